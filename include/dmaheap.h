@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libdmaheap: userspace access to Linux DMA-BUF heaps.
+ *
+ * Conventions that hold for every function in this header:
+ *
+ *  - Errors: a function returns 0, or a non-negative value where stated, on
+ *    success and a negative errno value (-EINVAL, -ENOMEM, ...) on failure.
+ *    errno is never the channel: its value after a call is unspecified.
+ *    dmaheap_strerror() turns a return value into a message.
+ *  - Output parameters are written only on success.
+ *  - File descriptors: every fd the library creates is O_CLOEXEC. An fd
+ *    described as "borrowed" stays owned by the object it came from; do not
+ *    close it. An fd described as "owned by the caller" must be closed by the
+ *    caller with close(2).
+ *  - free-style functions (dmaheap_ctx_free, dmaheap_buf_free,
+ *    dmaheap_heap_list_free) accept NULL and do nothing.
+ *  - Logging: the library never prints. It reports through the log callback
+ *    of the context, which is unset (silent) by default.
+ *
+ * Threads: a struct dmaheap_ctx may be shared by any number of threads; every
+ * function taking only a context (plus plain values) is safe to call
+ * concurrently on the same context. A struct dmaheap_buf is also safe to use
+ * from several threads at once: its map count and CPU-access state are
+ * protected by a lock of its own. Freeing an object while another thread
+ * still uses it is, as always, a bug of the caller.
+ */
+#ifndef DMAHEAP_H
+#define DMAHEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define DMAHEAP_EXPORT __attribute__((visibility("default")))
+#else
+#define DMAHEAP_EXPORT
+#endif
+
+/** Version of this header, as major * 10000 + minor * 100 + patch. */
+#define DMAHEAP_VERSION_NUMBER 100
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * dmaheap_strerror() - describe a return value of this library.
+ * @err: a value returned by a libdmaheap function (negative errno or 0).
+ *
+ * Return: a static, NUL-terminated message; never NULL. Thread-safe (it does
+ * not use strerror(3)'s shared buffer). Positive values are treated like
+ * their negation, so plain errno values work too.
+ */
+DMAHEAP_EXPORT const char *dmaheap_strerror(int err);
+
+/* ------------------------------------------------------------------------ */
+/* Context                                                                  */
+/* ------------------------------------------------------------------------ */
+
+struct dmaheap_ctx;
+struct dmaheap_buf;
+
+/**
+ * struct dmaheap_sys - a system-call layer.
+ *
+ * Opaque. Every system call the library makes goes through one of these.
+ * The default is the real kernel; the mock kernel (dmaheap-mock.h) provides
+ * another. Only dmaheap_mock_sys() hands out alternatives.
+ */
+struct dmaheap_sys;
+
+/** Log priorities; the numbers are syslog's. */
+enum dmaheap_log_priority {
+	DMAHEAP_LOG_ERR = 3,
+	DMAHEAP_LOG_WARNING = 4,
+	DMAHEAP_LOG_INFO = 6,
+	DMAHEAP_LOG_DEBUG = 7,
+};
+
+/**
+ * typedef dmaheap_log_fn - log callback.
+ * @userdata: the options' log_userdata.
+ * @priority: one of enum dmaheap_log_priority.
+ * @msg: the message, without trailing newline; valid only during the call.
+ *
+ * May be called from any thread that uses the context, concurrently; it must
+ * not call back into the library with the same context.
+ */
+typedef void (*dmaheap_log_fn)(void *userdata, int priority, const char *msg);
+
+/** Context option flags (struct dmaheap_options.flags). */
+enum dmaheap_ctx_flags {
+	/** Do not name new buffers after their heap (see dmaheap_alloc()). */
+	DMAHEAP_CTX_NO_AUTONAME = 1u << 0,
+	/** Ignore the DMAHEAP_DIR environment variable. */
+	DMAHEAP_CTX_NO_ENV = 1u << 1,
+};
+
+/**
+ * struct dmaheap_options - how to build a context.
+ * @struct_size: sizeof(struct dmaheap_options) as compiled by the caller; set
+ *	by DMAHEAP_OPTIONS_INIT. Lets newer libraries accept older callers.
+ * @flags: enum dmaheap_ctx_flags bits; unknown bits are rejected.
+ * @heap_dir: directory of heap nodes; NULL means the environment variable
+ *	DMAHEAP_DIR (read with secure_getenv(), so ignored in setuid programs)
+ *	or, without it, "/dev/dma_heap". The string is copied.
+ * @sys: the system-call layer; NULL means the real kernel.
+ * @log_fn: log callback; NULL means silent.
+ * @log_userdata: passed to @log_fn.
+ * @log_priority: highest priority number passed to @log_fn (e.g.
+ *	DMAHEAP_LOG_WARNING drops INFO and DEBUG); 0 means DMAHEAP_LOG_INFO.
+ */
+struct dmaheap_options {
+	size_t struct_size;
+	unsigned int flags;
+	const char *heap_dir;
+	const struct dmaheap_sys *sys;
+	dmaheap_log_fn log_fn;
+	void *log_userdata;
+	int log_priority;
+};
+
+/** Initialiser for struct dmaheap_options: all defaults. */
+#define DMAHEAP_OPTIONS_INIT { sizeof(struct dmaheap_options), 0, NULL, NULL, NULL, NULL, 0 }
+
+/**
+ * dmaheap_ctx_new() - create a context with default options.
+ * @ret: receives the new context, owned by the caller (dmaheap_ctx_free()).
+ *
+ * Touches no file: heap nodes are opened lazily, on first use, once each.
+ *
+ * Return: 0, or -EINVAL (@ret is NULL), -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_ctx_new(struct dmaheap_ctx **ret);
+
+/**
+ * dmaheap_ctx_new_with() - create a context.
+ * @opts: options (NULL means defaults); read during the call only.
+ * @ret: receives the new context, owned by the caller.
+ *
+ * Return: 0, or -EINVAL (@ret NULL, @opts->struct_size too small, unknown
+ * flag bits, an empty heap_dir or one longer than PATH_MAX - NAME_MAX - 2,
+ * an unusable @opts->sys), -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_ctx_new_with(const struct dmaheap_options *opts,
+					struct dmaheap_ctx **ret);
+
+/**
+ * dmaheap_ctx_free() - drop the caller's reference to a context.
+ * @ctx: the context, or NULL.
+ *
+ * Buffers keep their context alive: the context and its cached heap fds are
+ * released when the last of the caller's reference and its buffers is gone.
+ * After this call the caller must not use @ctx again, though buffers made
+ * from it stay valid until freed. Not to be called concurrently with other
+ * uses of @ctx by the caller's own threads.
+ */
+DMAHEAP_EXPORT void dmaheap_ctx_free(struct dmaheap_ctx *ctx);
+
+/**
+ * dmaheap_ctx_heap_dir() - the directory this context looks for heaps in.
+ * @ctx: the context.
+ *
+ * Return: the path, valid as long as @ctx; NULL if @ctx is NULL.
+ */
+DMAHEAP_EXPORT const char *dmaheap_ctx_heap_dir(const struct dmaheap_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Heap discovery                                                           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Heap names: a heap name is a file name in the heap directory. Every
+ * function taking one rejects, with -EINVAL and before touching the file
+ * system, NULL, the empty string, a name containing '/', a name starting with
+ * '.', and a name longer than NAME_MAX (255) bytes.
+ */
+
+/**
+ * struct dmaheap_heap_info - one entry of dmaheap_heap_list().
+ * @name: the heap name.
+ * @error: 0 if the heap node can be opened; otherwise the negative errno of
+ *	that failure: -EACCES or -EPERM (permission; nodes are 0600 root
+ *	unless a udev rule says otherwise), -ENOTTY (the entry is not a
+ *	character device), -ENODEV (no driver behind the node), ...
+ */
+struct dmaheap_heap_info {
+	const char *name;
+	int error;
+};
+
+/**
+ * dmaheap_heap_list() - list the heaps in the heap directory.
+ * @ctx: the context.
+ * @ret: receives an array of entries sorted by name (strcmp order), owned by
+ *	the caller: release it with dmaheap_heap_list_free(). The strings live
+ *	inside the array's allocation.
+ *
+ * Reads the directory now, so heaps that appeared after the context was made
+ * are found. Entries whose name starts with '.' are skipped. Every listed
+ * heap is opened (and its fd cached) to fill in @error. An empty directory
+ * gives 0 and an array that still must be freed.
+ *
+ * Return: the number of entries, or -EINVAL (NULL argument), -ENOENT (no heap
+ * directory: the kernel has no DMA-BUF heaps), -ENOTDIR, -EACCES (directory
+ * not readable), -ENOMEM, -EMFILE.
+ */
+DMAHEAP_EXPORT int dmaheap_heap_list(struct dmaheap_ctx *ctx,
+				     struct dmaheap_heap_info **ret);
+
+/**
+ * dmaheap_heap_list_free() - release an array from dmaheap_heap_list().
+ * @list: the array, or NULL.
+ */
+DMAHEAP_EXPORT void dmaheap_heap_list_free(struct dmaheap_heap_info *list);
+
+/**
+ * dmaheap_heap_open() - make sure a heap can be used; report why not.
+ * @ctx: the context.
+ * @heap: heap name.
+ *
+ * Opens the heap node if not done before (O_RDONLY | O_CLOEXEC; the fd is
+ * cached by the context for its lifetime). A failed open is not cached, so a
+ * heap that appears later (heaps can be modules) or whose permissions change
+ * is found on the next call.
+ *
+ * Return: 0, or -EINVAL (bad name), -ENOENT (no such heap), -EACCES/-EPERM
+ * (not permitted), -ENOTTY (the node is not a character device),
+ * -ENODEV (no heap behind the node), -EMFILE/-ENFILE, -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_heap_open(struct dmaheap_ctx *ctx, const char *heap);
+
+/**
+ * dmaheap_has_heap() - whether a heap exists and can be used.
+ * @ctx: the context.
+ * @heap: heap name.
+ *
+ * Return: 1 if dmaheap_heap_open() succeeds, 0 if it fails for any reason
+ * but a bad argument, -EINVAL for a bad argument.
+ */
+DMAHEAP_EXPORT int dmaheap_has_heap(struct dmaheap_ctx *ctx, const char *heap);
+
+/* ------------------------------------------------------------------------ */
+/* Allocation                                                               */
+/* ------------------------------------------------------------------------ */
+
+/** Allocation flags (the @flags of the dmaheap_alloc*() functions). */
+enum dmaheap_alloc_flags {
+	/** Do not name this buffer after its heap. */
+	DMAHEAP_ALLOC_NO_NAME = 1u << 0,
+};
+
+/**
+ * dmaheap_alloc() - allocate a buffer from a heap.
+ * @ctx: the context.
+ * @heap: heap name, e.g. "system".
+ * @size: bytes wanted; rounded up to the page size (sysconf(_SC_PAGESIZE) of
+ *	the system-call layer). dmaheap_buf_size() reports the rounded size.
+ * @flags: enum dmaheap_alloc_flags bits; 0 for defaults.
+ * @ret: receives the buffer, owned by the caller (dmaheap_buf_free()).
+ *
+ * The buffer's fd is O_RDWR | O_CLOEXEC. Unless DMAHEAP_ALLOC_NO_NAME or the
+ * context flag DMAHEAP_CTX_NO_AUTONAME is set, the buffer is named after its
+ * heap (DMA_BUF_SET_NAME, cut to 31 bytes), which shows in
+ * /proc/<pid>/fdinfo and debugfs; a naming failure is logged, never
+ * returned. Fresh heap memory is zeroed by the kernel.
+ *
+ * Sizes are checked before the kernel is asked: the DMA-BUF system heap does
+ * not fail a request larger than the machine, it has the OOM killer kill the
+ * caller, so such requests fail here.
+ *
+ * Return: 0, or
+ *  -EINVAL: NULL argument, bad heap name, unknown flag bits, @size 0;
+ *  -EOVERFLOW: @size does not fit once rounded up to a page;
+ *  -ENOMEM: @size exceeds the machine's RAM, the heap is out of memory, or
+ *	the library could not allocate its bookkeeping;
+ *  -ENOENT, -EACCES, -EPERM, -ENOTTY, -ENODEV: as dmaheap_heap_open();
+ *  -EMFILE, -ENFILE: out of fds;
+ *  any other negative errno the heap's ioctl returns.
+ */
+DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
+				 size_t size, unsigned int flags,
+				 struct dmaheap_buf **ret);
+
+/**
+ * dmaheap_alloc_fd() - allocate from a heap and return the raw dma-buf fd.
+ * @ctx, @heap, @size, @flags: as dmaheap_alloc().
+ *
+ * For code that keeps raw fds (gralloc-style). The size is the rounded size
+ * (lseek(fd, 0, SEEK_END) tells it). The allocation counts in
+ * dmaheap_ctx_stats()' allocations and failures, but not in its live
+ * figures: the library cannot see when the caller closes the fd.
+ *
+ * Return: the new fd (>= 0), O_RDWR | O_CLOEXEC, owned by the caller; or the
+ * errors of dmaheap_alloc().
+ */
+DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
+				    size_t size, unsigned int flags);
+
+/**
+ * dmaheap_alloc_from() - allocate from the first heap of a list that can.
+ * @ctx: the context.
+ * @heaps: heap names, tried in order; @n of them (1 to 128).
+ * @n: number of names.
+ * @size, @flags, @ret: as dmaheap_alloc().
+ *
+ * Moves on to the next heap when one is absent (-ENOENT), not a heap
+ * (-ENOTTY, -ENODEV), not permitted (-EACCES, -EPERM) or out of memory
+ * (-ENOMEM): "carveout full, fall back to system". Any other error stops the
+ * search and is returned. dmaheap_buf_heap_name() tells which heap served.
+ * All names are checked before any heap is tried.
+ *
+ * Return: the index in @heaps of the heap that served (>= 0); or -EINVAL
+ * (NULL argument, @n 0 or over 128, a bad name, bad flags, @size 0),
+ * -EOVERFLOW, or, when every heap failed with one of the errors above, the
+ * most telling of them: -ENOMEM over -EACCES/-EPERM over -ENODEV/-ENOTTY over
+ * -ENOENT.
+ */
+DMAHEAP_EXPORT int dmaheap_alloc_from(struct dmaheap_ctx *ctx,
+				      const char *const heaps[], size_t n,
+				      size_t size, unsigned int flags,
+				      struct dmaheap_buf **ret);
+
+/**
+ * dmaheap_import() - wrap an existing dma-buf fd in a buffer object.
+ * @ctx: the context.
+ * @fd: any dma-buf fd (from a heap, a GPU, V4L2, udmabuf...). Not consumed:
+ *	the caller keeps and still owns it.
+ * @ret: receives the buffer, owned by the caller. It holds its own
+ *	duplicate of @fd (F_DUPFD_CLOEXEC).
+ *
+ * The size comes from lseek(SEEK_END). The heap name of an imported buffer is
+ * NULL. If @fd is open read-only, dmaheap_buf_map() maps read-only.
+ * Imported buffers are not counted in dmaheap_ctx_stats().
+ *
+ * Return: 0, or -EINVAL (NULL argument), -EBADF (@fd is negative or not
+ * open), -EBADFD (@fd is open but is not a dma-buf: a pipe, a file, a
+ * socket...), -EMFILE, -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_import(struct dmaheap_ctx *ctx, int fd,
+				  struct dmaheap_buf **ret);
+
+/* ------------------------------------------------------------------------ */
+/* Buffers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * dmaheap_buf_free() - release a buffer.
+ * @buf: the buffer, or NULL.
+ *
+ * Ends any CPU access still open (one DMA_BUF_IOCTL_SYNC END covering the
+ * directions still begun), unmaps any mapping still held, closes the
+ * buffer's fd and drops its reference to the context. Nothing leaks, but
+ * the caller's pointers into the mapping become invalid. Other fds of the
+ * same dma-buf (dmaheap_buf_dup_fd(), the caller's own) stay valid.
+ */
+DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf);
+
+/**
+ * dmaheap_buf_fd() - the buffer's dma-buf fd.
+ * @buf: the buffer.
+ *
+ * Return: the fd (>= 0), borrowed: valid until dmaheap_buf_free(); or
+ * -EINVAL if @buf is NULL.
+ */
+DMAHEAP_EXPORT int dmaheap_buf_fd(const struct dmaheap_buf *buf);
+
+/**
+ * dmaheap_buf_dup_fd() - a new fd for the buffer's dma-buf.
+ * @buf: the buffer.
+ *
+ * For handing the buffer to another API or process that takes ownership.
+ *
+ * Return: a new O_CLOEXEC fd (>= 3 is not promised) owned by the caller; or
+ * -EINVAL (NULL), -EMFILE.
+ */
+DMAHEAP_EXPORT int dmaheap_buf_dup_fd(const struct dmaheap_buf *buf);
+
+/**
+ * dmaheap_buf_size() - the buffer's size in bytes (page-rounded).
+ * @buf: the buffer.
+ *
+ * Return: the size, or 0 if @buf is NULL.
+ */
+DMAHEAP_EXPORT size_t dmaheap_buf_size(const struct dmaheap_buf *buf);
+
+/**
+ * dmaheap_buf_heap_name() - the heap that served the buffer.
+ * @buf: the buffer.
+ *
+ * Return: the heap name, valid as long as @buf; NULL for imported buffers or
+ * a NULL @buf.
+ */
+DMAHEAP_EXPORT const char *dmaheap_buf_heap_name(const struct dmaheap_buf *buf);
+
+/** Longest buffer name the kernel keeps, in bytes, without the NUL. */
+#define DMAHEAP_NAME_MAX 31
+
+/**
+ * dmaheap_buf_set_name() - name the dma-buf (DMA_BUF_SET_NAME).
+ * @buf: the buffer.
+ * @name: up to DMAHEAP_NAME_MAX bytes; never truncated.
+ *
+ * The name shows as "name:" in /proc/<pid>/fdinfo/<fd> and in debugfs, for
+ * every fd of the dma-buf. Linux 5.x refuses renaming a buffer that a device
+ * has attached (-EBUSY).
+ *
+ * Return: 0, or -EINVAL (NULL argument), -ENAMETOOLONG (longer than
+ * DMAHEAP_NAME_MAX; the kernel is not called), -EBUSY, -ENOTTY (kernel before
+ * 5.8 has no naming), -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_buf_set_name(struct dmaheap_buf *buf,
+					const char *name);
+
+/* ------------------------------------------------------------------------ */
+/* CPU access                                                               */
+/* ------------------------------------------------------------------------ */
+
+/** CPU access directions. */
+enum dmaheap_access {
+	DMAHEAP_ACCESS_READ = 1u << 0,
+	DMAHEAP_ACCESS_WRITE = 1u << 1,
+	DMAHEAP_ACCESS_RW = DMAHEAP_ACCESS_READ | DMAHEAP_ACCESS_WRITE,
+};
+
+/**
+ * dmaheap_buf_map() - map the buffer into the caller's address space.
+ * @buf: the buffer.
+ * @addr: receives the address of the whole buffer.
+ *
+ * The first call mmap()s the whole buffer MAP_SHARED, read-write (read-only
+ * for an import of a read-only fd); later calls return the same address and
+ * count a reference, with no system call. Mapping alone does not make CPU
+ * access coherent: bracket accesses with dmaheap_buf_begin_cpu_access() and
+ * dmaheap_buf_end_cpu_access().
+ *
+ * Return: 0, or -EINVAL (NULL argument; or the exporter cannot be mapped, as
+ * protected heaps), -EACCES, -ENOMEM, -EOVERFLOW (more than UINT_MAX maps).
+ */
+DMAHEAP_EXPORT int dmaheap_buf_map(struct dmaheap_buf *buf, void **addr);
+
+/**
+ * dmaheap_buf_unmap() - drop one reference taken by dmaheap_buf_map().
+ * @buf: the buffer.
+ *
+ * munmap()s when the last reference goes.
+ *
+ * Return: 0, or -EINVAL (NULL, or the buffer is not mapped).
+ */
+DMAHEAP_EXPORT int dmaheap_buf_unmap(struct dmaheap_buf *buf);
+
+/**
+ * dmaheap_buf_begin_cpu_access() - start CPU access (DMA_BUF_IOCTL_SYNC START).
+ * @buf: the buffer.
+ * @access: DMAHEAP_ACCESS_READ, _WRITE or _RW.
+ *
+ * Waits for devices writing (for READ) or using (for WRITE) the buffer and
+ * makes caches coherent for the CPU. Interrupted waits (EINTR) are retried;
+ * so is EAGAIN, up to 16 times in a row. Begins nest: each one must be
+ * matched by an end with the same @access.
+ *
+ * Return: 0, or -EINVAL (NULL, @access 0 or with unknown bits), -EAGAIN,
+ * -EOVERFLOW (more than UINT_MAX nested begins), or the exporter's error.
+ */
+DMAHEAP_EXPORT int dmaheap_buf_begin_cpu_access(struct dmaheap_buf *buf,
+						unsigned int access);
+
+/**
+ * dmaheap_buf_end_cpu_access() - end CPU access (DMA_BUF_IOCTL_SYNC END).
+ * @buf: the buffer.
+ * @access: as given to the matching begin.
+ *
+ * Return: 0, or -EINVAL (NULL, bad @access, or no begin of each direction of
+ * @access is open: then the kernel is not called), -EAGAIN, or the
+ * exporter's error (the access still counts as ended).
+ */
+DMAHEAP_EXPORT int dmaheap_buf_end_cpu_access(struct dmaheap_buf *buf,
+					      unsigned int access);
+
+/**
+ * dmaheap_sync_start() - DMA_BUF_IOCTL_SYNC START on a raw dma-buf fd.
+ * @ctx: the context whose system-call layer to use; NULL means the real
+ *	kernel.
+ * @fd: a dma-buf fd (borrowed).
+ * @access: DMAHEAP_ACCESS_READ, _WRITE or _RW.
+ *
+ * For code that keeps raw fds. Nothing is tracked: pairing is the caller's
+ * job. Retries as dmaheap_buf_begin_cpu_access().
+ *
+ * Return: 0, or -EINVAL (bad @access), -EBADF, -ENOTTY (@fd is not a
+ * dma-buf), -EAGAIN, or the exporter's error.
+ */
+DMAHEAP_EXPORT int dmaheap_sync_start(struct dmaheap_ctx *ctx, int fd,
+				      unsigned int access);
+
+/**
+ * dmaheap_sync_end() - DMA_BUF_IOCTL_SYNC END on a raw dma-buf fd.
+ * @ctx, @fd, @access: as dmaheap_sync_start().
+ *
+ * Return: as dmaheap_sync_start().
+ */
+DMAHEAP_EXPORT int dmaheap_sync_end(struct dmaheap_ctx *ctx, int fd,
+				    unsigned int access);
+
+/* ------------------------------------------------------------------------ */
+/* Sync files                                                               */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * dmaheap_buf_export_sync_file() - the buffer's implicit fences as a sync file
+ * (DMA_BUF_IOCTL_EXPORT_SYNC_FILE, Linux 6.0).
+ * @buf: the buffer.
+ * @access: DMAHEAP_ACCESS_READ: fences a reader must wait for (writes);
+ *	DMAHEAP_ACCESS_WRITE or _RW: fences a writer must wait for (all).
+ * @sync_fd: receives a sync_file fd, O_CLOEXEC, owned by the caller. It
+ *	polls readable once the fences signal; with none, at once.
+ *
+ * Return: 0, or -EINVAL (NULL, bad @access), -ENOTTY (kernel without
+ * CONFIG_SYNC_FILE or before 6.0), -ENOMEM, -EMFILE.
+ */
+DMAHEAP_EXPORT int dmaheap_buf_export_sync_file(struct dmaheap_buf *buf,
+						unsigned int access,
+						int *sync_fd);
+
+/**
+ * dmaheap_buf_import_sync_file() - attach a sync file's fence to the buffer
+ * (DMA_BUF_IOCTL_IMPORT_SYNC_FILE, Linux 6.0).
+ * @buf: the buffer.
+ * @access: DMAHEAP_ACCESS_READ: add as a read fence; _WRITE or _RW: add as a
+ *	write fence.
+ * @sync_fd: a sync_file fd, borrowed: the caller still owns it.
+ *
+ * Return: 0, or -EINVAL (NULL, bad @access, @sync_fd not a sync file),
+ * -EBADF, -ENOTTY (as export), -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_buf_import_sync_file(struct dmaheap_buf *buf,
+						unsigned int access,
+						int sync_fd);
+
+/* ------------------------------------------------------------------------ */
+/* Accounting                                                               */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * struct dmaheap_stats - allocation accounting of one context.
+ * @live_buffers: buffer objects allocated and not yet freed.
+ * @live_bytes: their total size.
+ * @peak_bytes: the highest @live_bytes has been.
+ * @allocations: successful allocations (buffer objects and raw fds).
+ * @failures: allocations that failed after their arguments were accepted.
+ */
+struct dmaheap_stats {
+	uint64_t live_buffers;
+	uint64_t live_bytes;
+	uint64_t peak_bytes;
+	uint64_t allocations;
+	uint64_t failures;
+};
+
+/**
+ * dmaheap_ctx_stats() - read a context's accounting.
+ * @ctx: the context.
+ * @heap: a heap name for that heap's figures, or NULL for all heaps.
+ * @out: receives a consistent snapshot.
+ *
+ * A heap has figures once it has been opened for an allocation; a failure
+ * on a heap that does not exist counts only in the total. The total's
+ * @peak_bytes is the peak of the total, not a sum of peaks.
+ *
+ * Return: 0, or -EINVAL (NULL @ctx or @out, bad heap name), -ENOENT (no
+ * figures for @heap).
+ */
+DMAHEAP_EXPORT int dmaheap_ctx_stats(struct dmaheap_ctx *ctx, const char *heap,
+				     struct dmaheap_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DMAHEAP_H */

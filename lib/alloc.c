@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* Allocation: size checks, the ALLOC ioctl, naming, fallback chains. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "private.h"
+#include "uapi.h"
+
+#define KNOWN_ALLOC_FLAGS DMAHEAP_ALLOC_NO_NAME
+#define MAX_FALLBACK_HEAPS 128 /* the kernel's own limit on heaps */
+
+/*
+ * Refuse what the kernel would get wrong: a size whose page rounding wraps,
+ * and one larger than RAM, which the system heap answers with the OOM
+ * killer rather than ENOMEM.
+ */
+static int round_size(const struct dmaheap_ctx *ctx, size_t size,
+		      size_t *rounded)
+{
+	size_t mask = ctx->page_size - 1;
+
+	if (size == 0)
+		return -EINVAL;
+	if (size > SIZE_MAX - mask)
+		return -EOVERFLOW;
+	*rounded = (size + mask) & ~mask;
+	if ((uint64_t)*rounded > ctx->ram_bytes)
+		return -ENOMEM;
+	return 0;
+}
+
+static int check_args(const struct dmaheap_ctx *ctx, size_t size,
+		      unsigned int flags, size_t *rounded)
+{
+	if (flags & ~KNOWN_ALLOC_FLAGS)
+		return -EINVAL;
+	return round_size(ctx, size, rounded);
+}
+
+static void auto_name(struct dmaheap_ctx *ctx, const struct dmaheap_heap *heap,
+		      int fd, unsigned int flags)
+{
+	char name[DMA_BUF_NAME_LEN];
+	int r;
+
+	if ((flags & DMAHEAP_ALLOC_NO_NAME) ||
+	    (ctx->flags & DMAHEAP_CTX_NO_AUTONAME))
+		return;
+	/* A label, not an identity: cutting a long heap name is fine here. */
+	strncpy(name, heap->name, sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	r = ctx->sys->ioctl(ctx->sys, fd, DMA_BUF_SET_NAME, name);
+	if (r)
+		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "naming buffer of %s: %s",
+			    heap->name, dmaheap_strerror(r));
+}
+
+static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			    size_t size)
+{
+	struct dma_heap_allocation_data data = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int r;
+
+	do
+		r = ctx->sys->ioctl(ctx->sys, heap->fd, DMA_HEAP_IOCTL_ALLOC,
+				    &data);
+	while (r == -EINTR);
+	return r < 0 ? r : (int)data.fd;
+}
+
+/* The fd of a new buffer of @heap_name, named; stats updated. */
+static int alloc_one(struct dmaheap_ctx *ctx, const char *heap_name,
+		     size_t size, unsigned int flags, bool live,
+		     struct dmaheap_heap **heap)
+{
+	int fd = dmaheap_heap_get(ctx, heap_name, heap);
+
+	if (fd == 0)
+		fd = heap_ioctl_alloc(ctx, *heap, size);
+	else
+		*heap = NULL;
+	if (fd < 0) {
+		dmaheap_stats_fail(ctx, *heap);
+		dmaheap_log(ctx, DMAHEAP_LOG_INFO, "alloc %zu bytes from %s: %s",
+			    size, heap_name, dmaheap_strerror(fd));
+		return fd;
+	}
+	auto_name(ctx, *heap, fd, flags);
+	dmaheap_stats_alloc(ctx, *heap, size, live);
+	return fd;
+}
+
+static int alloc_buf(struct dmaheap_ctx *ctx, const char *heap_name,
+		     size_t size, unsigned int flags, struct dmaheap_buf **ret)
+{
+	struct dmaheap_heap *heap;
+	int fd = alloc_one(ctx, heap_name, size, flags, true, &heap);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = dmaheap_buf_wrap(ctx, heap, fd, size, PROT_READ | PROT_WRITE, ret);
+	if (r) {
+		ctx->sys->close(ctx->sys, fd);
+		dmaheap_stats_release(ctx, heap, size);
+	}
+	return r;
+}
+
+DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
+				 size_t size, unsigned int flags,
+				 struct dmaheap_buf **ret)
+{
+	size_t rounded;
+	int r;
+
+	if (!ctx || !ret || !dmaheap_heap_name_valid(heap))
+		return -EINVAL;
+	r = check_args(ctx, size, flags, &rounded);
+	return r ? r : alloc_buf(ctx, heap, rounded, flags, ret);
+}
+
+DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
+				    size_t size, unsigned int flags)
+{
+	struct dmaheap_heap *h;
+	size_t rounded;
+	int r;
+
+	if (!ctx || !dmaheap_heap_name_valid(heap))
+		return -EINVAL;
+	r = check_args(ctx, size, flags, &rounded);
+	return r ? r : alloc_one(ctx, heap, rounded, flags, false, &h);
+}
+
+/* Errors that mean "this heap cannot serve, another may". */
+static int fallback_rank(int err)
+{
+	switch (err) {
+	case -ENOMEM:
+		return 4;
+	case -EACCES:
+	case -EPERM:
+		return 3;
+	case -ENODEV:
+	case -ENOTTY:
+		return 2;
+	case -ENOENT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+DMAHEAP_EXPORT int dmaheap_alloc_from(struct dmaheap_ctx *ctx,
+				      const char *const heaps[], size_t n,
+				      size_t size, unsigned int flags,
+				      struct dmaheap_buf **ret)
+{
+	size_t rounded;
+	int best = -ENOENT;
+	int r;
+
+	if (!ctx || !ret || !heaps || n == 0 || n > MAX_FALLBACK_HEAPS)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!dmaheap_heap_name_valid(heaps[i]))
+			return -EINVAL;
+	r = check_args(ctx, size, flags, &rounded);
+	if (r)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		r = alloc_buf(ctx, heaps[i], rounded, flags, ret);
+		if (r == 0)
+			return (int)i;
+		if (fallback_rank(r) == 0)
+			return r;
+		if (fallback_rank(r) > fallback_rank(best))
+			best = r;
+	}
+	return best;
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* Buffer objects: wrapping and importing fds, accessors, mapping, naming. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "uapi.h"
+
+int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+		     int fd, size_t size, int prot, struct dmaheap_buf **ret)
+{
+	struct dmaheap_buf *buf = calloc(1, sizeof(*buf));
+
+	if (!buf)
+		return -ENOMEM;
+	if (pthread_mutex_init(&buf->lock, NULL) != 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	buf->ctx = ctx;
+	buf->heap = heap;
+	buf->fd = fd;
+	buf->size = size;
+	buf->prot = prot;
+	dmaheap_ctx_ref(ctx);
+	*ret = buf;
+	return 0;
+}
+
+/* -EBADFD unless @fd lives on the dma-buf file system. */
+static int check_dmabuf(struct dmaheap_ctx *ctx, int fd)
+{
+	struct statfs st;
+	int r = ctx->sys->fstatfs(ctx->sys, fd, &st);
+
+	if (r)
+		return r;
+	return st.f_type == DMA_BUF_MAGIC ? 0 : -EBADFD;
+}
+
+static int import_size(struct dmaheap_ctx *ctx, int fd, size_t *size)
+{
+	int64_t end;
+	int r = ctx->sys->lseek(ctx->sys, fd, 0, SEEK_END, &end);
+
+	if (r)
+		return r;
+	if (end <= 0 || (uint64_t)end > SIZE_MAX)
+		return -EOVERFLOW;
+	*size = (size_t)end;
+	return 0;
+}
+
+static int import_prot(struct dmaheap_ctx *ctx, int fd)
+{
+	int fl = ctx->sys->fcntl(ctx->sys, fd, F_GETFL, 0);
+
+	if (fl < 0)
+		return fl;
+	switch (fl & O_ACCMODE) {
+	case O_RDWR:
+		return PROT_READ | PROT_WRITE;
+	case O_RDONLY:
+		return PROT_READ;
+	default:
+		return PROT_WRITE;
+	}
+}
+
+DMAHEAP_EXPORT int dmaheap_import(struct dmaheap_ctx *ctx, int fd,
+				  struct dmaheap_buf **ret)
+{
+	size_t size;
+	int prot, dup_fd, r;
+
+	if (!ctx || !ret)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	prot = import_prot(ctx, fd);
+	if (prot < 0)
+		return prot;
+	r = check_dmabuf(ctx, fd);
+	if (r == 0)
+		r = import_size(ctx, fd, &size);
+	if (r)
+		return r;
+	dup_fd = ctx->sys->fcntl(ctx->sys, fd, F_DUPFD_CLOEXEC, 0);
+	if (dup_fd < 0)
+		return dup_fd;
+	r = dmaheap_buf_wrap(ctx, NULL, dup_fd, size, prot, ret);
+	if (r)
+		ctx->sys->close(ctx->sys, dup_fd);
+	return r;
+}
+
+/* Ends leftover CPU access and drops the mapping; the caller forgot. */
+static void buf_release_state(struct dmaheap_buf *buf)
+{
+	struct dmaheap_ctx *ctx = buf->ctx;
+	uint64_t dirs = (buf->reads ? DMA_BUF_SYNC_READ : 0) |
+			(buf->writes ? DMA_BUF_SYNC_WRITE : 0);
+
+	if (dirs) {
+		dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
+			    "freeing buffer fd %d inside CPU access", buf->fd);
+		dmaheap_sync_ioctl(ctx->sys, buf->fd, DMA_BUF_SYNC_END | dirs);
+	}
+	if (buf->map_refs) {
+		dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
+			    "freeing buffer fd %d while mapped", buf->fd);
+		ctx->sys->munmap(ctx->sys, buf->addr, buf->size);
+	}
+}
+
+DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
+{
+	struct dmaheap_ctx *ctx;
+
+	if (!buf)
+		return;
+	ctx = buf->ctx;
+	buf_release_state(buf);
+	ctx->sys->close(ctx->sys, buf->fd);
+	if (buf->heap)
+		dmaheap_stats_release(ctx, buf->heap, buf->size);
+	pthread_mutex_destroy(&buf->lock);
+	free(buf);
+	dmaheap_ctx_unref(ctx);
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_fd(const struct dmaheap_buf *buf)
+{
+	return buf ? buf->fd : -EINVAL;
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_dup_fd(const struct dmaheap_buf *buf)
+{
+	const struct dmaheap_sys *sys;
+
+	if (!buf)
+		return -EINVAL;
+	sys = buf->ctx->sys;
+	return sys->fcntl(sys, buf->fd, F_DUPFD_CLOEXEC, 0);
+}
+
+DMAHEAP_EXPORT size_t dmaheap_buf_size(const struct dmaheap_buf *buf)
+{
+	return buf ? buf->size : 0;
+}
+
+DMAHEAP_EXPORT const char *dmaheap_buf_heap_name(const struct dmaheap_buf *buf)
+{
+	return buf && buf->heap ? buf->heap->name : NULL;
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_set_name(struct dmaheap_buf *buf,
+					const char *name)
+{
+	const struct dmaheap_sys *sys;
+
+	if (!buf || !name)
+		return -EINVAL;
+	if (strnlen(name, DMAHEAP_NAME_MAX + 1) > DMAHEAP_NAME_MAX)
+		return -ENAMETOOLONG;
+	sys = buf->ctx->sys;
+	/* The argument is the string itself; the kernel only reads it. */
+	return sys->ioctl(sys, buf->fd, DMA_BUF_SET_NAME, (void *)(uintptr_t)name);
+}
+
+static int map_locked(struct dmaheap_buf *buf, void **addr)
+{
+	const struct dmaheap_sys *sys = buf->ctx->sys;
+	int r;
+
+	if (buf->map_refs == UINT_MAX)
+		return -EOVERFLOW;
+	if (buf->map_refs == 0) {
+		r = sys->mmap(sys, buf->size, buf->prot, MAP_SHARED, buf->fd, 0,
+			      &buf->addr);
+		if (r)
+			return r;
+	}
+	buf->map_refs++;
+	*addr = buf->addr;
+	return 0;
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_map(struct dmaheap_buf *buf, void **addr)
+{
+	int r;
+
+	if (!buf || !addr)
+		return -EINVAL;
+	pthread_mutex_lock(&buf->lock);
+	r = map_locked(buf, addr);
+	pthread_mutex_unlock(&buf->lock);
+	return r;
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_unmap(struct dmaheap_buf *buf)
+{
+	const struct dmaheap_sys *sys;
+	int r = 0;
+
+	if (!buf)
+		return -EINVAL;
+	sys = buf->ctx->sys;
+	pthread_mutex_lock(&buf->lock);
+	if (buf->map_refs == 0)
+		r = -EINVAL;
+	else if (--buf->map_refs == 0)
+		r = sys->munmap(sys, buf->addr, buf->size);
+	if (buf->map_refs == 0)
+		buf->addr = NULL;
+	pthread_mutex_unlock(&buf->lock);
+	return r;
+}

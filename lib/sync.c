@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/* CPU-access brackets (DMA_BUF_IOCTL_SYNC) and sync files. */
+#include <errno.h>
+
+#include "private.h"
+#include "uapi.h"
+
+/* The kernel has no EAGAIN path today; exporters may. Bounded so that a
+ * misbehaving one cannot spin us forever. */
+#define EAGAIN_RETRIES 16
+
+int dmaheap_access_valid(unsigned int access)
+{
+	return access != 0 && (access & ~(unsigned int)DMAHEAP_ACCESS_RW) == 0;
+}
+
+static uint64_t access_to_sync(unsigned int access)
+{
+	return ((access & DMAHEAP_ACCESS_READ) ? DMA_BUF_SYNC_READ : 0) |
+	       ((access & DMAHEAP_ACCESS_WRITE) ? DMA_BUF_SYNC_WRITE : 0);
+}
+
+int dmaheap_sync_ioctl(const struct dmaheap_sys *sys, int fd, uint64_t flags)
+{
+	struct dma_buf_sync arg = { .flags = flags };
+	unsigned int again = 0;
+	int r;
+
+	/* START waits on fences interruptibly; a signal surfaces as EINTR. */
+	for (;;) {
+		r = sys->ioctl(sys, fd, DMA_BUF_IOCTL_SYNC, &arg);
+		if (r == -EINTR)
+			continue;
+		if (r == -EAGAIN && again++ < EAGAIN_RETRIES)
+			continue;
+		return r < 0 ? r : 0;
+	}
+}
+
+static const struct dmaheap_sys *ctx_sys(const struct dmaheap_ctx *ctx)
+{
+	return ctx ? ctx->sys : &dmaheap_sys_kernel;
+}
+
+DMAHEAP_EXPORT int dmaheap_sync_start(struct dmaheap_ctx *ctx, int fd,
+				      unsigned int access)
+{
+	if (!dmaheap_access_valid(access))
+		return -EINVAL;
+	return dmaheap_sync_ioctl(ctx_sys(ctx), fd,
+				  DMA_BUF_SYNC_START | access_to_sync(access));
+}
+
+DMAHEAP_EXPORT int dmaheap_sync_end(struct dmaheap_ctx *ctx, int fd,
+				    unsigned int access)
+{
+	if (!dmaheap_access_valid(access))
+		return -EINVAL;
+	return dmaheap_sync_ioctl(ctx_sys(ctx), fd,
+				  DMA_BUF_SYNC_END | access_to_sync(access));
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_begin_cpu_access(struct dmaheap_buf *buf,
+						unsigned int access)
+{
+	int r;
+
+	if (!buf || !dmaheap_access_valid(access))
+		return -EINVAL;
+	r = dmaheap_sync_start(buf->ctx, buf->fd, access);
+	if (r)
+		return r;
+	pthread_mutex_lock(&buf->lock);
+	if (((access & DMAHEAP_ACCESS_READ) && buf->reads == UINT_MAX) ||
+	    ((access & DMAHEAP_ACCESS_WRITE) && buf->writes == UINT_MAX)) {
+		r = -EOVERFLOW;
+	} else {
+		buf->reads += !!(access & DMAHEAP_ACCESS_READ);
+		buf->writes += !!(access & DMAHEAP_ACCESS_WRITE);
+	}
+	pthread_mutex_unlock(&buf->lock);
+	return r;
+}
+
+/* Claims the begins that an end of @access closes; false if missing. */
+static bool claim_end(struct dmaheap_buf *buf, unsigned int access)
+{
+	bool ok;
+
+	pthread_mutex_lock(&buf->lock);
+	ok = (!(access & DMAHEAP_ACCESS_READ) || buf->reads) &&
+	     (!(access & DMAHEAP_ACCESS_WRITE) || buf->writes);
+	if (ok) {
+		buf->reads -= !!(access & DMAHEAP_ACCESS_READ);
+		buf->writes -= !!(access & DMAHEAP_ACCESS_WRITE);
+	}
+	pthread_mutex_unlock(&buf->lock);
+	return ok;
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_end_cpu_access(struct dmaheap_buf *buf,
+					      unsigned int access)
+{
+	if (!buf || !dmaheap_access_valid(access))
+		return -EINVAL;
+	if (!claim_end(buf, access))
+		return -EINVAL;
+	return dmaheap_sync_end(buf->ctx, buf->fd, access);
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_export_sync_file(struct dmaheap_buf *buf,
+						unsigned int access,
+						int *sync_fd)
+{
+	struct dma_buf_export_sync_file arg = { .fd = -1 };
+	const struct dmaheap_sys *sys;
+	int r;
+
+	if (!buf || !sync_fd || !dmaheap_access_valid(access))
+		return -EINVAL;
+	sys = buf->ctx->sys;
+	arg.flags = (__u32)access_to_sync(access);
+	r = sys->ioctl(sys, buf->fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
+	if (r < 0)
+		return r;
+	*sync_fd = arg.fd;
+	return 0;
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_import_sync_file(struct dmaheap_buf *buf,
+						unsigned int access,
+						int sync_fd)
+{
+	struct dma_buf_import_sync_file arg = { .fd = sync_fd };
+	const struct dmaheap_sys *sys;
+	int r;
+
+	if (!buf || !dmaheap_access_valid(access))
+		return -EINVAL;
+	if (sync_fd < 0)
+		return -EBADF;
+	sys = buf->ctx->sys;
+	arg.flags = (__u32)access_to_sync(access);
+	r = sys->ioctl(sys, buf->fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The system-call layer: the only place the library reaches the kernel.
+ *
+ * Every operation returns a non-negative result or a negative errno, never
+ * -1-and-errno, so callers need not touch errno. The mock kernel
+ * (lib/mock.c) fills the same table with its own functions; @self lets it
+ * find its state without globals.
+ */
+#ifndef DMAHEAP_SYS_H
+#define DMAHEAP_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include "dmaheap.h"
+
+/* Bumped whenever the table below changes, so a mock built from another
+ * version of the library is refused instead of called through a wrong
+ * layout. */
+#define DMAHEAP_SYS_ABI 1
+
+/*
+ * Callback of readdir: return 0 to go on, anything else stops the walk and
+ * becomes readdir's result.
+ */
+typedef int (*dmaheap_sys_dirent_fn)(void *arg, const char *name);
+
+struct dmaheap_sys {
+	unsigned int abi;
+	/* open(2); returns an fd. */
+	int (*open)(const struct dmaheap_sys *self, const char *path, int flags,
+		    unsigned int mode);
+	int (*close)(const struct dmaheap_sys *self, int fd);
+	/* ioctl(2) with a pointer argument; returns the ioctl's value. */
+	int (*ioctl)(const struct dmaheap_sys *self, int fd, unsigned long req,
+		     void *arg);
+	int (*mmap)(const struct dmaheap_sys *self, size_t len, int prot,
+		    int flags, int fd, int64_t off, void **addr);
+	int (*munmap)(const struct dmaheap_sys *self, void *addr, size_t len);
+	/* lseek(2); the offset is written to *pos. */
+	int (*lseek)(const struct dmaheap_sys *self, int fd, int64_t off,
+		     int whence, int64_t *pos);
+	/* fcntl(2) with an integer argument. */
+	int (*fcntl)(const struct dmaheap_sys *self, int fd, int cmd, int arg);
+	int (*fstat)(const struct dmaheap_sys *self, int fd, struct stat *st);
+	int (*fstatfs)(const struct dmaheap_sys *self, int fd,
+		       struct statfs *st);
+	/* Calls fn once per entry of a directory, "." and ".." included. */
+	int (*readdir)(const struct dmaheap_sys *self, const char *path,
+		       dmaheap_sys_dirent_fn fn, void *arg);
+	/* memfd_create(2); returns an fd. */
+	int (*memfd_create)(const struct dmaheap_sys *self, const char *name,
+			    unsigned int flags);
+	int (*ftruncate)(const struct dmaheap_sys *self, int fd, int64_t len);
+	/* read(2); returns the byte count. */
+	int (*read)(const struct dmaheap_sys *self, int fd, void *buf,
+		    size_t len);
+	/* Page size and total RAM in bytes. */
+	int (*meminfo)(const struct dmaheap_sys *self, size_t *page_size,
+		       uint64_t *ram_bytes);
+};
+
+/* The real kernel. */
+extern const struct dmaheap_sys dmaheap_sys_kernel;
+
+#endif /* DMAHEAP_SYS_H */
