@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libdmaheap-mock: a mock kernel for testing code that uses libdmaheap.
+ *
+ * Link with `pkg-config --libs libdmaheap-mock` (a static library, built
+ * from the same sources as the libdmaheap it came with; a mock from another
+ * version is refused by dmaheap_ctx_new_with() with -EINVAL).
+ *
+ * The mock is a system-call layer: give dmaheap_mock_sys() to a context
+ * through struct dmaheap_options.sys (dmaheap_mock_options() does that) and
+ * every call that context makes reaches the mock instead of the kernel.
+ *
+ * What it emulates:
+ *  - A heap directory (dmaheap_mock_dir(), a path that does not exist on
+ *    disk) holding the heaps declared with dmaheap_mock_add_heap().
+ *  - DMA_HEAP_IOCTL_ALLOC with the kernel's argument checks, in the kernel's
+ *    order, each failing with EINVAL: fd field non-zero on input, fd_flags
+ *    outside O_CLOEXEC | O_ACCMODE, heap_flags non-zero, a length that
+ *    rounds to 0 pages. Then the heap's limits (ENOMEM). The returned fd is
+ *    a real memfd of the rounded size, so mmap, lseek, dup, fstat and close
+ *    work for real, with the access mode and close-on-exec of fd_flags.
+ *  - On buffer fds (and their duplicates): DMA_BUF_IOCTL_SYNC (flags outside
+ *    the valid mask or with no direction: EINVAL), DMA_BUF_SET_NAME_A/_B
+ *    (names longer than 31 bytes: EINVAL), EXPORT/IMPORT_SYNC_FILE (flags
+ *    zero or outside RW: EINVAL; export gives a signalled sync file, an
+ *    eventfd; import of anything not exported by the mock: EINVAL), fstatfs
+ *    reporting the dma-buf file system, lseek(SEEK_END) for the size, mmap
+ *    (EINVAL on unmappable heaps).
+ *  - Heap nodes that are absent, not permitted (EACCES), or not character
+ *    devices.
+ * Calls on fds and paths the mock does not own reach the real kernel, so
+ * a pipe given to the library behaves as a pipe would. The mock reads /proc
+ * (to reopen read-only buffer fds and to find open fds); without it,
+ * allocations asking for O_RDONLY or O_WRONLY fail with ENOENT.
+ *
+ * Thread-safety: a mock may be used by many threads at once (through the
+ * contexts that use it and through these functions). It must outlive every
+ * context made with it.
+ *
+ * Errors follow libdmaheap's convention: 0 or a non-negative value on
+ * success, a negative errno on failure.
+ */
+#ifndef DMAHEAP_MOCK_H
+#define DMAHEAP_MOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmaheap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dmaheap_mock;
+
+/**
+ * dmaheap_mock_new() - create a mock kernel with no heaps.
+ * @ret: receives the mock, owned by the caller (dmaheap_mock_free()).
+ *
+ * Page size and RAM default to the real machine's.
+ *
+ * Return: 0, or -EINVAL (@ret NULL), -ENOMEM.
+ */
+int dmaheap_mock_new(struct dmaheap_mock **ret);
+
+/**
+ * dmaheap_mock_free() - destroy a mock.
+ * @mock: the mock, or NULL.
+ *
+ * Buffers a context still holds are real memfds and stay valid memory, but
+ * the mock no longer answers for them: free every context first. Check
+ * dmaheap_mock_leaks() before.
+ */
+void dmaheap_mock_free(struct dmaheap_mock *mock);
+
+/**
+ * dmaheap_mock_sys() - the mock's system-call layer.
+ * @mock: the mock.
+ *
+ * Return: a pointer valid as long as @mock, for struct dmaheap_options.sys.
+ */
+const struct dmaheap_sys *dmaheap_mock_sys(struct dmaheap_mock *mock);
+
+/**
+ * dmaheap_mock_dir() - the mock's heap directory.
+ * @mock: the mock.
+ *
+ * Return: a path (valid as long as @mock) that only the mock knows.
+ */
+const char *dmaheap_mock_dir(const struct dmaheap_mock *mock);
+
+/**
+ * dmaheap_mock_options() - fill options so a context uses this mock.
+ * @mock: the mock.
+ * @opts: options, already initialised (DMAHEAP_OPTIONS_INIT); sets
+ *	@opts->sys and @opts->heap_dir, leaves the rest alone.
+ */
+void dmaheap_mock_options(struct dmaheap_mock *mock,
+			  struct dmaheap_options *opts);
+
+/** Kinds of heap node. */
+enum dmaheap_mock_node {
+	DMAHEAP_MOCK_NODE_HEAP = 0,	/* a working heap */
+	DMAHEAP_MOCK_NODE_NO_ACCESS,	/* open fails with EACCES (0600 root) */
+	DMAHEAP_MOCK_NODE_REGULAR,	/* a plain file, not a char device */
+	DMAHEAP_MOCK_NODE_NO_DEVICE,	/* char device; open fails with ENODEV */
+};
+
+/**
+ * struct dmaheap_mock_heap - properties of a mock heap; zero means default.
+ * @node: what the node is.
+ * @max_size: largest single allocation in bytes (after rounding); larger
+ *	ones fail with ENOMEM. 0: no limit.
+ * @capacity: total bytes of live buffers the heap can hold (a carveout);
+ *	beyond it allocations fail with ENOMEM. 0: no limit.
+ * @fail_after: if non-zero, the first @fail_after - 1 successful
+ *	allocations from this heap succeed and all later ones fail with
+ *	ENOMEM. Removing and re-adding the heap starts the count again.
+ * @unmappable: mmap of its buffers fails with EINVAL (protected heaps have
+ *	no mmap op).
+ * @no_sync_file: EXPORT/IMPORT_SYNC_FILE fail with ENOTTY (kernel < 6.0).
+ */
+struct dmaheap_mock_heap {
+	enum dmaheap_mock_node node;
+	uint64_t max_size;
+	uint64_t capacity;
+	unsigned int fail_after;
+	int unmappable;
+	int no_sync_file;
+};
+
+/**
+ * dmaheap_mock_add_heap() - declare a heap node.
+ * @mock: the mock.
+ * @name: the node's name (1 to 255 bytes, no '/').
+ * @props: its properties; NULL for a working heap with no limits.
+ *
+ * Contexts see the heap at their next look-up, as with a module loaded late.
+ *
+ * Return: 0, or -EINVAL (bad name), -EEXIST, -ENOMEM, -ENOSPC (over 128
+ * heaps, the kernel's limit).
+ */
+int dmaheap_mock_add_heap(struct dmaheap_mock *mock, const char *name,
+			  const struct dmaheap_mock_heap *props);
+
+/**
+ * dmaheap_mock_remove_heap() - remove a heap node.
+ * @mock: the mock.
+ * @name: the heap.
+ *
+ * Fds already open on the node keep working, as with the kernel.
+ *
+ * Return: 0, or -EINVAL (NULL argument), -ENOENT.
+ */
+int dmaheap_mock_remove_heap(struct dmaheap_mock *mock, const char *name);
+
+/**
+ * dmaheap_mock_set_meminfo() - pretend a page size and RAM size.
+ * @mock: the mock.
+ * @page_size: a power of two from 4096 up, or 0 to keep the current one.
+ *	Mock buffers are still real memfds of this rounded size; a page size
+ *	larger than the real one works, a smaller one does not (-EINVAL).
+ * @ram_bytes: total RAM reported, or 0 to keep the current value.
+ *
+ * Contexts read these when created.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int dmaheap_mock_set_meminfo(struct dmaheap_mock *mock, size_t page_size,
+			     uint64_t ram_bytes);
+
+/** The mockable calls, for fault injection and call counts. */
+enum dmaheap_mock_call {
+	DMAHEAP_MOCK_OPEN = 0,
+	DMAHEAP_MOCK_CLOSE,
+	DMAHEAP_MOCK_IOCTL_ALLOC,	/* DMA_HEAP_IOCTL_ALLOC */
+	DMAHEAP_MOCK_IOCTL_SYNC,	/* DMA_BUF_IOCTL_SYNC */
+	DMAHEAP_MOCK_IOCTL_SET_NAME,	/* DMA_BUF_SET_NAME_A/_B */
+	DMAHEAP_MOCK_IOCTL_EXPORT_SYNC_FILE,
+	DMAHEAP_MOCK_IOCTL_IMPORT_SYNC_FILE,
+	DMAHEAP_MOCK_IOCTL_OTHER,	/* any other ioctl request */
+	DMAHEAP_MOCK_MMAP,
+	DMAHEAP_MOCK_MUNMAP,
+	DMAHEAP_MOCK_LSEEK,
+	DMAHEAP_MOCK_FCNTL,
+	DMAHEAP_MOCK_FSTAT,
+	DMAHEAP_MOCK_FSTATFS,
+	DMAHEAP_MOCK_READDIR,
+	DMAHEAP_MOCK_MEMFD_CREATE,
+	DMAHEAP_MOCK_FTRUNCATE,
+	DMAHEAP_MOCK_READ,
+	DMAHEAP_MOCK_CALL_COUNT	/* number of the above; not a call */
+};
+
+/**
+ * dmaheap_mock_inject() - make calls fail.
+ * @mock: the mock.
+ * @call: which call.
+ * @skip: let this many calls of that kind pass first.
+ * @count: then fail this many (0 cancels any pending injection for @call).
+ * @err: the positive errno to fail with (EINTR, ENOMEM, EMFILE, ...).
+ *
+ * An injected failure has no side effect: the mock returns -@err before
+ * doing anything, the way an interrupted system call does.
+ *
+ * Return: 0, or -EINVAL (@call or @err out of range).
+ */
+int dmaheap_mock_inject(struct dmaheap_mock *mock, enum dmaheap_mock_call call,
+			unsigned int skip, unsigned int count, int err);
+
+/**
+ * dmaheap_mock_calls() - how often a call was made.
+ * @mock: the mock.
+ * @call: which call.
+ *
+ * Counts every call the library made, failed and injected ones included.
+ *
+ * Return: the count (saturating at INT64_MAX), or -EINVAL.
+ */
+int64_t dmaheap_mock_calls(const struct dmaheap_mock *mock,
+			   enum dmaheap_mock_call call);
+
+/**
+ * dmaheap_mock_reset_calls() - set every call count to 0.
+ * @mock: the mock.
+ */
+void dmaheap_mock_reset_calls(struct dmaheap_mock *mock);
+
+/**
+ * struct dmaheap_mock_leaks - what is still held.
+ * @buffers: mock buffers with an fd still open (through the mock or the
+ *	caller's own dup()s, found by inode).
+ * @mappings: mappings made through the mock and not unmapped.
+ * @cpu_access: SYNC STARTs not matched by an END: per buffer the larger of
+ *	its open READ and WRITE counts, summed over buffers.
+ * @heap_fds: heap nodes still open.
+ */
+struct dmaheap_mock_leaks {
+	unsigned int buffers;
+	unsigned int mappings;
+	unsigned int cpu_access;
+	unsigned int heap_fds;
+};
+
+/**
+ * dmaheap_mock_leaks() - count what is still held; the teardown check.
+ * @mock: the mock.
+ * @out: receives the counts.
+ * @report: if not NULL, receives a human-readable report, one line per
+ *	leak (heap, size, name), NUL-terminated and cut to @report_len.
+ * @report_len: size of @report.
+ *
+ * Open fds are found by scanning /proc/self/fd, so the caller's own dup()s
+ * count too.
+ *
+ * Return: the total number of leaks (0 means clean), or -EINVAL, -ENOMEM.
+ */
+int dmaheap_mock_leaks(struct dmaheap_mock *mock,
+		       struct dmaheap_mock_leaks *out, char *report,
+		       size_t report_len);
+
+/**
+ * struct dmaheap_mock_buf_info - what the mock knows of one buffer.
+ * @heap: heap it came from.
+ * @size: rounded size.
+ * @name: last name set, "" if none.
+ * @sync_reads: open SYNC STARTs covering READ.
+ * @sync_writes: open SYNC STARTs covering WRITE.
+ */
+struct dmaheap_mock_buf_info {
+	char heap[256];
+	uint64_t size;
+	char name[32];
+	unsigned int sync_reads;
+	unsigned int sync_writes;
+};
+
+/**
+ * dmaheap_mock_buf_info() - look up a mock buffer by any of its fds.
+ * @mock: the mock.
+ * @fd: an fd of the buffer.
+ * @out: receives the information.
+ *
+ * Return: 0, or -EINVAL, -EBADF, -ENOENT (not a mock buffer).
+ */
+int dmaheap_mock_buf_info(struct dmaheap_mock *mock, int fd,
+			  struct dmaheap_mock_buf_info *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DMAHEAP_MOCK_H */
