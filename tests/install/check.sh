@@ -1,0 +1,31 @@
+#!/bin/bash
+# Installs a build into a staging tree and builds two third-party programs
+# from it with nothing but pkg-config: one against libdmaheap, one against
+# libdmaheap-mock (which then runs, since it needs no kernel heaps).
+set -euo pipefail
+build=$1
+# meson reads a relative --destdir against the build directory.
+dest=$(realpath -m "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+
+rm -rf "$dest"
+meson install -C "$build" --destdir "$dest" >/dev/null
+pc=$(find "$dest" -name libdmaheap.pc | head -1)
+[ -n "$pc" ] || { echo "no libdmaheap.pc installed under $dest"; exit 1; }
+pcdir=$(dirname "$pc")
+libdir=$(dirname "$pcdir")
+export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$dest
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# shellcheck disable=SC2046 # pkg-config output is meant to be split
+cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer" "$here/consumer.c" \
+	$(pkg-config --cflags --libs libdmaheap)
+LD_LIBRARY_PATH=$libdir "$tmp/consumer"
+
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Wextra -Werror -o "$tmp/mock-consumer" \
+	"$here/mock-consumer.c" \
+	$(pkg-config --cflags --libs libdmaheap-mock)
+LD_LIBRARY_PATH=$libdir "$tmp/mock-consumer"
+echo "ok: installed tree builds pkg-config consumers of libdmaheap and libdmaheap-mock"

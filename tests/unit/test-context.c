@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/* Contexts: options, defaults, logging, reference counting, strerror. */
+#include "testutil.h"
+
+static void test_new_defaults(void **state)
+{
+	struct dmaheap_ctx *ctx = NULL;
+
+	(void)state;
+	unsetenv("DMAHEAP_DIR");
+	assert_int_equal(dmaheap_ctx_new(&ctx), 0);
+	assert_string_equal(dmaheap_ctx_heap_dir(ctx), "/dev/dma_heap");
+	dmaheap_ctx_free(ctx);
+}
+
+static void test_new_null(void **state)
+{
+	(void)state;
+	assert_int_equal(dmaheap_ctx_new(NULL), -EINVAL);
+	assert_int_equal(dmaheap_ctx_new_with(NULL, NULL), -EINVAL);
+	assert_null(dmaheap_ctx_heap_dir(NULL));
+	dmaheap_ctx_free(NULL);
+}
+
+static void test_env_dir(void **state)
+{
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+
+	(void)state;
+	setenv("DMAHEAP_DIR", "/tmp/heaps-from-env", 1);
+	assert_int_equal(dmaheap_ctx_new(&ctx), 0);
+	assert_string_equal(dmaheap_ctx_heap_dir(ctx), "/tmp/heaps-from-env");
+	dmaheap_ctx_free(ctx);
+
+	o.flags = DMAHEAP_CTX_NO_ENV;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	assert_string_equal(dmaheap_ctx_heap_dir(ctx), "/dev/dma_heap");
+	dmaheap_ctx_free(ctx);
+
+	o.flags = 0;
+	o.heap_dir = "/explicit";
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	assert_string_equal(dmaheap_ctx_heap_dir(ctx), "/explicit");
+	dmaheap_ctx_free(ctx);
+	unsetenv("DMAHEAP_DIR");
+}
+
+static void test_bad_options(void **state)
+{
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+	char *long_dir;
+	int before = count_open_fds();
+
+	(void)state;
+	o.struct_size = sizeof(o) - 1;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), -EINVAL);
+	o.struct_size = sizeof(o);
+	o.flags = 1u << 31;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), -EINVAL);
+	o.flags = 0;
+	o.heap_dir = "";
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), -EINVAL);
+	long_dir = malloc(PATH_MAX + 1);
+	assert_non_null(long_dir);
+	memset(long_dir, 'a', PATH_MAX);
+	long_dir[0] = '/';
+	long_dir[PATH_MAX] = '\0';
+	o.heap_dir = long_dir;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), -EINVAL);
+	free(long_dir);
+	assert_null(ctx);
+	assert_int_equal(count_open_fds(), before);
+}
+
+static void test_ctx_creation_touches_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	/* The fixture made a context: lazy, so no call reached the mock
+	 * but meminfo, which is not a counted system call. */
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN), 0);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_READDIR), 0);
+}
+
+struct log_capture {
+	int calls;
+	int last_priority;
+	char last[512];
+};
+
+static void capture_log(void *userdata, int priority, const char *msg)
+{
+	struct log_capture *c = userdata;
+
+	c->calls++;
+	c->last_priority = priority;
+	snprintf(c->last, sizeof(c->last), "%s", msg);
+}
+
+static struct dmaheap_ctx *logging_ctx(struct fixture *f,
+				       struct log_capture *c, int priority)
+{
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+
+	dmaheap_mock_options(f->mock, &o);
+	o.log_fn = capture_log;
+	o.log_userdata = c;
+	o.log_priority = priority;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	return ctx;
+}
+
+static void test_log_callback(void **state)
+{
+	struct fixture *f = *state;
+	struct log_capture c = { 0 };
+	struct dmaheap_ctx *ctx = logging_ctx(f, &c, DMAHEAP_LOG_DEBUG);
+	struct dmaheap_buf *buf;
+
+	assert_int_equal(dmaheap_alloc(ctx, "absent", 4096, 0, &buf), -ENOENT);
+	assert_true(c.calls > 0);
+	assert_non_null(strstr(c.last, "absent"));
+	dmaheap_ctx_free(ctx);
+}
+
+static void test_log_priority_filter(void **state)
+{
+	struct fixture *f = *state;
+	struct log_capture c = { 0 };
+	struct dmaheap_ctx *ctx = logging_ctx(f, &c, DMAHEAP_LOG_ERR);
+	struct dmaheap_buf *buf;
+
+	/* A missing heap is logged at INFO and DEBUG: filtered out. */
+	assert_int_equal(dmaheap_alloc(ctx, "absent", 4096, 0, &buf), -ENOENT);
+	assert_int_equal(c.calls, 0);
+	dmaheap_ctx_free(ctx);
+}
+
+static void test_silent_by_default(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	/* No callback: nothing to observe but that nothing crashes and the
+	 * error still comes back. */
+	assert_int_equal(dmaheap_alloc(f->ctx, "absent", 4096, 0, &buf),
+			 -ENOENT);
+}
+
+static void test_buffer_outlives_ctx_handle(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_ctx *ctx = fixture_ctx(f, 0);
+	struct dmaheap_buf *buf = NULL;
+	void *p;
+
+	assert_int_equal(dmaheap_alloc(ctx, "system", 4096, 0, &buf), 0);
+	dmaheap_ctx_free(ctx);
+	/* The buffer holds its own reference: still fully usable. */
+	assert_int_equal(dmaheap_buf_map(buf, &p), 0);
+	memset(p, 1, 4096);
+	assert_int_equal(dmaheap_buf_unmap(buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	dmaheap_buf_free(buf);
+}
+
+static void test_rejects_foreign_sys_abi(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+	unsigned int fake[64] = { 0xdead };
+
+	(void)f;
+	o.sys = (const struct dmaheap_sys *)(void *)fake;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), -EINVAL);
+	assert_null(ctx);
+}
+
+static void test_strerror(void **state)
+{
+	(void)state;
+	assert_string_equal(dmaheap_strerror(0), "Success");
+	assert_non_null(strstr(dmaheap_strerror(-EACCES), "udev"));
+	assert_string_equal(dmaheap_strerror(-EACCES),
+			    dmaheap_strerror(EACCES));
+	assert_non_null(strstr(dmaheap_strerror(-EBADFD), "dma-buf"));
+	assert_string_equal(dmaheap_strerror(-123456), "Unknown error");
+	assert_string_equal(dmaheap_strerror(INT32_MIN), "Unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_defaults),
+		cmocka_unit_test(test_new_null),
+		cmocka_unit_test(test_env_dir),
+		cmocka_unit_test(test_bad_options),
+		FIXTURE_TEST(test_ctx_creation_touches_nothing),
+		FIXTURE_TEST(test_log_callback),
+		FIXTURE_TEST(test_log_priority_filter),
+		FIXTURE_TEST(test_silent_by_default),
+		FIXTURE_TEST(test_buffer_outlives_ctx_handle),
+		FIXTURE_TEST(test_rejects_foreign_sys_abi),
+		cmocka_unit_test(test_strerror),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
