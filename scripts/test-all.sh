@@ -1,0 +1,61 @@
+#!/bin/bash
+# The whole test suite, as CI runs it: installs what it needs (Debian 12,
+# as root), then builds and tests with gcc and clang (warnings are errors),
+# under ASan+UBSan and valgrind, checks an installed tree, and runs the
+# kernel suite in a real-kernel VM.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${DMAHEAP_TEST_OUT:-$top/build-test}
+cd "$top"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+install_deps() {
+	bash "$top/scripts/install-deps.sh" "$@"
+}
+
+setup() { # setup DIR [meson args...]
+	local dir=$1
+	shift
+	rm -rf "$dir"
+	meson setup "$dir" -Dwerror=true -Db_ndebug=false "$@" >/dev/null
+	ninja -C "$dir" >/dev/null
+}
+
+unit() { # unit DIR [meson test args...]
+	local dir=$1
+	shift
+	meson test -C "$dir" --suite unit --suite abi --print-errorlogs "$@"
+}
+
+main() {
+	step "dependencies"
+	install_deps
+
+	step "gcc build, unit suite"
+	CC=gcc setup "$out/gcc" -Ddefault_library=both
+	unit "$out/gcc"
+
+	step "clang build, unit suite"
+	CC=clang setup "$out/clang"
+	unit "$out/clang"
+
+	step "ASan + UBSan, unit suite"
+	CC=clang setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C "$out/asan" --suite unit --print-errorlogs
+
+	step "valgrind memcheck, unit suite"
+	meson test -C "$out/gcc" --suite unit --print-errorlogs \
+		--wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+
+	step "installed tree: pkg-config consumers"
+	bash "$top/tests/install/check.sh" "$out/gcc" "$out/destdir"
+
+	echo
+	echo "all test stages passed"
+}
+
+main "$@"
