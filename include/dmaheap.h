@@ -97,8 +97,12 @@ typedef void (*dmaheap_log_fn)(void *userdata, int priority, const char *msg);
 enum dmaheap_ctx_flags {
 	/** Do not name new buffers after their heap (see dmaheap_alloc()). */
 	DMAHEAP_CTX_NO_AUTONAME = 1u << 0,
-	/** Ignore the DMAHEAP_DIR environment variable. */
+	/** Ignore the DMAHEAP_DIR, DMAHEAP_UDMABUF_DEV and DMAHEAP_POLICY
+	 * environment variables. */
 	DMAHEAP_CTX_NO_ENV = 1u << 1,
+	/** Read no policy file unless struct dmaheap_options.policy_file
+	 * names one: built-in policy only. */
+	DMAHEAP_CTX_NO_POLICY_FILE = 1u << 2,
 };
 
 /**
@@ -109,6 +113,12 @@ enum dmaheap_ctx_flags {
  * @heap_dir: directory of heap nodes; NULL means the environment variable
  *	DMAHEAP_DIR (read with secure_getenv(), so ignored in setuid programs)
  *	or, without it, "/dev/dma_heap". The string is copied.
+ * @udmabuf_dev: the udmabuf device behind the "udmabuf" pseudo-heap; NULL
+ *	means DMAHEAP_UDMABUF_DEV from the environment or "/dev/udmabuf".
+ * @policy_file: the heap policy file (see "Heap policy"); NULL means
+ *	DMAHEAP_POLICY from the environment or "/etc/libdmaheap/policy.conf",
+ *	which may be absent. A file named here or in the environment must
+ *	exist.
  * @sys: the system-call layer; NULL means the real kernel.
  * @log_fn: log callback; NULL means silent.
  * @log_userdata: passed to @log_fn.
@@ -119,6 +129,8 @@ struct dmaheap_options {
 	size_t struct_size;
 	unsigned int flags;
 	const char *heap_dir;
+	const char *udmabuf_dev;
+	const char *policy_file;
 	const struct dmaheap_sys *sys;
 	dmaheap_log_fn log_fn;
 	void *log_userdata;
@@ -126,7 +138,8 @@ struct dmaheap_options {
 };
 
 /** Initialiser for struct dmaheap_options: all defaults. */
-#define DMAHEAP_OPTIONS_INIT { sizeof(struct dmaheap_options), 0, NULL, NULL, NULL, NULL, 0 }
+#define DMAHEAP_OPTIONS_INIT \
+	{ sizeof(struct dmaheap_options), 0, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /**
  * dmaheap_ctx_new() - create a context with default options.
@@ -179,6 +192,18 @@ DMAHEAP_EXPORT const char *dmaheap_ctx_heap_dir(const struct dmaheap_ctx *ctx);
  * function taking one rejects, with -EINVAL and before touching the file
  * system, NULL, the empty string, a name containing '/', a name starting with
  * '.', and a name longer than NAME_MAX (255) bytes.
+ *
+ * Two kinds of name are not files of the heap directory:
+ *  - "udmabuf" is a pseudo-heap: memory from a sealed memfd turned into a
+ *    dma-buf by the udmabuf device (struct dmaheap_options.udmabuf_dev).
+ *    Many systems let console users open that device but no heap.
+ *  - Aliases name a kind of heap whose name varies between systems. The
+ *    built-in alias "cma" stands for the CMA heap, whatever this kernel
+ *    calls it: the first of "default_cma_region" (Linux 6.17+),
+ *    "linux,cma", "reserved" and "default-pool" that can be opened. Aliases
+ *    are accepted wherever a heap name is; dmaheap_heap_resolve() tells
+ *    what one stands for, and dmaheap_ctx_set_alias() or the policy file
+ *    redefine them.
  */
 
 /**
@@ -188,10 +213,15 @@ DMAHEAP_EXPORT const char *dmaheap_ctx_heap_dir(const struct dmaheap_ctx *ctx);
  *	that failure: -EACCES or -EPERM (permission; nodes are 0600 root
  *	unless a udev rule says otherwise), -ENOTTY (the entry is not a
  *	character device), -ENODEV (no driver behind the node), ...
+ * @props: what the library knows of the heap: enum dmaheap_heap_props bits,
+ *	0 if nothing (see dmaheap_heap_props()).
+ * @props_source: where @props came from: enum dmaheap_props_source.
  */
 struct dmaheap_heap_info {
 	const char *name;
 	int error;
+	unsigned int props;
+	int props_source;
 };
 
 /**
@@ -203,12 +233,14 @@ struct dmaheap_heap_info {
  *
  * Reads the directory now, so heaps that appeared after the context was made
  * are found. Entries whose name starts with '.' are skipped. Every listed
- * heap is opened (and its fd cached) to fill in @error. An empty directory
- * gives 0 and an array that still must be freed.
+ * heap is opened (and its fd cached) to fill in @error. The "udmabuf"
+ * pseudo-heap is listed too unless its device is absent (with @error set
+ * if it cannot be opened), even when the heap directory is missing. An
+ * empty result gives 0 and an array that still must be freed.
  *
  * Return: the number of entries, or -EINVAL (NULL argument), -ENOENT (no heap
- * directory: the kernel has no DMA-BUF heaps), -ENOTDIR, -EACCES (directory
- * not readable), -ENOMEM, -EMFILE.
+ * directory and no udmabuf device: the kernel has neither), -ENOTDIR,
+ * -EACCES (directory not readable), -ENOMEM, -EMFILE.
  */
 DMAHEAP_EXPORT int dmaheap_heap_list(struct dmaheap_ctx *ctx,
 				     struct dmaheap_heap_info **ret);
@@ -279,6 +311,8 @@ enum dmaheap_alloc_flags {
  *  -EOVERFLOW: @size does not fit once rounded up to a page;
  *  -ENOMEM: @size exceeds the machine's RAM, the heap is out of memory, or
  *	the library could not allocate its bookkeeping;
+ *  -EFBIG: @size exceeds what the heap allows at all (udmabuf's module
+ *	parameter size_limit_mb, logged with its value);
  *  -ENOENT, -EACCES, -EPERM, -ENOTTY, -ENODEV: as dmaheap_heap_open();
  *  -EMFILE, -ENFILE: out of fds;
  *  any other negative errno the heap's ioctl returns.
@@ -311,15 +345,15 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
  *
  * Moves on to the next heap when one is absent (-ENOENT), not a heap
  * (-ENOTTY, -ENODEV), not permitted (-EACCES, -EPERM) or out of memory
- * (-ENOMEM): "carveout full, fall back to system". Any other error stops the
+ * (-ENOMEM, -EFBIG): "carveout full, fall back to system". Any other error stops the
  * search and is returned. dmaheap_buf_heap_name() tells which heap served.
  * All names are checked before any heap is tried.
  *
  * Return: the index in @heaps of the heap that served (>= 0); or -EINVAL
  * (NULL argument, @n 0 or over 128, a bad name, bad flags, @size 0),
  * -EOVERFLOW, or, when every heap failed with one of the errors above, the
- * most telling of them: -ENOMEM over -EACCES/-EPERM over -ENODEV/-ENOTTY over
- * -ENOENT.
+ * most telling of them: -ENOMEM over -EFBIG over -EACCES/-EPERM over
+ * -ENODEV/-ENOTTY over -ENOENT.
  */
 DMAHEAP_EXPORT int dmaheap_alloc_from(struct dmaheap_ctx *ctx,
 				      const char *const heaps[], size_t n,
@@ -439,8 +473,9 @@ enum dmaheap_access {
  * access coherent: bracket accesses with dmaheap_buf_begin_cpu_access() and
  * dmaheap_buf_end_cpu_access().
  *
- * Return: 0, or -EINVAL (NULL argument; or the exporter cannot be mapped, as
- * protected heaps), -EACCES, -ENOMEM, -EOVERFLOW (more than UINT_MAX maps).
+ * Return: 0, or -EINVAL (NULL argument; or the exporter cannot be mapped),
+ * -EPERM (a protected heap's buffer: the kernel is not asked), -EACCES,
+ * -ENOMEM, -EOVERFLOW (more than UINT_MAX maps).
  */
 DMAHEAP_EXPORT int dmaheap_buf_map(struct dmaheap_buf *buf, void **addr);
 
@@ -464,8 +499,9 @@ DMAHEAP_EXPORT int dmaheap_buf_unmap(struct dmaheap_buf *buf);
  * so is EAGAIN, up to 16 times in a row. Begins nest: each one must be
  * matched by an end with the same @access.
  *
- * Return: 0, or -EINVAL (NULL, @access 0 or with unknown bits), -EAGAIN,
- * -EOVERFLOW (more than UINT_MAX nested begins), or the exporter's error.
+ * Return: 0, or -EINVAL (NULL, @access 0 or with unknown bits), -EPERM (a
+ * protected heap's buffer: the kernel is not asked), -EAGAIN, -EOVERFLOW
+ * (more than UINT_MAX nested begins), or the exporter's error.
  */
 DMAHEAP_EXPORT int dmaheap_buf_begin_cpu_access(struct dmaheap_buf *buf,
 						unsigned int access);
@@ -541,6 +577,248 @@ DMAHEAP_EXPORT int dmaheap_buf_export_sync_file(struct dmaheap_buf *buf,
 DMAHEAP_EXPORT int dmaheap_buf_import_sync_file(struct dmaheap_buf *buf,
 						unsigned int access,
 						int sync_fd);
+
+/* ------------------------------------------------------------------------ */
+/* Heap properties, aliases and usage-based allocation                      */
+/* ------------------------------------------------------------------------ */
+
+/** What a heap's memory is like. 0 means nothing is known. */
+enum dmaheap_heap_props {
+	/** CPU caches are used: CPU access must be bracketed by begin/end. */
+	DMAHEAP_PROP_CACHED = 1u << 0,
+	/** Mapped uncached (write-combined): no cache maintenance needed. */
+	DMAHEAP_PROP_UNCACHED = 1u << 1,
+	/** Physically contiguous memory. */
+	DMAHEAP_PROP_CONTIGUOUS = 1u << 2,
+	/** Protected (secure) memory: the CPU cannot map or access it. */
+	DMAHEAP_PROP_PROTECTED = 1u << 3,
+	/** The udmabuf pseudo-heap (memfd pages). */
+	DMAHEAP_PROP_UDMABUF = 1u << 4,
+};
+
+/** Where the library's knowledge of a heap came from. */
+enum dmaheap_props_source {
+	DMAHEAP_PROPS_UNKNOWN = 0,  /* nothing known */
+	DMAHEAP_PROPS_BUILTIN = 1,  /* the library's table of upstream heaps */
+	DMAHEAP_PROPS_NAME = 2,     /* a naming convention ("...uncached") */
+	DMAHEAP_PROPS_CONFIG = 3,   /* the policy file */
+	DMAHEAP_PROPS_API = 4,      /* dmaheap_ctx_set_heap_props() */
+};
+
+/**
+ * dmaheap_heap_props() - what the library knows about a heap.
+ * @ctx: the context.
+ * @heap: a heap name (not an alias); it need not exist.
+ * @props: receives enum dmaheap_heap_props bits, 0 if unknown.
+ *
+ * First match wins: dmaheap_ctx_set_heap_props(), the policy file's "heap"
+ * lines, the built-in table ("system": cached; "system-uncached":
+ * uncached; "default_cma_region", "linux,cma", "reserved", "default-pool":
+ * contiguous, cached; "protected,secure-video", "protected,trusted-ui",
+ * "protected,secure-video-record": protected; "udmabuf": cached, udmabuf),
+ * then naming conventions (a "protected," prefix or "secure" means
+ * protected, "uncached" uncached, "cma" contiguous). Touches no file.
+ *
+ * Return: the enum dmaheap_props_source (>= 0), or -EINVAL.
+ */
+DMAHEAP_EXPORT int dmaheap_heap_props(struct dmaheap_ctx *ctx,
+				      const char *heap, unsigned int *props);
+
+/**
+ * dmaheap_ctx_set_heap_props() - tell the library what a heap is like.
+ * @ctx: the context.
+ * @heap: a heap name (not an alias).
+ * @props: enum dmaheap_heap_props bits; overrides every other source.
+ *
+ * For vendor heaps the built-in rules cannot know. Thread-safe.
+ *
+ * Return: 0, or -EINVAL (bad name, unknown bits, both CACHED and UNCACHED),
+ * -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_ctx_set_heap_props(struct dmaheap_ctx *ctx,
+					      const char *heap,
+					      unsigned int props);
+
+/**
+ * dmaheap_heap_resolve() - what a name stands for here.
+ * @ctx: the context.
+ * @name: a heap name or an alias.
+ * @heap: receives the name of the heap that would serve: for an alias the
+ *	first member that can be opened, otherwise @name's heap once it can be
+ *	opened. Valid as long as @ctx.
+ *
+ * Opens (and caches) heap nodes as needed.
+ *
+ * Return: 0, or -EINVAL, or for an alias with no usable member the most
+ * telling of its members' errors (as dmaheap_alloc_from()), or the errors
+ * of dmaheap_heap_open().
+ */
+DMAHEAP_EXPORT int dmaheap_heap_resolve(struct dmaheap_ctx *ctx,
+					const char *name, const char **heap);
+
+/**
+ * dmaheap_ctx_set_alias() - define, redefine or remove an alias.
+ * @ctx: the context.
+ * @alias: the alias: a valid heap name, not "udmabuf". An alias hides a
+ *	heap of the same name.
+ * @heaps: its members, heap names tried in order (not aliases); @n of them.
+ * @n: 1 to 128 members, or 0 to remove the alias (built-in ones too).
+ *
+ * Thread-safe.
+ *
+ * Return: 0, or -EINVAL, -ENOENT (removing an alias that does not exist),
+ * -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_ctx_set_alias(struct dmaheap_ctx *ctx,
+					 const char *alias,
+					 const char *const heaps[], size_t n);
+
+/**
+ * struct dmaheap_alias_info - one entry of dmaheap_alias_list().
+ * @alias: the alias.
+ * @members: its members in order, space-separated.
+ * @heap: the member it resolves to here, or NULL.
+ * @error: 0 if @heap is set, else the error dmaheap_heap_resolve() gives.
+ */
+struct dmaheap_alias_info {
+	const char *alias;
+	const char *members;
+	const char *heap;
+	int error;
+};
+
+/**
+ * dmaheap_alias_list() - the aliases of a context and what they resolve to.
+ * @ctx: the context.
+ * @ret: receives an array sorted by alias, owned by the caller: release it
+ *	with dmaheap_alias_list_free().
+ *
+ * Return: the number of entries, or -EINVAL, -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_alias_list(struct dmaheap_ctx *ctx,
+				      struct dmaheap_alias_info **ret);
+
+/**
+ * dmaheap_alias_list_free() - release an array from dmaheap_alias_list().
+ * @list: the array, or NULL.
+ */
+DMAHEAP_EXPORT void dmaheap_alias_list_free(struct dmaheap_alias_info *list);
+
+/** How a buffer will be used (the @usage of dmaheap_alloc_usage()). */
+enum dmaheap_usage {
+	/** The CPU reads the buffer often (bracketed by begin/end). */
+	DMAHEAP_USAGE_CPU_READ_OFTEN = 1u << 0,
+	/** The CPU writes the buffer often (bracketed by begin/end). */
+	DMAHEAP_USAGE_CPU_WRITE_OFTEN = 1u << 1,
+	/** The CPU touches the buffer rarely. */
+	DMAHEAP_USAGE_CPU_RARELY = 1u << 2,
+	/** Only devices touch the buffer; the CPU never maps it. */
+	DMAHEAP_USAGE_DEVICE_ONLY = 1u << 3,
+	/** Requirement: physically contiguous memory. */
+	DMAHEAP_USAGE_CONTIGUOUS = 1u << 4,
+	/** Requirement: protected memory. */
+	DMAHEAP_USAGE_PROTECTED = 1u << 5,
+	/** Requirement: uncached memory, because the CPU will access the
+	 * buffer without begin/end brackets. */
+	DMAHEAP_USAGE_UNCACHED = 1u << 6,
+};
+
+/**
+ * Heap policy: how dmaheap_alloc_usage() picks a heap.
+ *
+ * A policy is an ordered list of rules. A rule names usage bits and a list
+ * of heaps (or aliases) to try; the first rule whose bits are all in the
+ * request applies (a rule with no bits, "default", applies to anything).
+ * Rules from dmaheap_ctx_add_rule() come first, newest first; then rules
+ * of the policy file in file order; then the built-in rules:
+ *
+ *   protected        protected,secure-video protected,trusted-ui
+ *                    protected,secure-video-record
+ *   contiguous       cma
+ *   uncached         system-uncached
+ *   device-only      system-uncached system udmabuf
+ *   default          system udmabuf
+ *
+ * Of the rule's heaps, those whose properties break a requirement are
+ * skipped, never tried: CONTIGUOUS needs DMAHEAP_PROP_CONTIGUOUS, UNCACHED
+ * needs DMAHEAP_PROP_UNCACHED, PROTECTED needs DMAHEAP_PROP_PROTECTED, and
+ * a protected heap serves only PROTECTED requests. A heap whose properties
+ * are unknown meets no requirement. So the library never hands back cached
+ * memory for UNCACHED, scattered memory for CONTIGUOUS, or unprotected
+ * memory for PROTECTED: the allocation fails instead. The remaining heaps
+ * are tried in order, moving on as dmaheap_alloc_from() does.
+ *
+ * The policy file (struct dmaheap_options.policy_file) has one statement
+ * per line; '#' starts a comment:
+ *
+ *   rule WORD... = HEAP...     WORDs: default, cpu-read-often,
+ *                              cpu-write-often, cpu-rarely, device-only,
+ *                              contiguous, protected, uncached
+ *   heap NAME = PROP...        PROPs: cached, uncached, contiguous,
+ *                              protected
+ *   alias NAME = HEAP...
+ *
+ * A file with an error makes dmaheap_ctx_new_with() fail with -EINVAL and
+ * log "FILE:LINE: what is wrong".
+ */
+
+/**
+ * dmaheap_ctx_add_rule() - put a rule in front of the context's policy.
+ * @ctx: the context.
+ * @usage: enum dmaheap_usage bits the rule applies to; 0 for all.
+ * @heaps: heap names or aliases to try, in order; @n of them (1 to 128).
+ * @n: number of names.
+ *
+ * Thread-safe.
+ *
+ * Return: 0, or -EINVAL (bad bits, names or @n), -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_ctx_add_rule(struct dmaheap_ctx *ctx,
+					unsigned int usage,
+					const char *const heaps[], size_t n);
+
+/**
+ * dmaheap_usage_plan() - the heaps dmaheap_alloc_usage() would try.
+ * @ctx: the context.
+ * @usage: as dmaheap_alloc_usage().
+ * @ret: receives the candidates in order, aliases resolved, those breaking
+ *	a requirement left out; @error says whether each can be opened.
+ *	Release with dmaheap_heap_list_free().
+ *
+ * Return: the number of candidates (0: nothing here meets the
+ * requirements), or -EINVAL, -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_usage_plan(struct dmaheap_ctx *ctx,
+				      unsigned int usage,
+				      struct dmaheap_heap_info **ret);
+
+/**
+ * dmaheap_alloc_usage() - allocate from the heap the policy picks.
+ * @ctx: the context.
+ * @usage: enum dmaheap_usage bits. DEVICE_ONLY and PROTECTED exclude the
+ *	CPU_* bits.
+ * @size, @flags, @ret: as dmaheap_alloc().
+ *
+ * dmaheap_buf_heap_name() and dmaheap_buf_props() tell what was picked.
+ *
+ * Return: 0, or -EINVAL (bad or contradictory @usage, and as
+ * dmaheap_alloc()), -ENOENT (no heap here meets the requirements), or
+ * when every candidate failed, the most telling error as
+ * dmaheap_alloc_from().
+ */
+DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
+				       unsigned int usage, size_t size,
+				       unsigned int flags,
+				       struct dmaheap_buf **ret);
+
+/**
+ * dmaheap_buf_props() - the properties of the heap that served a buffer.
+ * @buf: the buffer.
+ *
+ * Return: enum dmaheap_heap_props bits; 0 for imports, unknown heaps and a
+ * NULL @buf.
+ */
+DMAHEAP_EXPORT unsigned int dmaheap_buf_props(const struct dmaheap_buf *buf);
 
 /* ------------------------------------------------------------------------ */
 /* Accounting                                                               */

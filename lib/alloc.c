@@ -31,8 +31,8 @@ static int round_size(const struct dmaheap_ctx *ctx, size_t size,
 	return 0;
 }
 
-static int check_args(const struct dmaheap_ctx *ctx, size_t size,
-		      unsigned int flags, size_t *rounded)
+int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
+			     unsigned int flags, size_t *rounded)
 {
 	if (flags & ~KNOWN_ALLOC_FLAGS)
 		return -EINVAL;
@@ -78,9 +78,11 @@ static int alloc_one(struct dmaheap_ctx *ctx, const char *heap_name,
 		     size_t size, unsigned int flags, bool live,
 		     struct dmaheap_heap **heap)
 {
-	int fd = dmaheap_heap_get(ctx, heap_name, heap);
+	int fd = dmaheap_heap_lookup(ctx, heap_name, heap);
 
-	if (fd == 0)
+	if (fd == 0 && (*heap)->udmabuf)
+		fd = dmaheap_udmabuf_alloc(ctx, *heap, size);
+	else if (fd == 0)
 		fd = heap_ioctl_alloc(ctx, *heap, size);
 	else
 		*heap = NULL;
@@ -95,8 +97,10 @@ static int alloc_one(struct dmaheap_ctx *ctx, const char *heap_name,
 	return fd;
 }
 
-static int alloc_buf(struct dmaheap_ctx *ctx, const char *heap_name,
-		     size_t size, unsigned int flags, struct dmaheap_buf **ret)
+/* Allocates with arguments already checked and @size already rounded. */
+int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
+			  size_t size, unsigned int flags,
+			  struct dmaheap_buf **ret)
 {
 	struct dmaheap_heap *heap;
 	int fd = alloc_one(ctx, heap_name, size, flags, true, &heap);
@@ -121,8 +125,8 @@ DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
 
 	if (!ctx || !ret || !dmaheap_heap_name_valid(heap))
 		return -EINVAL;
-	r = check_args(ctx, size, flags, &rounded);
-	return r ? r : alloc_buf(ctx, heap, rounded, flags, ret);
+	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
+	return r ? r : dmaheap_alloc_checked(ctx, heap, rounded, flags, ret);
 }
 
 DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
@@ -134,15 +138,18 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
 
 	if (!ctx || !dmaheap_heap_name_valid(heap))
 		return -EINVAL;
-	r = check_args(ctx, size, flags, &rounded);
+	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
 	return r ? r : alloc_one(ctx, heap, rounded, flags, false, &h);
 }
 
-/* Errors that mean "this heap cannot serve, another may". */
-static int fallback_rank(int err)
+/* Errors that mean "this heap cannot serve, another may", ranked by how
+ * much they tell the caller; 0 for errors that end a search. */
+int dmaheap_fallback_rank(int err)
 {
 	switch (err) {
 	case -ENOMEM:
+		return 5;
+	case -EFBIG:
 		return 4;
 	case -EACCES:
 	case -EPERM:
@@ -171,16 +178,16 @@ DMAHEAP_EXPORT int dmaheap_alloc_from(struct dmaheap_ctx *ctx,
 	for (size_t i = 0; i < n; i++)
 		if (!dmaheap_heap_name_valid(heaps[i]))
 			return -EINVAL;
-	r = check_args(ctx, size, flags, &rounded);
+	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
 	if (r)
 		return r;
 	for (size_t i = 0; i < n; i++) {
-		r = alloc_buf(ctx, heaps[i], rounded, flags, ret);
+		r = dmaheap_alloc_checked(ctx, heaps[i], rounded, flags, ret);
 		if (r == 0)
 			return (int)i;
-		if (fallback_rank(r) == 0)
+		if (dmaheap_fallback_rank(r) == 0)
 			return r;
-		if (fallback_rank(r) > fallback_rank(best))
+		if (dmaheap_fallback_rank(r) > dmaheap_fallback_rank(best))
 			best = r;
 	}
 	return best;

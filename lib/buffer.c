@@ -197,6 +197,8 @@ DMAHEAP_EXPORT int dmaheap_buf_map(struct dmaheap_buf *buf, void **addr)
 
 	if (!buf || !addr)
 		return -EINVAL;
+	if (dmaheap_buf_props(buf) & DMAHEAP_PROP_PROTECTED)
+		return -EPERM;
 	pthread_mutex_lock(&buf->lock);
 	r = map_locked(buf, addr);
 	pthread_mutex_unlock(&buf->lock);
@@ -220,4 +222,9 @@ DMAHEAP_EXPORT int dmaheap_buf_unmap(struct dmaheap_buf *buf)
 		buf->addr = NULL;
 	pthread_mutex_unlock(&buf->lock);
 	return r;
+}
+
+DMAHEAP_EXPORT unsigned int dmaheap_buf_props(const struct dmaheap_buf *buf)
+{
+	return buf && buf->heap ? atomic_load(&buf->heap->props) : 0;
 }

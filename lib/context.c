@@ -9,24 +9,36 @@
 #include "private.h"
 
 #define DEFAULT_HEAP_DIR "/dev/dma_heap"
-#define KNOWN_CTX_FLAGS (DMAHEAP_CTX_NO_AUTONAME | DMAHEAP_CTX_NO_ENV)
+#define DEFAULT_UDMABUF_DEV "/dev/udmabuf"
+#define DEFAULT_POLICY_FILE "/etc/libdmaheap/policy.conf"
+#define KNOWN_CTX_FLAGS \
+	(DMAHEAP_CTX_NO_AUTONAME | DMAHEAP_CTX_NO_ENV | DMAHEAP_CTX_NO_POLICY_FILE)
 
 /* Room must remain for "/<heap name>" with a NAME_MAX name. */
 #define HEAP_DIR_MAX (PATH_MAX - NAME_MAX - 2)
 
-static const char *pick_heap_dir(const struct dmaheap_options *o)
+/* An option, else its environment variable, else the default. */
+static const char *pick(const struct dmaheap_options *o, const char *opt,
+			const char *env_name, const char *fallback)
 {
 	const char *env;
 
-	if (o->heap_dir)
-		return o->heap_dir;
-	env = (o->flags & DMAHEAP_CTX_NO_ENV) ? NULL : secure_getenv("DMAHEAP_DIR");
-	return env && *env ? env : DEFAULT_HEAP_DIR;
+	if (opt)
+		return opt;
+	env = (o->flags & DMAHEAP_CTX_NO_ENV) ? NULL : secure_getenv(env_name);
+	return env && *env ? env : fallback;
+}
+
+static const char *pick_heap_dir(const struct dmaheap_options *o)
+{
+	return pick(o, o->heap_dir, "DMAHEAP_DIR", DEFAULT_HEAP_DIR);
 }
 
 static int check_options(const struct dmaheap_options *o, const char *dir)
 {
 	size_t len = strlen(dir);
+	const char *udmabuf = pick(o, o->udmabuf_dev, "DMAHEAP_UDMABUF_DEV",
+				   DEFAULT_UDMABUF_DEV);
 
 	if (o->struct_size < sizeof(*o))
 		return -EINVAL;
@@ -36,7 +48,45 @@ static int check_options(const struct dmaheap_options *o, const char *dir)
 		return -EINVAL;
 	if (o->sys && o->sys->abi != DMAHEAP_SYS_ABI)
 		return -EINVAL;
+	if (udmabuf[0] == '\0' || strlen(udmabuf) >= PATH_MAX)
+		return -EINVAL;
 	return 0;
+}
+
+/* The policy file; one named by the caller or environment must exist. */
+static int load_policy(struct dmaheap_ctx *ctx, const struct dmaheap_options *o)
+{
+	const char *path = pick(o, o->policy_file, "DMAHEAP_POLICY", NULL);
+	int r = dmaheap_policy_init(ctx);
+
+	if (r)
+		return r;
+	if (path)
+		return dmaheap_config_load(ctx, path, true);
+	if (o->flags & DMAHEAP_CTX_NO_POLICY_FILE)
+		return 0;
+	return dmaheap_config_load(ctx, DEFAULT_POLICY_FILE, false);
+}
+
+static int init_ctx(struct dmaheap_ctx *ctx, const struct dmaheap_options *o)
+{
+	int r;
+
+	ctx->udmabuf_dev = strdup(pick(o, o->udmabuf_dev, "DMAHEAP_UDMABUF_DEV",
+				       DEFAULT_UDMABUF_DEV));
+	if (!ctx->udmabuf_dev)
+		return -ENOMEM;
+	r = ctx->sys->meminfo(ctx->sys, &ctx->page_size, &ctx->ram_bytes);
+	if (r)
+		return r;
+	if (pthread_mutex_init(&ctx->lock, NULL) != 0)
+		return -ENOMEM;
+	r = load_policy(ctx, o);
+	if (r) {
+		dmaheap_policy_clear(&ctx->policy);
+		pthread_mutex_destroy(&ctx->lock);
+	}
+	return r;
 }
 
 static void apply_options(struct dmaheap_ctx *ctx,
@@ -73,10 +123,9 @@ DMAHEAP_EXPORT int dmaheap_ctx_new_with(const struct dmaheap_options *opts,
 		return -ENOMEM;
 	memcpy(ctx->dir, dir, len + 1);
 	apply_options(ctx, o);
-	r = ctx->sys->meminfo(ctx->sys, &ctx->page_size, &ctx->ram_bytes);
-	if (r == 0 && pthread_mutex_init(&ctx->lock, NULL) != 0)
-		r = -ENOMEM;
+	r = init_ctx(ctx, o);
 	if (r) {
+		free(ctx->udmabuf_dev);
 		free(ctx);
 		return r;
 	}
@@ -106,7 +155,9 @@ static void ctx_destroy(struct dmaheap_ctx *ctx)
 		free(h);
 		h = next;
 	}
+	dmaheap_policy_clear(&ctx->policy);
 	pthread_mutex_destroy(&ctx->lock);
+	free(ctx->udmabuf_dev);
 	free(ctx);
 }
 

@@ -41,16 +41,14 @@ static int check_char_device(struct dmaheap_ctx *ctx, int fd)
 }
 
 /*
- * Read access is enough for DMA_HEAP_IOCTL_ALLOC, and asking for more turns
- * 0644-style nodes into EACCES. O_NONBLOCK keeps a FIFO planted in the heap
- * directory from hanging the open; heaps ignore it.
+ * Read access is enough for the ioctls, and asking for more turns 0644-style
+ * nodes into EACCES. O_NONBLOCK keeps a FIFO planted in the heap directory
+ * from hanging the open; heaps and udmabuf ignore it.
  */
-static int open_node(struct dmaheap_ctx *ctx, const char *name)
+int dmaheap_open_char_device(struct dmaheap_ctx *ctx, const char *path)
 {
-	char path[PATH_MAX];
 	int fd, r;
 
-	snprintf(path, sizeof(path), "%s/%s", ctx->dir, name);
 	fd = ctx->sys->open(ctx->sys, path,
 			    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
 	if (fd < 0)
@@ -63,22 +61,34 @@ static int open_node(struct dmaheap_ctx *ctx, const char *name)
 	return fd;
 }
 
+static int open_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *h,
+		     const char *name)
+{
+	char path[PATH_MAX];
+
+	if (strcmp(name, DMAHEAP_UDMABUF) == 0)
+		return dmaheap_udmabuf_open(ctx, h);
+	snprintf(path, sizeof(path), "%s/%s", ctx->dir, name);
+	h->fd = dmaheap_open_char_device(ctx, path);
+	return h->fd < 0 ? h->fd : 0;
+}
+
 static int add_heap_locked(struct dmaheap_ctx *ctx, const char *name,
 			   struct dmaheap_heap **ret)
 {
 	size_t len = strlen(name);
 	struct dmaheap_heap *h = calloc(1, sizeof(*h) + len + 1);
+	int r, source;
 
 	if (!h)
 		return -ENOMEM;
-	h->fd = open_node(ctx, name);
-	if (h->fd < 0) {
-		int r = h->fd;
-
+	r = open_heap(ctx, h, name);
+	if (r) {
 		free(h);
 		return r;
 	}
 	memcpy(h->name, name, len + 1);
+	atomic_init(&h->props, dmaheap_props_lookup_locked(ctx, name, &source));
 	h->next = ctx->heaps;
 	ctx->heaps = h;
 	*ret = h;
@@ -106,13 +116,53 @@ int dmaheap_heap_get(struct dmaheap_ctx *ctx, const char *name,
 	return 0;
 }
 
+/* Like dmaheap_heap_get(), but an alias gives its first usable member. */
+int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
+			struct dmaheap_heap **ret)
+{
+	struct dmaheap_names members = { 0 };
+	int r = dmaheap_alias_members(ctx, name, &members);
+
+	if (r == -ENOENT)
+		return dmaheap_heap_get(ctx, name, ret);
+	if (r)
+		return r;
+	r = -ENOENT;
+	for (size_t i = 0; i < members.n; i++) {
+		int e = dmaheap_heap_get(ctx, members.v[i], ret);
+
+		if (e == 0) {
+			r = 0;
+			break;
+		}
+		if (dmaheap_fallback_rank(e) > dmaheap_fallback_rank(r))
+			r = e;
+	}
+	dmaheap_names_clear(&members);
+	return r;
+}
+
 DMAHEAP_EXPORT int dmaheap_heap_open(struct dmaheap_ctx *ctx, const char *heap)
 {
 	struct dmaheap_heap *h;
 
 	if (!ctx || !dmaheap_heap_name_valid(heap))
 		return -EINVAL;
-	return dmaheap_heap_get(ctx, heap, &h);
+	return dmaheap_heap_lookup(ctx, heap, &h);
+}
+
+DMAHEAP_EXPORT int dmaheap_heap_resolve(struct dmaheap_ctx *ctx,
+					const char *name, const char **heap)
+{
+	struct dmaheap_heap *h;
+	int r;
+
+	if (!ctx || !heap || !dmaheap_heap_name_valid(name))
+		return -EINVAL;
+	r = dmaheap_heap_lookup(ctx, name, &h);
+	if (r == 0)
+		*heap = h->name;
+	return r;
 }
 
 DMAHEAP_EXPORT int dmaheap_has_heap(struct dmaheap_ctx *ctx, const char *heap)
@@ -129,7 +179,6 @@ struct name_set {
 	char **names;
 	size_t count;
 	size_t cap;
-	size_t bytes;
 };
 
 static int collect_name(void *arg, const char *name)
@@ -152,7 +201,6 @@ static int collect_name(void *arg, const char *name)
 	if (!copy)
 		return -ENOMEM;
 	set->names[set->count++] = copy;
-	set->bytes += strlen(name) + 1;
 	return 0;
 }
 
@@ -168,51 +216,223 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int build_list(struct dmaheap_ctx *ctx, const struct name_set *set,
+static void fill_info(struct dmaheap_ctx *ctx, struct dmaheap_heap_info *info)
+{
+	struct dmaheap_heap *h;
+
+	info->error = dmaheap_heap_get(ctx, info->name, &h);
+	pthread_mutex_lock(&ctx->lock);
+	info->props = dmaheap_props_lookup_locked(ctx, info->name,
+						  &info->props_source);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+/* One allocation holding the entries and their strings. */
+int dmaheap_info_list(struct dmaheap_ctx *ctx, char *const names[], size_t n,
 		      struct dmaheap_heap_info **ret)
 {
-	size_t head = (set->count ? set->count : 1) * sizeof(**ret);
-	struct dmaheap_heap_info *list = calloc(1, head + set->bytes);
-	char *strings = (char *)list + head;
+	size_t head = (n ? n : 1) * sizeof(**ret), bytes = 0;
+	struct dmaheap_heap_info *list;
+	char *strings;
 
+	if (n > INT_MAX)
+		return -EOVERFLOW;
+	for (size_t i = 0; i < n; i++)
+		bytes += strlen(names[i]) + 1;
+	list = calloc(1, head + bytes);
 	if (!list)
 		return -ENOMEM;
-	for (size_t i = 0; i < set->count; i++) {
-		size_t len = strlen(set->names[i]) + 1;
-		struct dmaheap_heap *h;
+	strings = (char *)list + head;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]) + 1;
 
-		memcpy(strings, set->names[i], len);
-		list[i].name = strings;
-		list[i].error = dmaheap_heap_get(ctx, strings, &h);
+		list[i].name = memcpy(strings, names[i], len);
+		fill_info(ctx, &list[i]);
 		strings += len;
 	}
 	*ret = list;
-	return (int)set->count;
+	return (int)n;
+}
+
+/* The udmabuf pseudo-heap is listed unless its device is absent. */
+static int add_udmabuf(struct dmaheap_ctx *ctx, struct name_set *set)
+{
+	struct dmaheap_heap *h;
+
+	for (size_t i = 0; i < set->count; i++)
+		if (strcmp(set->names[i], DMAHEAP_UDMABUF) == 0)
+			return 0;
+	if (dmaheap_heap_get(ctx, DMAHEAP_UDMABUF, &h) == -ENOENT)
+		return 0;
+	return collect_name(set, DMAHEAP_UDMABUF);
 }
 
 DMAHEAP_EXPORT int dmaheap_heap_list(struct dmaheap_ctx *ctx,
 				     struct dmaheap_heap_info **ret)
 {
 	struct name_set set = { 0 };
+	bool dir_missing;
 	int r;
 
 	if (!ctx || !ret)
 		return -EINVAL;
 	r = ctx->sys->readdir(ctx->sys, ctx->dir, collect_name, &set);
-	if (r == 0 && set.count > INT_MAX)
-		r = -EOVERFLOW;
+	/* No heap directory, but udmabuf may still serve. */
+	dir_missing = r == -ENOENT;
+	if (dir_missing)
+		r = 0;
+	if (r == 0)
+		r = add_udmabuf(ctx, &set);
+	if (r == 0 && dir_missing && set.count == 0)
+		r = -ENOENT;
 	if (r == 0) {
 		/* qsort's base must not be NULL, even with no entries. */
 		if (set.count > 1)
 			qsort(set.names, set.count, sizeof(*set.names),
 			      cmp_names);
-		r = build_list(ctx, &set, ret);
+		r = dmaheap_info_list(ctx, set.names, set.count, ret);
 	}
 	name_set_clear(&set);
 	return r;
 }
 
 DMAHEAP_EXPORT void dmaheap_heap_list_free(struct dmaheap_heap_info *list)
+{
+	free(list);
+}
+
+/* One alias as dmaheap_alias_list() gathers it before packing. */
+struct alias_row {
+	char *alias;
+	char *members;
+	const char *heap; /* a heap entry's name: lives as long as ctx */
+	int error;
+};
+
+static char *join_names(const struct dmaheap_names *names)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < names->n; i++)
+		len += strlen(names->v[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (size_t i = 0; i < names->n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, names->v[i]);
+	}
+	return s;
+}
+
+static void rows_free(struct alias_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].alias);
+		free(rows[i].members);
+	}
+	free(rows);
+}
+
+static int rows_snapshot_locked(struct dmaheap_ctx *ctx,
+				struct alias_row **ret, size_t *count)
+{
+	struct alias_row *rows;
+	size_t n = 0;
+
+	for (struct dmaheap_alias *a = ctx->policy.aliases; a; a = a->next)
+		n++;
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	*ret = rows;
+	*count = n;
+	for (struct dmaheap_alias *a = ctx->policy.aliases; a; a = a->next) {
+		rows->alias = strdup(a->name);
+		rows->members = join_names(&a->members);
+		if (!rows->alias || !rows->members)
+			return -ENOMEM;
+		rows++;
+	}
+	return 0;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	return strcmp(((const struct alias_row *)a)->alias,
+		      ((const struct alias_row *)b)->alias);
+}
+
+static size_t row_bytes(const struct alias_row *row)
+{
+	return strlen(row->alias) + strlen(row->members) + 2 +
+	       (row->heap ? strlen(row->heap) + 1 : 0);
+}
+
+static char *put_string(char **strings, const char *s)
+{
+	char *at = *strings;
+	size_t len = strlen(s) + 1;
+
+	memcpy(at, s, len);
+	*strings += len;
+	return at;
+}
+
+static int pack_rows(const struct alias_row *rows, size_t n,
+		     struct dmaheap_alias_info **ret)
+{
+	size_t head = (n ? n : 1) * sizeof(**ret), bytes = 0;
+	struct dmaheap_alias_info *list;
+	char *strings;
+
+	for (size_t i = 0; i < n; i++)
+		bytes += row_bytes(&rows[i]);
+	list = calloc(1, head + bytes);
+	if (!list)
+		return -ENOMEM;
+	strings = (char *)list + head;
+	for (size_t i = 0; i < n; i++) {
+		list[i].alias = put_string(&strings, rows[i].alias);
+		list[i].members = put_string(&strings, rows[i].members);
+		if (rows[i].heap)
+			list[i].heap = put_string(&strings, rows[i].heap);
+		list[i].error = rows[i].error;
+	}
+	*ret = list;
+	return (int)n;
+}
+
+DMAHEAP_EXPORT int dmaheap_alias_list(struct dmaheap_ctx *ctx,
+				      struct dmaheap_alias_info **ret)
+{
+	struct alias_row *rows = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!ctx || !ret)
+		return -EINVAL;
+	pthread_mutex_lock(&ctx->lock);
+	r = rows_snapshot_locked(ctx, &rows, &n);
+	pthread_mutex_unlock(&ctx->lock);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		rows[i].error = dmaheap_heap_resolve(ctx, rows[i].alias,
+						     &rows[i].heap);
+		if (rows[i].error)
+			rows[i].heap = NULL;
+	}
+	if (r == 0 && n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_rows);
+	if (r == 0)
+		r = pack_rows(rows, n, ret);
+	rows_free(rows, n);
+	return r;
+}
+
+DMAHEAP_EXPORT void dmaheap_alias_list_free(struct dmaheap_alias_info *list)
 {
 	free(list);
 }

@@ -19,13 +19,52 @@
 #define DMAHEAP_PRINTF(a, b)
 #endif
 
+/* The pseudo-heap backed by memfds and the udmabuf device. */
+#define DMAHEAP_UDMABUF "udmabuf"
+
 /* A heap node the context has opened. Entries live as long as the context,
  * so buffers may point at them. */
 struct dmaheap_heap {
 	struct dmaheap_heap *next;
 	int fd;
+	bool udmabuf;
+	uint64_t max_bytes;  /* largest allocation the heap allows; 0: unknown */
+	atomic_uint props;   /* enum dmaheap_heap_props; set_heap_props updates */
 	struct dmaheap_stats stats;
 	char name[];
+};
+
+/* An owned list of strings. */
+struct dmaheap_names {
+	size_t n;
+	char **v;
+};
+
+struct dmaheap_alias {
+	struct dmaheap_alias *next;
+	struct dmaheap_names members;
+	char name[];
+};
+
+struct dmaheap_rule {
+	struct dmaheap_rule *next;
+	unsigned int usage;
+	struct dmaheap_names heaps;
+};
+
+struct dmaheap_propdef {
+	struct dmaheap_propdef *next;
+	unsigned int props;
+	int source;
+	char name[];
+};
+
+/* Everything dmaheap_alloc_usage() decides with; guarded by ctx->lock. */
+struct dmaheap_policy {
+	struct dmaheap_alias *aliases;
+	struct dmaheap_rule *api_rules;  /* newest first */
+	struct dmaheap_rule *file_rules; /* file order */
+	struct dmaheap_propdef *props;
 };
 
 struct dmaheap_ctx {
@@ -40,6 +79,8 @@ struct dmaheap_ctx {
 	uint64_t ram_bytes;
 	struct dmaheap_heap *heaps;
 	struct dmaheap_stats total;
+	struct dmaheap_policy policy;
+	char *udmabuf_dev;
 	char dir[];
 };
 
@@ -73,6 +114,54 @@ struct dmaheap_heap *dmaheap_heap_find_locked(struct dmaheap_ctx *ctx,
 					      const char *name);
 int dmaheap_heap_get(struct dmaheap_ctx *ctx, const char *name,
 		     struct dmaheap_heap **ret);
+int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
+			struct dmaheap_heap **ret);
+int dmaheap_open_char_device(struct dmaheap_ctx *ctx, const char *path);
+int dmaheap_info_list(struct dmaheap_ctx *ctx, char *const names[], size_t n,
+		      struct dmaheap_heap_info **ret);
+
+/* alloc.c */
+int dmaheap_fallback_rank(int err);
+int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap,
+			  size_t size, unsigned int flags,
+			  struct dmaheap_buf **ret);
+int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
+			     unsigned int flags, size_t *rounded);
+
+/* udmabuf.c */
+int dmaheap_udmabuf_open(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap);
+int dmaheap_udmabuf_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			  size_t size);
+
+/* names.c */
+int dmaheap_names_set(struct dmaheap_names *names, const char *const v[],
+		      size_t n);
+void dmaheap_names_clear(struct dmaheap_names *names);
+bool dmaheap_names_contain(const struct dmaheap_names *names,
+			   const char *name);
+int dmaheap_names_add(struct dmaheap_names *names, const char *name);
+
+/* policy.c */
+int dmaheap_policy_init(struct dmaheap_ctx *ctx);
+void dmaheap_policy_clear(struct dmaheap_policy *policy);
+unsigned int dmaheap_props_lookup_locked(struct dmaheap_ctx *ctx,
+					 const char *heap, int *source);
+int dmaheap_alias_members(struct dmaheap_ctx *ctx, const char *name,
+			  struct dmaheap_names *out);
+int dmaheap_policy_set_props(struct dmaheap_ctx *ctx, const char *heap,
+			     unsigned int props, int source);
+int dmaheap_policy_set_alias(struct dmaheap_ctx *ctx, const char *alias,
+			     const char *const heaps[], size_t n);
+int dmaheap_policy_add_rule(struct dmaheap_ctx *ctx, unsigned int usage,
+			    const char *const heaps[], size_t n, bool from_file);
+int dmaheap_usage_valid(unsigned int usage);
+int dmaheap_rule_heaps(struct dmaheap_ctx *ctx, unsigned int usage,
+		       struct dmaheap_names *out);
+int dmaheap_props_valid(unsigned int props);
+
+/* config.c */
+int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,
+			bool must_exist);
 
 /* buffer.c */
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,

@@ -67,6 +67,10 @@ DMAHEAP_EXPORT int dmaheap_buf_begin_cpu_access(struct dmaheap_buf *buf,
 
 	if (!buf || !dmaheap_access_valid(access))
 		return -EINVAL;
+	/* The kernel would only wait on fences; the CPU still cannot touch
+	 * protected memory, so say so. */
+	if (dmaheap_buf_props(buf) & DMAHEAP_PROP_PROTECTED)
+		return -EPERM;
 	r = dmaheap_sync_start(buf->ctx, buf->fd, access);
 	if (r)
 		return r;

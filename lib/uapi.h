@@ -55,4 +55,11 @@ struct dma_buf_import_sync_file {
 #define MFD_ALLOW_SEALING 0x0002U
 #endif
 
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#endif
+#ifndef F_SEAL_SHRINK
+#define F_SEAL_SHRINK 0x0002
+#endif
+
 #endif /* DMAHEAP_UAPI_H */

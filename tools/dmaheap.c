@@ -276,33 +276,80 @@ static int get_heaps(struct dmaheap_ctx *ctx, struct dmaheap_heap_info **heaps,
 	return n;
 }
 
+/* "cached, contiguous (built-in)": what the library knows of a heap. */
+static void format_props(char *buf, size_t len, unsigned int props, int source)
+{
+	static const char *const names[] = { "cached", "uncached", "contiguous",
+					     "protected", "udmabuf" };
+	static const char *const sources[] = { "unknown", "built-in", "name",
+					       "policy file", "API" };
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < 5 && used < len; i++)
+		if (props & (1u << i))
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+						 used ? ", " : "", names[i]);
+	if (used < len)
+		snprintf(buf + used, len - used, "%s(%s)", used ? " " : "",
+			 source >= 0 && source <= 4 ? sources[source] : "?");
+}
+
+static int name_width(const struct dmaheap_heap_info *heaps, int n)
+{
+	int width = 0;
+
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(heaps[i].name) > width)
+			width = (int)strlen(heaps[i].name);
+	return width;
+}
+
+static void print_heap_line(const struct dmaheap_heap_info *h, int width)
+{
+	char props[96], name[32];
+
+	format_props(props, sizeof(props), h->props, h->props_source);
+	if (h->error == 0)
+		printf("%-*s  ok              %s\n", width, h->name, props);
+	else
+		printf("%-*s  not accessible  %s: %s (%s)\n", width, h->name,
+		       props, dmaheap_strerror(h->error),
+		       errno_name(h->error, name, sizeof(name)));
+}
+
+/* "alias cma -> reserved   (default_cma_region linux,cma reserved ...)" */
+static void print_aliases(struct dmaheap_ctx *ctx)
+{
+	struct dmaheap_alias_info *aliases;
+	int n = dmaheap_alias_list(ctx, &aliases);
+
+	for (int i = 0; i < n; i++)
+		printf("alias %s -> %s   (%s)\n", aliases[i].alias,
+		       aliases[i].heap ? aliases[i].heap : "none here",
+		       aliases[i].members);
+	if (n >= 0)
+		dmaheap_alias_list_free(aliases);
+}
+
 static int cmd_list(struct dmaheap_ctx *ctx, char **args)
 {
 	struct dmaheap_heap_info *heaps;
-	int n, status, width = 0, usable = 0;
+	int n, status, width, usable = 0;
 	bool denied = false;
-	char name[32];
 
 	(void)args;
 	n = get_heaps(ctx, &heaps, &status);
 	if (n < 0)
 		return status;
-	for (int i = 0; i < n; i++)
-		if ((int)strlen(heaps[i].name) > width)
-			width = (int)strlen(heaps[i].name);
+	width = name_width(heaps, n);
 	for (int i = 0; i < n; i++) {
-		int r = heaps[i].error;
-
-		if (r == 0) {
-			printf("%-*s  ok\n", width, heaps[i].name);
-			usable++;
-			continue;
-		}
-		printf("%-*s  not accessible: %s (%s)\n", width, heaps[i].name,
-		       dmaheap_strerror(r), errno_name(r, name, sizeof(name)));
-		denied |= is_permission_error(r);
+		print_heap_line(&heaps[i], width);
+		usable += heaps[i].error == 0;
+		denied |= is_permission_error(heaps[i].error);
 	}
 	dmaheap_heap_list_free(heaps);
+	print_aliases(ctx);
 	if (denied)
 		print_access_hint();
 	return usable ? STATUS_OK : STATUS_UNUSABLE;

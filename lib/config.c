@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The policy file: lets integrators change heap policy without
+ * recompiling. Grammar in dmaheap.h ("Heap policy").
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+#define MAX_FILE (64 * 1024)
+#define MAX_WORDS 130 /* keyword, subject, '=', up to 127 more */
+
+static const struct {
+	const char *word;
+	unsigned int bits;
+} usage_words[] = {
+	{ "default", 0 },
+	{ "cpu-read-often", DMAHEAP_USAGE_CPU_READ_OFTEN },
+	{ "cpu-write-often", DMAHEAP_USAGE_CPU_WRITE_OFTEN },
+	{ "cpu-rarely", DMAHEAP_USAGE_CPU_RARELY },
+	{ "device-only", DMAHEAP_USAGE_DEVICE_ONLY },
+	{ "contiguous", DMAHEAP_USAGE_CONTIGUOUS },
+	{ "protected", DMAHEAP_USAGE_PROTECTED },
+	{ "uncached", DMAHEAP_USAGE_UNCACHED },
+}, prop_words[] = {
+	{ "cached", DMAHEAP_PROP_CACHED },
+	{ "uncached", DMAHEAP_PROP_UNCACHED },
+	{ "contiguous", DMAHEAP_PROP_CONTIGUOUS },
+	{ "protected", DMAHEAP_PROP_PROTECTED },
+};
+
+#define WORD_BITS(table, w, out) \
+	word_bits(table, sizeof(table) / sizeof(table[0]), w, out)
+
+struct line {
+	struct dmaheap_ctx *ctx;
+	const char *path;
+	unsigned int number;
+	char *word[MAX_WORDS];
+	size_t n;   /* words */
+	size_t eq;  /* index of "=" */
+};
+
+static int bad_line(const struct line *l, const char *what)
+{
+	dmaheap_log(l->ctx, DMAHEAP_LOG_ERR, "%s:%u: %s", l->path, l->number,
+		    what);
+	return -EINVAL;
+}
+
+static int word_bits(const void *table, size_t n, const char *w,
+		     unsigned int *out)
+{
+	const struct { const char *word; unsigned int bits; } *t = table;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(t[i].word, w) == 0) {
+			*out |= t[i].bits;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int heap_names_after_eq(const struct line *l)
+{
+	size_t count = l->n - l->eq - 1;
+
+	if (count == 0)
+		return bad_line(l, "no heap after '='");
+	for (size_t i = l->eq + 1; i < l->n; i++)
+		if (!dmaheap_heap_name_valid(l->word[i]))
+			return bad_line(l, "invalid heap name");
+	return 0;
+}
+
+static int do_rule(const struct line *l)
+{
+	unsigned int usage = 0;
+	int r;
+
+	for (size_t i = 1; i < l->eq; i++)
+		if (WORD_BITS(usage_words, l->word[i], &usage))
+			return bad_line(l, "unknown usage word");
+	if (!dmaheap_usage_valid(usage))
+		return bad_line(l, "contradictory usage");
+	r = heap_names_after_eq(l);
+	if (r)
+		return r;
+	return dmaheap_policy_add_rule(l->ctx, usage,
+				       (const char *const *)&l->word[l->eq + 1],
+				       l->n - l->eq - 1, true);
+}
+
+static int do_heap(const struct line *l)
+{
+	unsigned int props = 0;
+
+	if (l->eq != 2 || !dmaheap_heap_name_valid(l->word[1]))
+		return bad_line(l, "expected: heap NAME = PROP...");
+	for (size_t i = 3; i < l->n; i++)
+		if (WORD_BITS(prop_words, l->word[i], &props))
+			return bad_line(l, "unknown property");
+	if (!dmaheap_props_valid(props))
+		return bad_line(l, "cached and uncached at once");
+	return dmaheap_policy_set_props(l->ctx, l->word[1], props,
+					DMAHEAP_PROPS_CONFIG);
+}
+
+static int do_alias(const struct line *l)
+{
+	int r;
+
+	if (l->eq != 2 || !dmaheap_heap_name_valid(l->word[1]) ||
+	    strcmp(l->word[1], DMAHEAP_UDMABUF) == 0)
+		return bad_line(l, "expected: alias NAME = HEAP...");
+	r = heap_names_after_eq(l);
+	if (r)
+		return r;
+	return dmaheap_policy_set_alias(l->ctx, l->word[1],
+					(const char *const *)&l->word[3],
+					l->n - 3);
+}
+
+static int split_words(struct line *l, char *text)
+{
+	char *save = NULL;
+	char *hash = strchr(text, '#');
+
+	if (hash)
+		*hash = '\0';
+	l->n = 0;
+	l->eq = 0;
+	for (char *w = strtok_r(text, " \t\r", &save); w;
+	     w = strtok_r(NULL, " \t\r", &save)) {
+		if (l->n == MAX_WORDS)
+			return bad_line(l, "line too long");
+		if (strcmp(w, "=") == 0 && l->eq == 0)
+			l->eq = l->n;
+		l->word[l->n++] = w;
+	}
+	return 0;
+}
+
+static int do_line(struct line *l, char *text)
+{
+	int r = split_words(l, text);
+
+	if (r || l->n == 0)
+		return r;
+	if (l->eq < 1)
+		return bad_line(l, "expected '='");
+	if (strcmp(l->word[0], "rule") == 0)
+		return l->eq >= 2 ? do_rule(l) : bad_line(l, "rule without usage");
+	if (strcmp(l->word[0], "heap") == 0)
+		return do_heap(l);
+	if (strcmp(l->word[0], "alias") == 0)
+		return do_alias(l);
+	return bad_line(l, "unknown statement (rule, heap or alias)");
+}
+
+/* Reads the whole file; -EFBIG if it is implausibly large. */
+static int read_file(struct dmaheap_ctx *ctx, const char *path, char **out)
+{
+	const struct dmaheap_sys *sys = ctx->sys;
+	char *text = malloc(MAX_FILE + 1);
+	size_t len = 0;
+	int fd, n = 0;
+
+	if (!text)
+		return -ENOMEM;
+	fd = sys->open(sys, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0) {
+		free(text);
+		return fd;
+	}
+	while (len <= MAX_FILE &&
+	       (n = sys->read(sys, fd, text + len, MAX_FILE + 1 - len)) > 0)
+		len += (size_t)n;
+	sys->close(sys, fd);
+	if (n < 0 || len > MAX_FILE) {
+		free(text);
+		return n < 0 ? n : -EFBIG;
+	}
+	text[len] = '\0';
+	*out = text;
+	return 0;
+}
+
+int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,
+			bool must_exist)
+{
+	struct line l = { .ctx = ctx, .path = path };
+	char *text, *save = NULL;
+	int r = read_file(ctx, path, &text);
+
+	if (r == -ENOENT && !must_exist)
+		return 0;
+	if (r) {
+		dmaheap_log(ctx, DMAHEAP_LOG_ERR, "%s: %s", path,
+			    dmaheap_strerror(r));
+		return r;
+	}
+	/* strtok_r would merge empty lines and lose the line numbers. */
+	for (char *line = text; line && r == 0; line = save) {
+		save = strchr(line, '\n');
+		if (save)
+			*save++ = '\0';
+		l.number++;
+		r = do_line(&l, line);
+	}
+	free(text);
+	return r;
+}

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Heap policy: what heaps are like, aliases, and the rules that map a
+ * declared usage to heaps (what a gralloc does).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+#define KNOWN_USAGE                                                         \
+	(DMAHEAP_USAGE_CPU_READ_OFTEN | DMAHEAP_USAGE_CPU_WRITE_OFTEN |      \
+	 DMAHEAP_USAGE_CPU_RARELY | DMAHEAP_USAGE_DEVICE_ONLY |             \
+	 DMAHEAP_USAGE_CONTIGUOUS | DMAHEAP_USAGE_PROTECTED |               \
+	 DMAHEAP_USAGE_UNCACHED)
+#define CPU_USAGE                                                           \
+	(DMAHEAP_USAGE_CPU_READ_OFTEN | DMAHEAP_USAGE_CPU_WRITE_OFTEN |      \
+	 DMAHEAP_USAGE_CPU_RARELY)
+#define KNOWN_PROPS                                                         \
+	(DMAHEAP_PROP_CACHED | DMAHEAP_PROP_UNCACHED |                       \
+	 DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_PROTECTED |                  \
+	 DMAHEAP_PROP_UDMABUF)
+#define MAX_LIST 128
+
+static const struct {
+	const char *name;
+	unsigned int props;
+} builtin_props[] = {
+	{ "system", DMAHEAP_PROP_CACHED },
+	{ "system-uncached", DMAHEAP_PROP_UNCACHED },
+	{ "system_cc_shared", DMAHEAP_PROP_CACHED },
+	{ "default_cma_region", DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED },
+	{ "linux,cma", DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED },
+	{ "reserved", DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED },
+	{ "default-pool", DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED },
+	{ "protected,secure-video", DMAHEAP_PROP_PROTECTED },
+	{ "protected,trusted-ui", DMAHEAP_PROP_PROTECTED },
+	{ "protected,secure-video-record", DMAHEAP_PROP_PROTECTED },
+	{ DMAHEAP_UDMABUF, DMAHEAP_PROP_CACHED | DMAHEAP_PROP_UDMABUF },
+};
+
+/* The CMA heap's names over time, newest first. */
+static const char *const cma_names[] = {
+	"default_cma_region", "linux,cma", "reserved", "default-pool",
+};
+
+static const char *const protected_heaps[] = {
+	"protected,secure-video", "protected,trusted-ui",
+	"protected,secure-video-record",
+};
+static const char *const cma_alias[] = { "cma" };
+static const char *const uncached_heaps[] = { "system-uncached" };
+static const char *const device_heaps[] = { "system-uncached", "system",
+					    DMAHEAP_UDMABUF };
+static const char *const default_heaps[] = { "system", DMAHEAP_UDMABUF };
+
+#define LIST(a) a, sizeof(a) / sizeof(a[0])
+static const struct {
+	unsigned int usage;
+	const char *const *heaps;
+	size_t n;
+} builtin_rules[] = {
+	{ DMAHEAP_USAGE_PROTECTED, LIST(protected_heaps) },
+	{ DMAHEAP_USAGE_CONTIGUOUS, LIST(cma_alias) },
+	{ DMAHEAP_USAGE_UNCACHED, LIST(uncached_heaps) },
+	{ DMAHEAP_USAGE_DEVICE_ONLY, LIST(device_heaps) },
+	{ 0, LIST(default_heaps) },
+};
+
+int dmaheap_usage_valid(unsigned int usage)
+{
+	if (usage & ~(unsigned int)KNOWN_USAGE)
+		return 0;
+	/* Nobody maps protected or device-only memory. */
+	if ((usage & (DMAHEAP_USAGE_DEVICE_ONLY | DMAHEAP_USAGE_PROTECTED)) &&
+	    (usage & CPU_USAGE))
+		return 0;
+	return 1;
+}
+
+int dmaheap_props_valid(unsigned int props)
+{
+	const unsigned int both = DMAHEAP_PROP_CACHED | DMAHEAP_PROP_UNCACHED;
+
+	return !(props & ~(unsigned int)KNOWN_PROPS) && (props & both) != both;
+}
+
+/* Naming conventions of vendor kernels, when nothing better is known. */
+static unsigned int props_from_name(const char *name)
+{
+	unsigned int props = 0;
+
+	if (strncmp(name, "protected,", 10) == 0 || strstr(name, "secure"))
+		return DMAHEAP_PROP_PROTECTED;
+	if (strstr(name, "uncached"))
+		props |= DMAHEAP_PROP_UNCACHED;
+	else if (strstr(name, "cached"))
+		props |= DMAHEAP_PROP_CACHED;
+	if (strstr(name, "cma"))
+		props |= DMAHEAP_PROP_CONTIGUOUS;
+	return props;
+}
+
+unsigned int dmaheap_props_lookup_locked(struct dmaheap_ctx *ctx,
+					 const char *heap, int *source)
+{
+	const struct dmaheap_propdef *d;
+	unsigned int props;
+
+	for (d = ctx->policy.props; d; d = d->next) {
+		if (strcmp(d->name, heap) == 0) {
+			*source = d->source;
+			return d->props;
+		}
+	}
+	for (size_t i = 0; i < sizeof(builtin_props) / sizeof(builtin_props[0]); i++) {
+		if (strcmp(builtin_props[i].name, heap) == 0) {
+			*source = DMAHEAP_PROPS_BUILTIN;
+			return builtin_props[i].props;
+		}
+	}
+	props = props_from_name(heap);
+	*source = props ? DMAHEAP_PROPS_NAME : DMAHEAP_PROPS_UNKNOWN;
+	return props;
+}
+
+static struct dmaheap_propdef **find_propdef(struct dmaheap_ctx *ctx,
+					     const char *heap)
+{
+	struct dmaheap_propdef **d = &ctx->policy.props;
+
+	while (*d && strcmp((*d)->name, heap) != 0)
+		d = &(*d)->next;
+	return d;
+}
+
+/* Opened heaps cache their properties for the map and sync fast paths. */
+static void refresh_heap_props_locked(struct dmaheap_ctx *ctx,
+				      const char *heap, unsigned int props)
+{
+	struct dmaheap_heap *h = dmaheap_heap_find_locked(ctx, heap);
+
+	if (h)
+		atomic_store(&h->props, props);
+}
+
+int dmaheap_policy_set_props(struct dmaheap_ctx *ctx, const char *heap,
+			     unsigned int props, int source)
+{
+	struct dmaheap_propdef **d;
+	int r = 0;
+
+	pthread_mutex_lock(&ctx->lock);
+	d = find_propdef(ctx, heap);
+	if (!*d) {
+		size_t len = strlen(heap) + 1;
+
+		*d = calloc(1, sizeof(**d) + len);
+		if (*d)
+			memcpy((*d)->name, heap, len);
+		else
+			r = -ENOMEM;
+	}
+	if (r == 0) {
+		(*d)->props = props;
+		(*d)->source = source;
+		refresh_heap_props_locked(ctx, heap, props);
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return r;
+}
+
+static struct dmaheap_alias **find_alias_locked(struct dmaheap_ctx *ctx,
+						const char *name)
+{
+	struct dmaheap_alias **a = &ctx->policy.aliases;
+
+	while (*a && strcmp((*a)->name, name) != 0)
+		a = &(*a)->next;
+	return a;
+}
+
+/* Copies the members of alias @name; 0 if it is one, -ENOENT if not. */
+int dmaheap_alias_members(struct dmaheap_ctx *ctx, const char *name,
+			  struct dmaheap_names *out)
+{
+	struct dmaheap_alias *a;
+	int r;
+
+	pthread_mutex_lock(&ctx->lock);
+	a = *find_alias_locked(ctx, name);
+	r = a ? dmaheap_names_set(out, (const char *const *)a->members.v,
+				  a->members.n)
+	      : -ENOENT;
+	pthread_mutex_unlock(&ctx->lock);
+	return r;
+}
+
+static void alias_free(struct dmaheap_alias *a)
+{
+	dmaheap_names_clear(&a->members);
+	free(a);
+}
+
+static int replace_alias_locked(struct dmaheap_ctx *ctx, const char *alias,
+				const char *const heaps[], size_t n)
+{
+	struct dmaheap_alias **slot = find_alias_locked(ctx, alias);
+	struct dmaheap_alias *a;
+	size_t len = strlen(alias) + 1;
+	int r;
+
+	if (n == 0) {
+		if (!*slot)
+			return -ENOENT;
+		a = *slot;
+		*slot = a->next;
+		alias_free(a);
+		return 0;
+	}
+	a = calloc(1, sizeof(*a) + len);
+	if (!a)
+		return -ENOMEM;
+	memcpy(a->name, alias, len);
+	r = dmaheap_names_set(&a->members, heaps, n);
+	if (r) {
+		free(a);
+		return r;
+	}
+	a->next = *slot ? (*slot)->next : NULL;
+	if (*slot)
+		alias_free(*slot);
+	*slot = a;
+	return 0;
+}
+
+int dmaheap_policy_set_alias(struct dmaheap_ctx *ctx, const char *alias,
+			     const char *const heaps[], size_t n)
+{
+	int r;
+
+	pthread_mutex_lock(&ctx->lock);
+	r = replace_alias_locked(ctx, alias, heaps, n);
+	pthread_mutex_unlock(&ctx->lock);
+	return r;
+}
+
+static void rules_free(struct dmaheap_rule *rule)
+{
+	while (rule) {
+		struct dmaheap_rule *next = rule->next;
+
+		dmaheap_names_clear(&rule->heaps);
+		free(rule);
+		rule = next;
+	}
+}
+
+static void append_rule_locked(struct dmaheap_ctx *ctx,
+			       struct dmaheap_rule *rule, bool from_file)
+{
+	struct dmaheap_rule **tail = &ctx->policy.file_rules;
+
+	if (!from_file) {
+		rule->next = ctx->policy.api_rules;
+		ctx->policy.api_rules = rule;
+		return;
+	}
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = rule;
+}
+
+int dmaheap_policy_add_rule(struct dmaheap_ctx *ctx, unsigned int usage,
+			    const char *const heaps[], size_t n, bool from_file)
+{
+	struct dmaheap_rule *rule = calloc(1, sizeof(*rule));
+	int r;
+
+	if (!rule)
+		return -ENOMEM;
+	rule->usage = usage;
+	r = dmaheap_names_set(&rule->heaps, heaps, n);
+	if (r) {
+		free(rule);
+		return r;
+	}
+	pthread_mutex_lock(&ctx->lock);
+	append_rule_locked(ctx, rule, from_file);
+	pthread_mutex_unlock(&ctx->lock);
+	return 0;
+}
+
+int dmaheap_policy_init(struct dmaheap_ctx *ctx)
+{
+	return replace_alias_locked(ctx, "cma", LIST(cma_names));
+}
+
+void dmaheap_policy_clear(struct dmaheap_policy *policy)
+{
+	while (policy->aliases) {
+		struct dmaheap_alias *next = policy->aliases->next;
+
+		alias_free(policy->aliases);
+		policy->aliases = next;
+	}
+	rules_free(policy->api_rules);
+	rules_free(policy->file_rules);
+	while (policy->props) {
+		struct dmaheap_propdef *next = policy->props->next;
+
+		free(policy->props);
+		policy->props = next;
+	}
+	memset(policy, 0, sizeof(*policy));
+}
+
+static bool names_ok(const char *const heaps[], size_t n)
+{
+	if (!heaps || n == 0 || n > MAX_LIST)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!dmaheap_heap_name_valid(heaps[i]))
+			return false;
+	return true;
+}
+
+DMAHEAP_EXPORT int dmaheap_heap_props(struct dmaheap_ctx *ctx,
+				      const char *heap, unsigned int *props)
+{
+	int source;
+
+	if (!ctx || !props || !dmaheap_heap_name_valid(heap))
+		return -EINVAL;
+	pthread_mutex_lock(&ctx->lock);
+	*props = dmaheap_props_lookup_locked(ctx, heap, &source);
+	pthread_mutex_unlock(&ctx->lock);
+	return source;
+}
+
+DMAHEAP_EXPORT int dmaheap_ctx_set_heap_props(struct dmaheap_ctx *ctx,
+					      const char *heap,
+					      unsigned int props)
+{
+	if (!ctx || !dmaheap_heap_name_valid(heap) || !dmaheap_props_valid(props))
+		return -EINVAL;
+	return dmaheap_policy_set_props(ctx, heap, props, DMAHEAP_PROPS_API);
+}
+
+DMAHEAP_EXPORT int dmaheap_ctx_set_alias(struct dmaheap_ctx *ctx,
+					 const char *alias,
+					 const char *const heaps[], size_t n)
+{
+	if (!ctx || !dmaheap_heap_name_valid(alias) ||
+	    strcmp(alias, DMAHEAP_UDMABUF) == 0 || (n && !names_ok(heaps, n)))
+		return -EINVAL;
+	return dmaheap_policy_set_alias(ctx, alias, heaps, n);
+}
+
+DMAHEAP_EXPORT int dmaheap_ctx_add_rule(struct dmaheap_ctx *ctx,
+					unsigned int usage,
+					const char *const heaps[], size_t n)
+{
+	if (!ctx || !dmaheap_usage_valid(usage) || !names_ok(heaps, n))
+		return -EINVAL;
+	return dmaheap_policy_add_rule(ctx, usage, heaps, n, false);
+}
+
+static const struct dmaheap_rule *match_rule(const struct dmaheap_rule *rule,
+					     unsigned int usage)
+{
+	for (; rule; rule = rule->next)
+		if ((rule->usage & usage) == rule->usage)
+			return rule;
+	return NULL;
+}
+
+/* Copies the heap list of the first rule that applies to @usage. */
+int dmaheap_rule_heaps(struct dmaheap_ctx *ctx, unsigned int usage,
+		       struct dmaheap_names *out)
+{
+	const struct dmaheap_rule *rule;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&ctx->lock);
+	rule = match_rule(ctx->policy.api_rules, usage);
+	if (!rule)
+		rule = match_rule(ctx->policy.file_rules, usage);
+	if (rule)
+		r = dmaheap_names_set(out, (const char *const *)rule->heaps.v,
+				      rule->heaps.n);
+	pthread_mutex_unlock(&ctx->lock);
+	if (r != -ENOENT)
+		return r;
+	for (size_t i = 0;; i++) {
+		unsigned int u = builtin_rules[i].usage;
+
+		/* The last built-in rule has no bits: the loop always ends. */
+		if ((u & usage) == u)
+			return dmaheap_names_set(out, builtin_rules[i].heaps,
+						 builtin_rules[i].n);
+	}
+}
