@@ -1,0 +1,565 @@
+#!/usr/bin/env bash
+# Run a command inside a throwaway Linux VM whose kernel has DMA-BUF heaps,
+# udmabuf, vgem and vivid, for hosts whose own kernel has none of these.
+#
+# The VM is a Debian 6.12 kernel under qemu with a busybox initramfs; its
+# /init (tests/vm/init) chroots into the host's root, exported read-only over
+# 9p, so host binaries run unchanged. One host directory is exported
+# writable for test output. See usage() for options and environment.
+set -euo pipefail
+
+SELF_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+readonly SELF_DIR
+readonly INIT_SCRIPT=$SELF_DIR/init
+
+# Meta-packages tried, in order, to name the current kernel image package:
+# Debian 12 has 6.12 only as its own meta; on Debian 13 it is the default.
+readonly KERNEL_METAS_DEFAULT="linux-image-6.12-amd64 linux-image-amd64"
+# Modules the guest loads: 9p for the shares, vgem for /dev/dri/card0 and
+# vivid for /dev/video*. Dependencies are resolved automatically.
+readonly GUEST_MODULES=(netfs 9pnet 9p 9pnet_virtio vgem vivid)
+# Bump when the layout of prepared artefacts changes, so old caches are
+# not reused.
+readonly PREP_FORMAT=1
+# Variables always forwarded into the guest when set on the host.
+readonly FORWARD_ENV_DEFAULT="PATH LANG LC_ALL LC_CTYPE LD_LIBRARY_PATH \
+MALLOC_PERTURB_ MALLOC_CHECK_ ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS \
+MSAN_OPTIONS TSAN_OPTIONS MESON_TEST_ITERATION MESON_SOURCE_ROOT \
+MESON_BUILD_ROOT"
+
+# The guest gets the caller's PATH, not ours: depmod and modprobe live in
+# sbin, which a non-root PATH may lack.
+readonly CALLER_PATH=$PATH
+PATH=$PATH:/usr/sbin:/sbin
+
+usage() {
+	cat <<EOF
+usage: tests/vm/run.sh [options] [--] CMD [ARGS...]
+       tests/vm/run.sh --shell [options]
+       tests/vm/run.sh --prepare-only
+
+Runs CMD in a qemu VM with DMA-BUF heaps, chrooted into the host's root
+(read-only) in the current directory. Exit status is CMD's; 99 if the
+kernel logged a warning/oops while CMD ran (unless CMD skipped with 77);
+124 on timeout; 77 if the VM cannot be set up on this host.
+
+options:
+  -t, --timeout SECS    kill the VM after SECS (DMAHEAP_VM_TIMEOUT, 600;
+                        --shell: none; 0 means none)
+  -w, --writable DIR    host dir writable in the guest (DMAHEAP_VM_WRITABLE;
+                        default: \$MESON_BUILD_ROOT if set, else \$PWD)
+  -e, --env NAME=VALUE  set a variable for CMD (repeatable)
+  -p, --pass-env NAME   forward host variable NAME (repeatable; also
+                        DMAHEAP_VM_PASS_ENV="NAME...", and DMAHEAP_* vars)
+  -m, --memory SIZE     guest memory (DMAHEAP_VM_MEMORY, 2G)
+      --smp N           guest CPUs (DMAHEAP_VM_SMP, 2)
+      --kvm             use KVM instead of TCG (DMAHEAP_VM_KVM=1)
+      --shell           interactive shell in the VM (Ctrl-A X quits)
+      --prepare-only    only download and build the cached artefacts
+  -v, --verbose         show kernel boot messages
+  -h, --help            this text
+
+cache: \${DMAHEAP_VM_CACHE:-\${XDG_CACHE_HOME:-\$HOME/.cache}/libdmaheap-vm}
+kernel: DMAHEAP_VM_KERNEL_PKG pins the image package (e.g.
+        linux-image-6.12.117+deb12-amd64-unsigned)
+EOF
+}
+
+msg() { printf 'vm: %s\n' "$*" >&2; }
+skip() { msg "skip: $*"; exit 77; }
+die() { msg "error: $*"; exit 99; }
+usage_error() { msg "error: $* (see --help)"; exit 2; }
+
+# --- options -----------------------------------------------------------------
+
+timeout_secs=${DMAHEAP_VM_TIMEOUT:-}
+memory=${DMAHEAP_VM_MEMORY:-2G}
+smp=${DMAHEAP_VM_SMP:-2}
+writable=${DMAHEAP_VM_WRITABLE:-${MESON_BUILD_ROOT:-$PWD}}
+use_kvm=${DMAHEAP_VM_KVM:-0}
+interactive=0
+prepare_only=0
+verbose=0
+extra_env=()
+pass_env=()
+cmd=()
+
+need_arg() { [[ $# -ge 2 ]] || usage_error "option $1 needs an argument"; }
+
+parse_args() {
+	while [[ $# -gt 0 ]]; do
+		case $1 in
+		-t | --timeout) need_arg "$@"; timeout_secs=$2; shift ;;
+		-w | --writable) need_arg "$@"; writable=$2; shift ;;
+		-e | --env) need_arg "$@"; extra_env+=("$2"); shift ;;
+		-p | --pass-env) need_arg "$@"; pass_env+=("$2"); shift ;;
+		-m | --memory) need_arg "$@"; memory=$2; shift ;;
+		--smp) need_arg "$@"; smp=$2; shift ;;
+		--kvm) use_kvm=1 ;;
+		--shell) interactive=1 ;;
+		--prepare-only) prepare_only=1 ;;
+		-v | --verbose) verbose=1 ;;
+		-h | --help) usage; exit 0 ;;
+		--) shift; break ;;
+		-*) usage_error "unknown option $1" ;;
+		*) break ;;
+		esac
+		shift
+	done
+	cmd=("$@")
+}
+
+check_args() {
+	# A shell session is not bounded unless asked (0 means no limit).
+	[[ -n $timeout_secs ]] || timeout_secs=$((interactive ? 0 : 600))
+	[[ $timeout_secs =~ ^[0-9]+$ ]] || usage_error "bad timeout '$timeout_secs'"
+	[[ $smp =~ ^[0-9]+$ ]] || usage_error "bad CPU count '$smp'"
+	if [[ $interactive = 1 && ${#cmd[@]} -eq 0 ]]; then
+		cmd=(/bin/bash -l)
+	fi
+	[[ $prepare_only = 1 || ${#cmd[@]} -gt 0 ]] || usage_error "no command"
+	local e
+	for e in "${extra_env[@]}"; do
+		[[ $e = *=* ]] || usage_error "bad --env '$e' (want NAME=VALUE)"
+		valid_name "${e%%=*}" || usage_error "bad variable name in --env '$e'"
+	done
+}
+
+valid_name() { [[ $1 =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; }
+
+# --- host tools --------------------------------------------------------------
+
+check_tools() {
+	local t missing=()
+	for t in qemu-system-x86_64 apt-get apt-cache dpkg-deb depmod modprobe \
+		xz cpio flock timeout sha256sum; do
+		command -v "$t" >/dev/null || missing+=("$t")
+	done
+	[[ ${#missing[@]} -eq 0 ]] || skip "missing host tools: ${missing[*]}"
+	find_busybox
+	if [[ $use_kvm = 1 && ! -w /dev/kvm ]]; then
+		skip "KVM requested but /dev/kvm is not usable"
+	fi
+}
+
+# The initramfs has no libc, so only a static busybox (busybox-static) works.
+find_busybox() {
+	busybox_bin=$(command -v busybox || true)
+	[[ -n $busybox_bin ]] || skip "busybox-static is not installed"
+	if LC_ALL=C ldd "$busybox_bin" 2>&1 | grep -q '=>'; then
+		skip "$busybox_bin is dynamically linked; install busybox-static"
+	fi
+}
+
+# --- cache and locking ---------------------------------------------------------
+
+cache_dir=${DMAHEAP_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libdmaheap-vm}
+cleanup_paths=()
+
+cleanup() {
+	[[ ${#cleanup_paths[@]} -eq 0 ]] || rm -rf -- "${cleanup_paths[@]}"
+}
+trap cleanup EXIT
+# Without these, a signal would end bash without running the EXIT trap.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Parallel runs (meson test -j) share the cache: preparation happens under
+# an exclusive lock, and each artefact is built in a temporary directory
+# then renamed into place, so an interrupted build never looks finished.
+lock_cache() {
+	mkdir -p -- "$cache_dir" || skip "cannot create cache dir $cache_dir"
+	exec {cache_lock_fd}>"$cache_dir/lock"
+	flock "$cache_lock_fd"
+	# Holding the lock, any temporary build left is from a killed run.
+	rm -rf -- "$cache_dir"/*/.tmp.*
+}
+
+unlock_cache() { exec {cache_lock_fd}>&-; }
+
+# Sets tmp_dir to a new directory in PARENT, removed at exit unless renamed.
+# (Not a $(...) function: the cleanup list must grow in this shell.)
+new_tmp_dir() { # PARENT
+	mkdir -p -- "$1"
+	tmp_dir=$(mktemp -d -- "$1/.tmp.XXXXXX")
+	chmod 755 -- "$tmp_dir"
+	cleanup_paths+=("$tmp_dir")
+}
+
+publish_dir() { # TMP FINAL
+	rm -rf -- "$2"
+	mv -- "$1" "$2"
+}
+
+# --- kernel package --------------------------------------------------------------
+
+apt_updated=0
+
+# apt lists may be missing or stale (old security versions vanish from the
+# archive); one refresh is worth trying when we are allowed to.
+refresh_apt_lists() {
+	[[ $apt_updated = 0 && $(id -u) = 0 ]] || return 1
+	[[ ${DMAHEAP_VM_APT_UPDATE:-1} = 1 ]] || return 1
+	apt_updated=1
+	msg "refreshing apt package lists"
+	apt-get update -qq >/dev/null 2>&1
+}
+
+# Prints "PACKAGE VERSION" of the kernel image to use, or fails. apt-cache
+# takes ~0.5 s a call, which every test would pay, so the answer is kept
+# until the apt lists or the settings change.
+resolve_kernel_pkg() {
+	local memo=$cache_dir/kernel-choice key answer
+	key="$(stat -c %Y /var/lib/apt/lists 2>/dev/null) ${DMAHEAP_VM_KERNEL_PKG:-}"
+	key+=" ${DMAHEAP_VM_KERNEL_METAS:-$KERNEL_METAS_DEFAULT}"
+	if [[ -f $memo && $(head -n 1 -- "$memo") = "$key" ]]; then
+		sed -n 2p -- "$memo"
+		return
+	fi
+	answer=$(ask_apt_kernel_pkg) || return 1
+	printf '%s\n' "$key" "$answer" >"$memo"
+	printf '%s\n' "$answer"
+}
+
+ask_apt_kernel_pkg() {
+	local pkg=${DMAHEAP_VM_KERNEL_PKG:-} meta dep
+	if [[ -n $pkg ]]; then
+		dep="$pkg (= $(apt_field "$pkg" Version))" || return 1
+	else
+		# The meta-package depends on "linux-image-X (= VERSION)"; the
+		# -unsigned twin of X is built from the same source, same version.
+		for meta in ${DMAHEAP_VM_KERNEL_METAS:-$KERNEL_METAS_DEFAULT}; do
+			dep=$(apt_field "$meta" Depends) && break
+		done
+		[[ -n $dep ]] || return 1
+		dep=${dep/ /-unsigned }
+	fi
+	[[ $dep =~ ^(linux-image-[^ ,]+)\ \(=\ ([^\) ]+)\) ]] || return 1
+	printf '%s %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+}
+
+apt_field() { # PACKAGE FIELD
+	apt-cache show --no-all-versions -- "$1" 2>/dev/null |
+		sed -n "s/^$2: //p" | head -n 1 | grep .
+}
+
+download_deb() { # PACKAGE VERSION -> prints .deb path
+	local dir=$cache_dir/debs
+	# apt-get download names the file like this (an epoch's ":" as "%3a").
+	local deb=$dir/${1}_${2/:/%3a}_amd64.deb
+	mkdir -p -- "$dir"
+	if [[ ! -f $deb ]]; then
+		# As root, apt drops to the _apt user, which cannot write to a
+		# cache under $HOME; this download does not need that sandbox.
+		msg "downloading $1=$2"
+		(cd -- "$dir" && apt-get download -qq \
+			-o APT::Sandbox::User="$(id -un)" "$1=$2" >&2) || return 1
+		[[ -f $deb ]] || return 1
+	fi
+	prune_debs "$deb"
+	printf '%s\n' "$deb"
+}
+
+# A kernel image is ~100 MiB: keep only the one in use.
+prune_debs() { # KEEP
+	find "$cache_dir/debs" -maxdepth 1 -name '*.deb' ! -path "$1" -delete
+}
+
+# --- prepared kernel: vmlinuz, config and the guest's modules -----------------------------
+
+# Unpacks the .deb, then keeps only what the guest needs: the kernel, its
+# config and the listed modules plus dependencies, decompressed (busybox
+# insmod does not decompress), with a load order in modules.load.
+build_kernel_dir() { # DEB FINAL_DIR
+	local tmp root
+	new_tmp_dir "$cache_dir/kernels"
+	tmp=$tmp_dir root=$tmp/unpacked
+	msg "unpacking $(basename -- "$1")"
+	dpkg-deb -x "$1" "$root"
+	local kver
+	kver=$(basename -- "$root"/boot/vmlinuz-*)
+	kver=${kver#vmlinuz-}
+	[[ -d $root/lib/modules/$kver ]] || die "no modules for $kver in $1"
+	grep -q '^CONFIG_DMABUF_HEAPS_SYSTEM=y' "$root/boot/config-$kver" ||
+		die "kernel $kver has no built-in DMA-BUF system heap"
+	cp -- "$root/boot/vmlinuz-$kver" "$tmp/vmlinuz"
+	cp -- "$root/boot/config-$kver" "$tmp/config"
+	printf '%s\n' "$kver" >"$tmp/kernel-version"
+	extract_modules "$root" "$kver" "$tmp"
+	rm -rf -- "$root"
+	publish_dir "$tmp" "$2"
+}
+
+extract_modules() { # ROOT KVER DEST
+	local moddir=$1/lib/modules/$2 order path rel
+	depmod -b "$1" "$2"
+	order=$(module_load_order "$1" "$2") || die "cannot resolve guest modules"
+	mkdir -p -- "$3/modules"
+	: >"$3/modules.load"
+	while read -r path; do
+		rel=$2/${path#"$moddir"/}
+		rel=$(decompress_module "$path" "$3/modules/$rel")
+		printf '%s\n' "${rel#"$3/modules/"}" >>"$3/modules.load"
+	done <<<"$order"
+}
+
+# Files to insmod, dependencies first, each once. Built-in modules print
+# "builtin NAME" and need nothing.
+module_load_order() { # ROOT KVER
+	local m deps=
+	for m in "${GUEST_MODULES[@]}"; do
+		deps+=$(modprobe -d "$1" -S "$2" --show-depends "$m")$'\n' || return 1
+	done
+	awk '$1 == "insmod" && !seen[$2]++ { print $2 }' <<<"$deps"
+}
+
+decompress_module() { # SRC DEST -> prints DEST minus .xz/.zst
+	local out=${2%.xz}
+	out=${out%.zst}
+	mkdir -p -- "$(dirname -- "$out")"
+	case $1 in
+	*.xz) xz -dc -- "$1" >"$out" ;;
+	*.zst) zstd -qdc -- "$1" >"$out" ;;
+	*) cp -- "$1" "$out" ;;
+	esac
+	printf '%s\n' "$out"
+}
+
+# --- initramfs ---------------------------------------------------------------------
+
+# The initramfs depends on the kernel dir, the init script and busybox;
+# hashing them names it, so any change builds a new one.
+initramfs_key() { # KERNEL_DIR
+	{
+		printf '%s\n' "$PREP_FORMAT" "$1"
+		cat -- "$1/modules.load" "$INIT_SCRIPT" "$busybox_bin"
+	} | sha256sum | cut -c1-16
+}
+
+build_initramfs() { # KERNEL_DIR FINAL_FILE
+	local tmp stage
+	new_tmp_dir "$cache_dir/initramfs"
+	tmp=$tmp_dir stage=$tmp/root
+	mkdir -p -- "$stage"/{bin,dev,proc,sys,etc,mnt/host,lib/modules}
+	cp -- "$busybox_bin" "$stage/bin/busybox"
+	install_busybox_links "$stage/bin"
+	install -m 0755 -- "$INIT_SCRIPT" "$stage/init"
+	cp -R -- "$1/modules/." "$stage/lib/modules/"
+	cp -- "$1/modules.load" "$stage/etc/modules.load"
+	# Uncompressed: under TCG, the kernel unpacks gzip slower than qemu
+	# copies the extra megabytes.
+	(cd -- "$stage" && find . | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0 >"$tmp/initramfs.cpio")
+	mv -- "$tmp/initramfs.cpio" "$2"
+}
+
+install_busybox_links() { # BINDIR
+	local applet
+	for applet in $("$busybox_bin" --list); do
+		[[ $applet = busybox ]] || ln -s busybox "$1/$applet"
+	done
+}
+
+# --- preparation ---------------------------------------------------------------
+
+# Sets kernel_dir and initramfs to ready-to-boot artefacts.
+prepare() {
+	lock_cache
+	prepare_kernel
+	prepare_initramfs
+	unlock_cache
+}
+
+prepare_kernel() {
+	local pkgver pkg ver
+	if ! pkgver=$(resolve_kernel_pkg) && ! { refresh_apt_lists &&
+		pkgver=$(resolve_kernel_pkg); }; then
+		kernel_dir=$(newest_kernel_dir) ||
+			skip "no DMA-BUF-heap kernel package known to apt (apt-get update?)"
+		msg "apt knows no kernel package; using cached $(basename -- "$kernel_dir")"
+		return
+	fi
+	read -r pkg ver <<<"$pkgver"
+	kernel_dir=$cache_dir/kernels/$(kernel_key "$pkg" "$ver")
+	[[ -f $kernel_dir/modules.load ]] && return
+	local deb
+	deb=$(download_deb "$pkg" "$ver") ||
+		{ refresh_apt_lists && deb=$(download_deb "$pkg" "$ver"); } ||
+		skip "cannot download kernel package $pkg=$ver"
+	build_kernel_dir "$deb" "$kernel_dir"
+}
+
+# Package, version and the module list decide what a kernel dir contains.
+kernel_key() { # PACKAGE VERSION
+	local mods
+	mods=$(printf '%s\n' "$PREP_FORMAT" "${GUEST_MODULES[@]}" | sha256sum | cut -c1-8)
+	printf '%s_%s_%s\n' "$1" "$2" "$mods"
+}
+
+# Offline fallback: the newest prepared kernel (of the pinned package, if any).
+newest_kernel_dir() {
+	local d
+	d=$(find "$cache_dir/kernels" -mindepth 2 -maxdepth 2 -name modules.load \
+		-path "*/${DMAHEAP_VM_KERNEL_PKG:-linux-image-}*" 2>/dev/null |
+		sort -V | tail -n 1)
+	[[ -n $d ]] && dirname -- "$d"
+}
+
+prepare_initramfs() {
+	initramfs=$cache_dir/initramfs/$(initramfs_key "$kernel_dir").cpio
+	[[ -f $initramfs ]] || build_initramfs "$kernel_dir" "$initramfs"
+}
+
+# --- the run directory shared with the guest ---------------------------------------
+
+# Single-quote for sh, so any byte survives (spaces, quotes, newlines).
+shquote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+make_run_dir() {
+	run_dir=$(mktemp -d -- "${TMPDIR:-/tmp}/dmaheap-vm.XXXXXX")
+	cleanup_paths+=("$run_dir")
+	write_guest_config >"$run_dir/config"
+	write_cmd_script >"$run_dir/cmd.sh"
+}
+
+# Read by the guest's /init.
+write_guest_config() {
+	printf 'VM_CWD=%s\n' "$(shquote "$PWD")"
+	printf 'VM_WRITABLE=%s\n' "$(shquote "$writable")"
+	printf 'VM_INTERACTIVE=%s\n' "$interactive"
+}
+
+# Run by the host's /bin/sh inside the chroot, with an empty environment.
+write_cmd_script() {
+	printf 'cd %s || exit 1\n' "$(shquote "$PWD")"
+	printf 'export HOME=/tmp\n'
+	local name value
+	for name in $(forwarded_names); do
+		[[ -n ${!name+x} ]] || continue
+		value=${!name}
+		[[ $name != PATH ]] || value=$CALLER_PATH
+		printf 'export %s=%s\n' "$name" "$(shquote "$value")"
+	done
+	local e
+	for e in "${extra_env[@]}"; do
+		printf 'export %s=%s\n' "${e%%=*}" "$(shquote "${e#*=}")"
+	done
+	printf 'exec'
+	local a
+	for a in "${cmd[@]}"; do printf ' %s' "$(shquote "$a")"; done
+	printf '\n'
+}
+
+# Project test knobs (DMAHEAP_*) pass through; the runner's own do not.
+forwarded_names() {
+	local name
+	for name in $FORWARD_ENV_DEFAULT ${DMAHEAP_VM_PASS_ENV:-} "${pass_env[@]}" \
+		$(compgen -v DMAHEAP_); do
+		[[ $name = DMAHEAP_VM_* ]] && continue
+		valid_name "$name" && printf '%s\n' "$name"
+	done
+}
+
+# --- qemu ------------------------------------------------------------------------
+
+kernel_cmdline() {
+	local c="console=ttyS1 panic=-1 rdinit=/init"
+	[[ $verbose = 1 ]] || c+=" quiet loglevel=3"
+	# Some kernels build 32-bit syscall support but leave it off by default.
+	if grep -q '^CONFIG_IA32_EMULATION_DEFAULT_DISABLED=y' "$kernel_dir/config"; then
+		c+=" ia32_emulation=on"
+	fi
+	printf '%s\n' "$c"
+}
+
+accel_args() {
+	if [[ $use_kvm = 1 ]]; then
+		printf '%s\n' -accel kvm -cpu host
+	else
+		printf '%s\n' -accel tcg -cpu max
+	fi
+}
+
+# ttyS0 carries the command's stdout, ttyS1 its stderr and the kernel
+# console; in a --shell session ttyS0 is the terminal.
+console_args() {
+	if [[ $interactive = 1 ]]; then
+		printf '%s\n' -serial mon:stdio
+	else
+		output_chardev out 1 3
+	fi
+	output_chardev err 2 4
+}
+
+# qemu writes our fd MINE through its inherited copy COPY (see run_vm):
+# reopening /dev/stdout would give a regular file its own offset, so the
+# caller's later writes would overwrite the VM's output. qemu only takes an
+# fd whose access mode matches its own open (write-only), so fds opened
+# read-write (terminals) are reopened, which is harmless for them.
+# append=on: otherwise qemu truncates the file.
+output_chardev() { # ID MINE COPY
+	local path=/dev/fd/$2 flags
+	flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$$/fdinfo/$2" 2>/dev/null) || flags=
+	if [[ -n $flags ]] && (((8#$flags & 3) == 1)); then
+		printf '%s\n' -add-fd "fd=$3,set=$2"
+		path=/dev/fdset/$2
+	fi
+	printf '%s\n' -chardev "file,id=$1,path=$path,append=on" -serial "chardev:$1"
+}
+
+share_args() {
+	printf '%s\n' \
+		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$(qemu_escape "$writable"),mount_tag=rw,security_model=none,multidevs=remap" \
+		-virtfs "local,path=$(qemu_escape "$run_dir"),mount_tag=vmrun,security_model=none"
+}
+
+# qemu option values use ",," for a literal comma.
+qemu_escape() { printf '%s' "${1//,/,,}"; }
+
+qemu_args() {
+	local -a a
+	mapfile -t a < <(accel_args; console_args; share_args)
+	qemu_cmd=(qemu-system-x86_64 -nodefaults -no-user-config -display none
+		-no-reboot -m "$memory" -smp "$smp" "${a[@]}"
+		-kernel "$kernel_dir/vmlinuz" -initrd "$initramfs"
+		-append "$(kernel_cmdline)")
+}
+
+run_vm() {
+	qemu_args
+	local rc=0
+	timeout --foreground -k 10 "$timeout_secs" "${qemu_cmd[@]}" 3>&1 4>&2 ||
+		rc=$?
+	if [[ $rc = 124 || $rc = 137 ]]; then
+		msg "timeout: VM killed after ${timeout_secs}s"
+		return 124
+	fi
+	guest_status "$rc"
+}
+
+# The guest's /init writes the command's status (after its kernel-log check)
+# to the run directory just before powering off.
+guest_status() { # QEMU_STATUS
+	local status
+	status=$(cat -- "$run_dir/status" 2>/dev/null) || status=
+	if [[ ! $status =~ ^[0-9]+$ ]]; then
+		msg "error: the VM stopped without a result (qemu status $1; kernel panic?)"
+		return 99
+	fi
+	return "$status"
+}
+
+main() {
+	parse_args "$@"
+	check_args
+	check_tools
+	prepare
+	[[ $prepare_only = 0 ]] || { msg "ready: $kernel_dir $initramfs"; return 0; }
+	[[ -f $INIT_SCRIPT ]] || die "missing $INIT_SCRIPT"
+	mkdir -p -- "$writable" && writable=$(cd -- "$writable" && pwd -P)
+	make_run_dir
+	run_vm
+}
+
+main "$@"
