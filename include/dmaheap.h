@@ -304,7 +304,9 @@ enum dmaheap_alloc_flags {
  *
  * Sizes are checked before the kernel is asked: the DMA-BUF system heap does
  * not fail a request larger than the machine, it has the OOM killer kill the
- * caller, so such requests fail here.
+ * caller, so such requests fail here. The guard is total RAM, not free
+ * memory (what is free changes by the moment): a request that fits in RAM
+ * but not in what other processes leave can still meet the OOM killer.
  *
  * Return: 0, or
  *  -EINVAL: NULL argument, bad heap name, unknown flag bits, @size 0;
@@ -526,9 +528,11 @@ DMAHEAP_EXPORT int dmaheap_buf_end_cpu_access(struct dmaheap_buf *buf,
  * @access: DMAHEAP_ACCESS_READ, _WRITE or _RW.
  *
  * For code that keeps raw fds. Nothing is tracked: pairing is the caller's
- * job. Retries as dmaheap_buf_begin_cpu_access().
+ * job. Retries as dmaheap_buf_begin_cpu_access(). @fd is first checked to be
+ * a dma-buf (one fstatfs(2)): a heap node would take the SYNC request for
+ * an allocation and leak it.
  *
- * Return: 0, or -EINVAL (bad @access), -EBADF, -ENOTTY (@fd is not a
+ * Return: 0, or -EINVAL (bad @access), -EBADF, -EBADFD (@fd is not a
  * dma-buf), -EAGAIN, or the exporter's error.
  */
 DMAHEAP_EXPORT int dmaheap_sync_start(struct dmaheap_ctx *ctx, int fd,

@@ -32,16 +32,6 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	return 0;
 }
 
-/* -EBADFD unless @fd lives on the dma-buf file system. */
-static int check_dmabuf(struct dmaheap_ctx *ctx, int fd)
-{
-	struct statfs st;
-	int r = ctx->sys->fstatfs(ctx->sys, fd, &st);
-
-	if (r)
-		return r;
-	return st.f_type == DMA_BUF_MAGIC ? 0 : -EBADFD;
-}
 
 static int import_size(struct dmaheap_ctx *ctx, int fd, size_t *size)
 {
@@ -85,7 +75,7 @@ DMAHEAP_EXPORT int dmaheap_import(struct dmaheap_ctx *ctx, int fd,
 	prot = import_prot(ctx, fd);
 	if (prot < 0)
 		return prot;
-	r = check_dmabuf(ctx, fd);
+	r = dmaheap_check_dmabuf(ctx->sys, fd);
 	if (r == 0)
 		r = import_size(ctx, fd, &size);
 	if (r)

@@ -26,6 +26,7 @@ static const struct {
 	{ EEXIST, "Already exists" },
 	{ ENODEV, "No heap behind this device node" },
 	{ ENOTDIR, "Not a directory" },
+	{ EFBIG, "Larger than this heap allows at all" },
 	{ EINVAL, "Invalid argument" },
 	{ ENFILE, "Too many open files in system" },
 	{ EMFILE, "Too many open files" },

@@ -171,5 +171,6 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 int dmaheap_access_valid(unsigned int access);
 int dmaheap_sync_ioctl(const struct dmaheap_sys *sys, int fd,
 		       uint64_t flags);
+int dmaheap_check_dmabuf(const struct dmaheap_sys *sys, int fd);
 
 #endif /* DMAHEAP_PRIVATE_H */

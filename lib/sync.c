@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* CPU-access brackets (DMA_BUF_IOCTL_SYNC) and sync files. */
 #include <errno.h>
+#include <sys/statfs.h>
 
 #include "private.h"
 #include "uapi.h"
@@ -37,27 +38,46 @@ int dmaheap_sync_ioctl(const struct dmaheap_sys *sys, int fd, uint64_t flags)
 	}
 }
 
-static const struct dmaheap_sys *ctx_sys(const struct dmaheap_ctx *ctx)
+/* -EBADFD unless @fd lives on the dma-buf file system. */
+int dmaheap_check_dmabuf(const struct dmaheap_sys *sys, int fd)
 {
-	return ctx ? ctx->sys : &dmaheap_sys_kernel;
+	struct statfs st;
+	int r = sys->fstatfs(sys, fd, &st);
+
+	if (r)
+		return r;
+	return st.f_type == DMA_BUF_MAGIC ? 0 : -EBADFD;
+}
+
+/*
+ * A raw fd is checked first: heap nodes dispatch on the ioctl number alone,
+ * so DMA_BUF_IOCTL_SYNC (number 0) on a heap fd would be taken for an ALLOC
+ * and leak a buffer the caller never sees.
+ */
+static int raw_sync(const struct dmaheap_ctx *ctx, int fd, unsigned int access,
+		    uint64_t when)
+{
+	const struct dmaheap_sys *sys = ctx ? ctx->sys : &dmaheap_sys_kernel;
+	int r;
+
+	if (!dmaheap_access_valid(access))
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	r = dmaheap_check_dmabuf(sys, fd);
+	return r ? r : dmaheap_sync_ioctl(sys, fd, when | access_to_sync(access));
 }
 
 DMAHEAP_EXPORT int dmaheap_sync_start(struct dmaheap_ctx *ctx, int fd,
 				      unsigned int access)
 {
-	if (!dmaheap_access_valid(access))
-		return -EINVAL;
-	return dmaheap_sync_ioctl(ctx_sys(ctx), fd,
-				  DMA_BUF_SYNC_START | access_to_sync(access));
+	return raw_sync(ctx, fd, access, DMA_BUF_SYNC_START);
 }
 
 DMAHEAP_EXPORT int dmaheap_sync_end(struct dmaheap_ctx *ctx, int fd,
 				    unsigned int access)
 {
-	if (!dmaheap_access_valid(access))
-		return -EINVAL;
-	return dmaheap_sync_ioctl(ctx_sys(ctx), fd,
-				  DMA_BUF_SYNC_END | access_to_sync(access));
+	return raw_sync(ctx, fd, access, DMA_BUF_SYNC_END);
 }
 
 DMAHEAP_EXPORT int dmaheap_buf_begin_cpu_access(struct dmaheap_buf *buf,
@@ -71,7 +91,8 @@ DMAHEAP_EXPORT int dmaheap_buf_begin_cpu_access(struct dmaheap_buf *buf,
 	 * protected memory, so say so. */
 	if (dmaheap_buf_props(buf) & DMAHEAP_PROP_PROTECTED)
 		return -EPERM;
-	r = dmaheap_sync_start(buf->ctx, buf->fd, access);
+	r = dmaheap_sync_ioctl(buf->ctx->sys, buf->fd,
+			       DMA_BUF_SYNC_START | access_to_sync(access));
 	if (r)
 		return r;
 	pthread_mutex_lock(&buf->lock);
@@ -109,7 +130,8 @@ DMAHEAP_EXPORT int dmaheap_buf_end_cpu_access(struct dmaheap_buf *buf,
 		return -EINVAL;
 	if (!claim_end(buf, access))
 		return -EINVAL;
-	return dmaheap_sync_end(buf->ctx, buf->fd, access);
+	return dmaheap_sync_ioctl(buf->ctx->sys, buf->fd,
+				  DMA_BUF_SYNC_END | access_to_sync(access));
 }
 
 DMAHEAP_EXPORT int dmaheap_buf_export_sync_file(struct dmaheap_buf *buf,

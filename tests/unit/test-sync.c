@@ -159,12 +159,23 @@ static void test_fd_level_sync(void **state)
 	assert_int_equal(info_of(f, buf).sync_writes, 1);
 	assert_int_equal(dmaheap_sync_end(f->ctx, fd, DMAHEAP_ACCESS_WRITE), 0);
 	assert_int_equal(info_of(f, buf).sync_writes, 0);
-	/* NULL context: the real kernel, which knows no such ioctl on a
-	 * memfd and no fd -1. */
+	/* NULL context: the real kernel. A memfd is no dma-buf; no fd -1. */
 	assert_true(memfd >= 0);
 	assert_int_equal(dmaheap_sync_start(NULL, memfd, DMAHEAP_ACCESS_READ),
-			 -ENOTTY);
+			 -EBADFD);
 	assert_int_equal(dmaheap_sync_end(NULL, -1, DMAHEAP_ACCESS_READ), -EBADF);
+	assert_int_equal(dmaheap_sync_end(NULL, 1000000, DMAHEAP_ACCESS_READ),
+			 -EBADF);
+	/* Through the mock: refused before any SYNC reaches a non-dma-buf
+	 * (a heap node would take it for an ALLOC). */
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_sync_start(f->ctx, memfd, DMAHEAP_ACCESS_RW),
+			 -EBADFD);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SYNC), 0);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_FSTATFS, 0, 1,
+					     EIO), 0);
+	assert_int_equal(dmaheap_sync_start(f->ctx, fd, DMAHEAP_ACCESS_RW), -EIO);
+	assert_int_equal(info_of(f, buf).sync_reads, 0);
 	close(memfd);
 	dmaheap_buf_free(buf);
 }
