@@ -4,8 +4,13 @@
 set -euo pipefail
 
 packages=(
+	# build and unit tests
 	meson ninja-build pkg-config gcc clang
 	libcmocka-dev libdrm-dev valgrind
+	# the real-kernel VM (tests/vm/run.sh)
+	qemu-system-x86 busybox-static kmod xz-utils cpio
+	# the 32-bit build of the library and its tests
+	gcc-multilib libcmocka-dev:i386 libdrm-dev:i386
 )
 
 missing=()
@@ -23,5 +28,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# The :i386 packages need the architecture enabled first.
+if ! dpkg --print-foreign-architectures | grep -qx i386; then
+	dpkg --add-architecture i386
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the kernel test programs; see kutil.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kutil.h"
+
+void kt_skip(const char *reason)
+{
+	printf("SKIP: %s\n", reason);
+	fflush(stdout);
+	exit(77);
+}
+
+void kt_require_system_heap(void)
+{
+	int fd = open(KT_SYSTEM_HEAP, O_RDONLY | O_CLOEXEC);
+	char reason[128];
+
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	/* One line: meson shows it as the reason for the skip. */
+	snprintf(reason, sizeof(reason), "cannot open %s: %s%s", KT_SYSTEM_HEAP,
+		 strerror(errno),
+		 errno == ENOENT ? " (run me through tests/vm/run.sh)" : "");
+	kt_skip(reason);
+}
+
+/* Calls @fn for each open fd except the directory's own. */
+static int for_each_fd(void (*fn)(void *arg, int fd), void *arg)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fd = atoi(de->d_name);
+		if (fd == dirfd(d))
+			continue;
+		if (fn)
+			fn(arg, fd);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int kt_count_fds(void)
+{
+	return for_each_fd(NULL, NULL);
+}
+
+static void mark_fd(void *arg, int fd)
+{
+	struct kt_fdset *set = arg;
+
+	if (fd >= 0 && fd < KT_MAX_FDS)
+		set->open[fd] = true;
+}
+
+void kt_fdset_take(struct kt_fdset *set)
+{
+	memset(set, 0, sizeof(*set));
+	for_each_fd(mark_fd, set);
+}
+
+int kt_fdset_new(const struct kt_fdset *before, int *out, int max)
+{
+	struct kt_fdset now;
+	int n = 0;
+
+	kt_fdset_take(&now);
+	for (int fd = 0; fd < KT_MAX_FDS; fd++) {
+		if (!now.open[fd] || before->open[fd])
+			continue;
+		if (n < max)
+			out[n] = fd;
+		n++;
+	}
+	return n;
+}
+
+int kt_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl < 0)
+		return -errno;
+	return (fl & FD_CLOEXEC) ? 1 : 0;
+}
+
+int kt_accmode(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -errno : (fl & O_ACCMODE);
+}
+
+int64_t kt_fd_size(int fd)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+
+	return end < 0 ? -errno : (int64_t)end;
+}
+
+bool kt_same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	if (fstat(a, &sa) || fstat(b, &sb))
+		return false;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Copies the value after "key:" and any blanks, without the newline. */
+static void copy_value(const char *v, char *out, size_t len)
+{
+	size_t n;
+
+	v += strspn(v, " \t");
+	n = strcspn(v, "\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+int kt_fdinfo(int fd, const char *key, char *out, size_t len)
+{
+	char path[64], line[512];
+	size_t klen = strlen(key);
+	FILE *f;
+	int r = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			copy_value(line + klen + 1, out, len);
+			r = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+size_t kt_page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+uint64_t kt_ram_bytes(void)
+{
+	return (uint64_t)sysconf(_SC_PHYS_PAGES) * kt_page_size();
+}
+
+/* A cheap generator whose bytes differ from their neighbours and seeds. */
+static uint8_t pattern_byte(size_t i, uint32_t seed)
+{
+	uint32_t x = (uint32_t)i * 2654435761u ^ seed * 40503u;
+
+	return (uint8_t)(x >> 13 ^ x >> 24 ^ i);
+}
+
+void kt_fill_pattern(void *p, size_t len, uint32_t seed)
+{
+	uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		b[i] = pattern_byte(i, seed);
+}
+
+size_t kt_check_pattern(const void *p, size_t len, uint32_t seed)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != pattern_byte(i, seed))
+			return i;
+	return len;
+}
+
+size_t kt_find_not(const void *p, size_t len, uint8_t value)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != value)
+			return i;
+	return len;
+}
+
+bool kt_is_mapped(const void *addr)
+{
+	/* msync fails with ENOMEM on an address with no mapping. */
+	return msync((void *)(uintptr_t)addr, kt_page_size(), MS_ASYNC) == 0;
+}
+
+int kt_poll_now(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r = poll(&p, 1, 0);
+
+	if (r < 0)
+		return -errno;
+	return p.revents;
+}
+
+int kt_pipe_fd(void)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	close(p[1]);
+	return p[0];
+}
+
+const char *kt_errname(int err)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+#define KT_E(x) { x, #x }
+		KT_E(EPERM), KT_E(ENOENT), KT_E(EINTR), KT_E(EIO),
+		KT_E(ENXIO), KT_E(EBADF), KT_E(EAGAIN), KT_E(ENOMEM),
+		KT_E(EACCES), KT_E(EFAULT), KT_E(EBUSY), KT_E(EEXIST),
+		KT_E(ENODEV), KT_E(ENOTDIR), KT_E(EINVAL), KT_E(ENFILE),
+		KT_E(EMFILE), KT_E(ENOTTY), KT_E(ENOSPC), KT_E(ERANGE),
+		KT_E(ENAMETOOLONG), KT_E(ENOSYS), KT_E(EOVERFLOW),
+		KT_E(EBADFD), KT_E(EOPNOTSUPP), KT_E(ETIMEDOUT),
+#undef KT_E
+	};
+	int e = err < 0 ? -err : err;
+
+	if (e == 0)
+		return "0";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == e)
+			return names[i].name;
+	return "?";
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the kernel test programs. These run against the real
+ * kernel (inside the VM of tests/vm/run.sh), so they check what the kernel
+ * shows from outside the library: /proc/self/fd, /proc/self/fdinfo, fcntl,
+ * fstat, lseek.
+ *
+ * Helpers return values and leave asserting to the tests, except the
+ * assert_ret() macro, which prints errno names instead of cmocka's hex.
+ */
+#ifndef DMAHEAP_KUTIL_H
+#define DMAHEAP_KUTIL_H
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dmaheap.h"
+
+#define KT_HEAP_DIR "/dev/dma_heap"
+#define KT_SYSTEM_HEAP KT_HEAP_DIR "/system"
+
+/* Highest fd number tracked by struct kt_fdset; tests stay far below. */
+#define KT_MAX_FDS 1024
+
+/* Which fds were open at one moment. */
+struct kt_fdset {
+	bool open[KT_MAX_FDS];
+};
+
+/* The test was built and started outside the VM: exit 77 with @reason. */
+void kt_skip(const char *reason) __attribute__((noreturn));
+
+/* Skips unless the system heap can be opened; call first thing in main. */
+void kt_require_system_heap(void);
+
+/* Number of open fds of this process, or -1. */
+int kt_count_fds(void);
+
+/* Records the open fds into @set. */
+void kt_fdset_take(struct kt_fdset *set);
+
+/*
+ * Fds open now that were not in @before, written to @out (up to @max);
+ * returns how many there are.
+ */
+int kt_fdset_new(const struct kt_fdset *before, int *out, int max);
+
+/* 1 if @fd has FD_CLOEXEC, 0 if not, -errno if fcntl fails. */
+int kt_cloexec(int fd);
+
+/* O_ACCMODE bits of @fd's open file, or -errno. */
+int kt_accmode(int fd);
+
+/* Size of a dma-buf from lseek(SEEK_END), or -errno. */
+int64_t kt_fd_size(int fd);
+
+/* True if @a and @b are fds of the same file (same device and inode). */
+bool kt_same_file(int a, int b);
+
+/*
+ * Copies the value of "@key:" from /proc/self/fdinfo/@fd into @out.
+ * Returns 0, -ENOENT if the line is absent, or another -errno.
+ */
+int kt_fdinfo(int fd, const char *key, char *out, size_t len);
+
+size_t kt_page_size(void);
+
+/* Total RAM in bytes, from sysconf. */
+uint64_t kt_ram_bytes(void);
+
+/* Writes a pattern derived from @seed; kt_check_pattern() verifies it. */
+void kt_fill_pattern(void *p, size_t len, uint32_t seed);
+
+/* Offset of the first byte not matching the pattern of @seed, or @len. */
+size_t kt_check_pattern(const void *p, size_t len, uint32_t seed);
+
+/* Offset of the first byte that is not @value, or @len. */
+size_t kt_find_not(const void *p, size_t len, uint8_t value);
+
+/* True if [addr, addr + one page) is mapped in this process. */
+bool kt_is_mapped(const void *addr);
+
+/* poll() revents of @fd with a zero timeout, or -errno. */
+int kt_poll_now(int fd, short events);
+
+/* A pipe's read end, its write end closed; -errno on failure. */
+int kt_pipe_fd(void);
+
+/* Short name of an errno value ("EINVAL"), sign ignored. */
+const char *kt_errname(int err);
+
+/* Asserts that @expr, a library-style return value, equals @want. */
+#define assert_ret(expr, want)                                                \
+	do {                                                                  \
+		int kt_got_ = (int)(expr);                                    \
+		int kt_want_ = (int)(want);                                   \
+		if (kt_got_ != kt_want_)                                      \
+			fail_msg("%s: got %d (%s), want %d (%s)", #expr,      \
+				 kt_got_, kt_errname(kt_got_), kt_want_,      \
+				 kt_errname(kt_want_));                       \
+	} while (0)
+
+/* Asserts that @expr, a raw system call, fails with errno @want. */
+#define assert_syscall_err(expr, want)                                        \
+	do {                                                                  \
+		int kt_want_ = (int)(want);                                   \
+		errno = 0;                                                    \
+		long kt_got_ = (long)(expr);                                  \
+		int kt_err_ = errno;                                          \
+		if (kt_got_ != -1 || kt_err_ != kt_want_)                     \
+			fail_msg("%s: returned %ld errno %s, want -1 errno %s", \
+				 #expr, kt_got_,                              \
+				 kt_got_ == -1 ? kt_errname(kt_err_) : "-",   \
+				 kt_errname(kt_want_));                       \
+	} while (0)
+
+/* Asserts that the process has @before fds open, as at the start. */
+#define assert_no_fd_leak(before)                                             \
+	do {                                                                  \
+		int kt_now_ = kt_count_fds();                                 \
+		if (kt_now_ != (before))                                      \
+			fail_msg("fd leak: %d fds open, %d before the test",  \
+				 kt_now_, (int)(before));                     \
+	} while (0)
+
+/* Asserts that @expr, a raw system call, succeeds (returns >= 0). */
+#define assert_syscall_ok(expr)                                               \
+	do {                                                                  \
+		errno = 0;                                                    \
+		long kt_got_ = (long)(expr);                                  \
+		if (kt_got_ < 0)                                              \
+			fail_msg("%s: failed with %s", #expr,                 \
+				 kt_errname(errno));                          \
+	} while (0)
+
+#endif /* DMAHEAP_KUTIL_H */
