@@ -28,6 +28,12 @@
  *    (EINVAL on unmappable heaps).
  *  - Heap nodes that are absent, not permitted (EACCES), or not character
  *    devices.
+ *  - The udmabuf device (dmaheap_mock_set_udmabuf()), at a path only the
+ *    mock knows (dmaheap_mock_udmabuf_path()): UDMABUF_CREATE and
+ *    UDMABUF_CREATE_LIST with the kernel's checks in its order, and the
+ *    module's parameter files /sys/module/udmabuf/parameters/size_limit_mb
+ *    and list_limit, which the mock answers itself: no path under
+ *    /sys/module/udmabuf reaches the real sysfs.
  * Calls on fds and paths the mock does not own reach the real kernel, so
  * a pipe given to the library behaves as a pipe would. The mock reads /proc
  * (to reopen read-only buffer fds and to find open fds); without it,
@@ -94,7 +100,9 @@ const char *dmaheap_mock_dir(const struct dmaheap_mock *mock);
  * dmaheap_mock_options() - fill options so a context uses this mock.
  * @mock: the mock.
  * @opts: options, already initialised (DMAHEAP_OPTIONS_INIT); sets
- *	@opts->sys and @opts->heap_dir, leaves the rest alone.
+ *	@opts->sys, @opts->heap_dir and @opts->udmabuf_dev (to
+ *	dmaheap_mock_udmabuf_path(), so a context never reaches the machine's
+ *	own udmabuf), leaves the rest alone.
  */
 void dmaheap_mock_options(struct dmaheap_mock *mock,
 			  struct dmaheap_options *opts);
@@ -170,6 +178,75 @@ int dmaheap_mock_remove_heap(struct dmaheap_mock *mock, const char *name);
 int dmaheap_mock_set_meminfo(struct dmaheap_mock *mock, size_t page_size,
 			     uint64_t ram_bytes);
 
+/**
+ * struct dmaheap_mock_udmabuf - properties of the mock's udmabuf device;
+ *	zero means default.
+ * @node: what the node is: DMAHEAP_MOCK_NODE_HEAP for a working device,
+ *	NO_ACCESS (open fails with EACCES), REGULAR (a plain file), NO_DEVICE
+ *	(open fails with ENODEV).
+ * @size_limit_mb: the module parameter: largest total size of one dma-buf,
+ *	in MiB; larger ones fail with EINVAL. 0: the kernel's default, 64.
+ * @list_limit: the module parameter: most items in one UDMABUF_CREATE_LIST;
+ *	more fail with EINVAL. 0: the kernel's default, 1024.
+ * @no_sysfs: the parameter files are absent (open fails with ENOENT), as
+ *	on kernels or builds that do not show them; the limits still apply.
+ */
+struct dmaheap_mock_udmabuf {
+	enum dmaheap_mock_node node;
+	unsigned int size_limit_mb;
+	unsigned int list_limit;
+	int no_sysfs;
+};
+
+/**
+ * dmaheap_mock_set_udmabuf() - create, change or remove the udmabuf device.
+ * @mock: the mock.
+ * @props: its properties; NULL removes the device (the module unloaded).
+ *
+ * The device node is at dmaheap_mock_udmabuf_path() and the module's
+ * parameter files at /sys/module/udmabuf/parameters/ while the device is
+ * set; otherwise opening them fails with ENOENT. Setting it again changes
+ * the parameters for every open device fd, as writing them would; a change
+ * of @node makes a new node, and fds open on the old one keep behaving as
+ * before, as they do after the device is removed.
+ *
+ * On a device fd, UDMABUF_CREATE and UDMABUF_CREATE_LIST check, in the
+ * kernel's order: every item's offset and size page-aligned (the mock's
+ * page size) and the running total within @size_limit_mb, else EINVAL; a
+ * total of 0 (or a list of 0 items), EINVAL; then per item: the memfd an
+ * open shmem or hugetlbfs file (not a closed fd, pipe, plain file or one of
+ * the mock's own objects), else EBADFD; sealed with F_SEAL_SHRINK and
+ * neither F_SEAL_WRITE nor F_SEAL_FUTURE_WRITE, else EINVAL; the range
+ * inside the memfd, else EINVAL. A list of more than @list_limit items
+ * fails with EINVAL first. Of the flags only UDMABUF_FLAGS_CLOEXEC is read.
+ * Other requests fail with ENOTTY.
+ *
+ * The result is an O_RDWR dma-buf fd, close-on-exec if asked, that works as
+ * a heap buffer does (heap "udmabuf" in reports and
+ * dmaheap_mock_buf_info()), except that mmap needs MAP_SHARED (EINVAL
+ * otherwise), as udmabuf's does. One whole-range item from offset 0 shares
+ * the memfd's pages, both ways, and outlives the memfd's fds. Other offsets
+ * and lists of several items are copies made at creation: their pages are
+ * not shared. Sharing needs /proc; without it, the dma-buf is a copy too.
+ *
+ * A shared dma-buf is a second file description of the memfd's inode, told
+ * apart by a file position the mock parks it at: a raw lseek() or read() on
+ * it, made without the mock, hides it from the mock.
+ *
+ * Return: 0, or -EINVAL (@props->node out of range), -ENOMEM.
+ */
+int dmaheap_mock_set_udmabuf(struct dmaheap_mock *mock,
+			     const struct dmaheap_mock_udmabuf *props);
+
+/**
+ * dmaheap_mock_udmabuf_path() - the mock's udmabuf device node.
+ * @mock: the mock.
+ *
+ * Return: a path (valid as long as @mock) that only the mock knows; it
+ * exists only while dmaheap_mock_set_udmabuf() has set the device.
+ */
+const char *dmaheap_mock_udmabuf_path(const struct dmaheap_mock *mock);
+
 /** The mockable calls, for fault injection and call counts. */
 enum dmaheap_mock_call {
 	DMAHEAP_MOCK_OPEN = 0,
@@ -190,6 +267,7 @@ enum dmaheap_mock_call {
 	DMAHEAP_MOCK_MEMFD_CREATE,
 	DMAHEAP_MOCK_FTRUNCATE,
 	DMAHEAP_MOCK_READ,
+	DMAHEAP_MOCK_IOCTL_UDMABUF_CREATE, /* UDMABUF_CREATE(_LIST) */
 	DMAHEAP_MOCK_CALL_COUNT	/* number of the above; not a call */
 };
 
@@ -234,7 +312,7 @@ void dmaheap_mock_reset_calls(struct dmaheap_mock *mock);
  * @mappings: mappings made through the mock and not unmapped.
  * @cpu_access: SYNC STARTs not matched by an END: per buffer the larger of
  *	its open READ and WRITE counts, summed over buffers.
- * @heap_fds: heap nodes still open.
+ * @heap_fds: heap nodes (and udmabuf devices) still open.
  */
 struct dmaheap_mock_leaks {
 	unsigned int buffers;

@@ -11,6 +11,13 @@
  *  - A sync file is an eventfd whose counter holds a per-mock marker: all
  *    eventfds share one anonymous inode, so the marker (read back from
  *    /proc/self/fdinfo) is what tells the mock's own apart.
+ *  - A udmabuf dma-buf made from a whole memfd is a second file description
+ *    of the caller's memfd, so that it shares its pages as udmabuf's does.
+ *    The inode is then the memfd's too: the description's file position,
+ *    parked at a per-object tag the mock never moves, is what tells the
+ *    dma-buf apart from the memfd (see desc_tag()).
+ *  - The udmabuf device node is a memfd like a heap node; its module's
+ *    sysfs parameter files are memfds holding the text sysfs would show.
  *
  * Whether an object is still open is decided by looking at the process's
  * fd table (/proc/self/fd, or every fd number when /proc is missing), not
@@ -62,6 +69,31 @@
 /* The fd-number scan used without /proc stops here. */
 #define MOCK_SCAN_FALLBACK_MAX 65536
 #define MOCK_ALLOC_DATA_SIZE 24
+/* udmabuf is a misc device: major 10 and a dynamic minor. */
+#define MOCK_MISC_MAJOR 10
+#define MOCK_UDMABUF_MINOR 125
+/* The module's defaults for its parameters. */
+#define MOCK_UDMABUF_SIZE_LIMIT_MB 64
+#define MOCK_UDMABUF_LIST_LIMIT 1024
+#define MOCK_SYSFS_DIR "/sys/module/udmabuf"
+/* kernfs gives every attribute a page as its size. */
+#define MOCK_SYSFS_ATTR_SIZE 4096
+/* File positions that name udmabuf dma-bufs: far past any memfd position a
+ * caller would use, yet under the 32-bit kernels' MAX_LFS_FILESIZE (2^44). */
+#define MOCK_TAG_BASE ((int64_t)1 << 42)
+#define MOCK_TAG_BITS 20
+#define MOCK_COPY_CHUNK 65536
+
+/* Older C libraries' headers lack these; the numbers are ABI. */
+#ifndef F_GET_SEALS
+#define F_GET_SEALS 1034
+#endif
+#ifndef F_SEAL_WRITE
+#define F_SEAL_WRITE 0x0008
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
 
 #if defined(__GNUC__)
 #define MOCK_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -74,6 +106,7 @@ struct mock_heap {
 	struct dmaheap_mock_heap props;
 	unsigned int minor;
 	bool removed;
+	bool udmabuf;        /* the udmabuf device, not in the heap directory */
 	unsigned int users;  /* objects pointing here; freed at 0 if removed */
 	unsigned int allocs; /* successful allocations, for fail_after */
 	uint64_t live;       /* bytes of live buffers, for capacity */
@@ -81,8 +114,9 @@ struct mock_heap {
 };
 
 enum obj_kind {
-	OBJ_NODE, /* an open heap node */
-	OBJ_BUF,  /* a dma-buf */
+	OBJ_NODE,  /* an open heap node, or the udmabuf device */
+	OBJ_BUF,   /* a dma-buf */
+	OBJ_PARAM, /* a udmabuf module parameter file */
 };
 
 struct mock_obj {
@@ -90,6 +124,9 @@ struct mock_obj {
 	enum obj_kind kind;
 	dev_t dev;
 	ino_t ino;
+	/* 0, or the file position that tells this object's description from
+	 * others on the same inode (a udmabuf sharing the caller's memfd) */
+	int64_t tag;
 	struct mock_heap *heap;
 	/* OBJ_BUF only */
 	uint64_t size;
@@ -117,6 +154,7 @@ struct dmaheap_mock {
 	struct dmaheap_sys sys; /* first, so the ops get from self to here */
 	pthread_mutex_t lock;
 	char dir[64];
+	char udm_path[80];
 	size_t real_page;
 	size_t page_size;
 	uint64_t ram_bytes;
@@ -132,6 +170,10 @@ struct dmaheap_mock {
 	size_t nobjs;
 	size_t sweep_at;
 	struct mock_map *maps;
+	struct mock_heap *udm; /* the udmabuf device; NULL while absent */
+	/* Last set; the module's parameters apply to every open device fd. */
+	struct dmaheap_mock_udmabuf udm_params;
+	uint32_t next_tag;
 };
 
 /* One open fd of the process, as found by a scan. */
@@ -224,7 +266,7 @@ static struct mock_heap *heap_find(struct dmaheap_mock *m, const char *name,
 	struct mock_heap *h;
 
 	for (h = m->heaps; h; h = h->next)
-		if (!h->removed && strlen(h->name) == len &&
+		if (!h->removed && !h->udmabuf && strlen(h->name) == len &&
 		    memcmp(h->name, name, len) == 0)
 			return h;
 	return NULL;
@@ -260,20 +302,40 @@ static bool heap_name_valid(const char *name)
 /* Objects                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static struct mock_obj *obj_find(struct dmaheap_mock *m, dev_t dev, ino_t ino)
+/*
+ * The file position of @fd's description, -1 for none. A udmabuf dma-buf
+ * shares its inode with the caller's memfd; its position, set to the
+ * object's tag at creation, tells the two apart. The mock emulates lseek on
+ * dma-bufs and never moves the real position, so the tag stays.
+ */
+static int64_t desc_tag(int fd)
 {
-	struct mock_obj *o;
+	off_t pos = lseek(fd, 0, SEEK_CUR);
 
-	for (o = m->objs; o; o = o->next)
-		if (o->dev == dev && o->ino == ino)
-			return o;
-	return NULL;
+	return pos < 0 ? -1 : (int64_t)pos;
 }
 
-static struct mock_obj *obj_find_st(struct dmaheap_mock *m,
+/* The object @fd refers to (@st: its fstat), or NULL. */
+static struct mock_obj *obj_find_fd(struct dmaheap_mock *m, int fd,
 				    const struct stat *st)
 {
-	return obj_find(m, st->st_dev, st->st_ino);
+	struct mock_obj *o;
+	bool have_pos = false;
+	int64_t pos = -1;
+
+	for (o = m->objs; o; o = o->next) {
+		if (o->dev != st->st_dev || o->ino != st->st_ino)
+			continue;
+		if (!o->tag)
+			return o;
+		if (!have_pos) {
+			pos = desc_tag(fd);
+			have_pos = true;
+		}
+		if (pos == o->tag)
+			return o;
+	}
+	return NULL;
 }
 
 static void maps_drop_buf(struct dmaheap_mock *m, const struct mock_obj *o)
@@ -310,6 +372,20 @@ static void obj_remove(struct dmaheap_mock *m, struct mock_obj *o)
 	}
 	m->nobjs--;
 	free(o);
+}
+
+/* A new file took @st's inode number: whatever had it before is gone. */
+static void obj_forget_inode(struct dmaheap_mock *m, const struct stat *st)
+{
+	struct mock_obj *o = m->objs;
+
+	while (o) {
+		struct mock_obj *next = o->next;
+
+		if (o->dev == st->st_dev && o->ino == st->st_ino)
+			obj_remove(m, o);
+		o = next;
+	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -420,11 +496,15 @@ static size_t scan_count(const struct fd_scan *s, const struct mock_obj *o,
 		else
 			hi = mid;
 	}
-	if (lo < s->n && first)
-		*first = s->v[lo].fd;
-	while (lo + n < s->n && s->v[lo + n].dev == o->dev &&
-	       s->v[lo + n].ino == o->ino)
+	for (; lo < s->n && s->v[lo].dev == o->dev && s->v[lo].ino == o->ino;
+	     lo++) {
+		/* The memfd a udmabuf shares is not the dma-buf. */
+		if (o->tag && desc_tag(s->v[lo].fd) != o->tag)
+			continue;
+		if (!n && first)
+			*first = s->v[lo].fd;
 		n++;
+	}
 	return n;
 }
 
@@ -456,27 +536,21 @@ static int sweep(struct dmaheap_mock *m)
 	return 0;
 }
 
-/* Registers the object behind @fd, a memfd the mock has just made. */
-static int obj_add(struct dmaheap_mock *m, enum obj_kind kind,
-		   struct mock_heap *h, int fd, struct mock_obj **ret)
+/* Registers an object for the file @st describes. */
+static int obj_new(struct dmaheap_mock *m, enum obj_kind kind,
+		   struct mock_heap *h, const struct stat *st,
+		   struct mock_obj **ret)
 {
-	struct mock_obj *o, *stale;
-	struct stat st;
+	struct mock_obj *o;
 
-	if (fstat(fd, &st) < 0)
-		return neg_errno();
-	/* A new file with an old inode number: the old one is gone. */
-	stale = obj_find_st(m, &st);
-	if (stale)
-		obj_remove(m, stale);
 	if (m->nobjs >= m->sweep_at)
 		sweep(m); /* best effort: it only bounds memory */
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
 	o->kind = kind;
-	o->dev = st.st_dev;
-	o->ino = st.st_ino;
+	o->dev = st->st_dev;
+	o->ino = st->st_ino;
 	o->heap = h;
 	o->next = m->objs;
 	m->objs = o;
@@ -485,6 +559,18 @@ static int obj_add(struct dmaheap_mock *m, enum obj_kind kind,
 	if (ret)
 		*ret = o;
 	return 0;
+}
+
+/* Registers the object behind @fd, a memfd the mock has just made. */
+static int obj_add(struct dmaheap_mock *m, enum obj_kind kind,
+		   struct mock_heap *h, int fd, struct mock_obj **ret)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return neg_errno();
+	obj_forget_inode(m, &st);
+	return obj_new(m, kind, h, &st, ret);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -496,7 +582,10 @@ static int memfd_named(const char *prefix, const char *heap)
 	char name[MOCK_MEMFD_NAME];
 	int fd;
 
-	snprintf(name, sizeof(name), "%s:%s", prefix, heap);
+	/* A label only: cutting a long heap name is fine, and checking the
+	 * result tells gcc the cut is intended. */
+	if (snprintf(name, sizeof(name), "%s:%s", prefix, heap) >= (int)sizeof(name))
+		name[sizeof(name) - 1] = '\0';
 	fd = memfd_create(name, MFD_CLOEXEC);
 	return fd < 0 ? neg_errno() : fd;
 }
@@ -612,6 +701,63 @@ static enum path_kind classify_path(const struct dmaheap_mock *m,
 	return pi->err ? PATH_ERROR : PATH_NODE;
 }
 
+/* The paths of udmabuf, which the mock answers whether or not the device
+ * is set, so that a test never sees the machine's own. */
+enum udm_path {
+	UDM_NONE,      /* not udmabuf's */
+	UDM_DEV,       /* the device node */
+	UDM_BELOW_DEV, /* a path through the node, as if it were a directory */
+	UDM_PARAM,     /* a module parameter file: *param */
+	UDM_SYSFS,     /* the rest of the module's sysfs directory */
+};
+
+enum udm_param { UDM_SIZE_LIMIT_MB, UDM_LIST_LIMIT, UDM_NPARAMS };
+
+static const char *const udm_param_files[UDM_NPARAMS] = {
+	[UDM_SIZE_LIMIT_MB] = "/parameters/size_limit_mb",
+	[UDM_LIST_LIMIT] = "/parameters/list_limit",
+};
+
+static enum udm_path classify_udm(const struct dmaheap_mock *m,
+				  const char *path, enum udm_param *param)
+{
+	size_t dlen = strlen(m->udm_path), slen = strlen(MOCK_SYSFS_DIR);
+	int i;
+
+	if (!path)
+		return UDM_NONE;
+	if (strncmp(path, m->udm_path, dlen) == 0 &&
+	    (path[dlen] == '\0' || path[dlen] == '/'))
+		return path[dlen] ? UDM_BELOW_DEV : UDM_DEV;
+	if (strncmp(path, MOCK_SYSFS_DIR, slen) != 0 ||
+	    (path[slen] != '/' && path[slen] != '\0'))
+		return UDM_NONE;
+	for (i = 0; i < UDM_NPARAMS; i++) {
+		if (strcmp(path + slen, udm_param_files[i]) == 0) {
+			*param = (enum udm_param)i;
+			return UDM_PARAM;
+		}
+	}
+	return UDM_SYSFS;
+}
+
+static unsigned int udm_param_value(const struct dmaheap_mock *m,
+				    enum udm_param param)
+{
+	const struct dmaheap_mock_udmabuf *p = &m->udm_params;
+
+	if (param == UDM_SIZE_LIMIT_MB)
+		return p->size_limit_mb ? p->size_limit_mb :
+					  MOCK_UDMABUF_SIZE_LIMIT_MB;
+	return p->list_limit ? p->list_limit : MOCK_UDMABUF_LIST_LIMIT;
+}
+
+/* Whether the parameter files are there: the module is, with sysfs. */
+static bool udm_params_exist(const struct dmaheap_mock *m)
+{
+	return m->udm && !m->udm_params.no_sysfs;
+}
+
 /* ------------------------------------------------------------------------ */
 /* open / close                                                             */
 /* ------------------------------------------------------------------------ */
@@ -634,14 +780,14 @@ static int node_fd(struct dmaheap_mock *m, struct mock_heap *h, int flags)
 	return fd;
 }
 
-static int node_open(struct dmaheap_mock *m, const struct path_info *pi,
-		     int flags)
+/* Opens the node of @h (NULL: there is none); @trailing: a path through
+ * it, as if it were a directory. */
+static int node_open(struct dmaheap_mock *m, struct mock_heap *h,
+		     bool trailing, int flags)
 {
-	struct mock_heap *h = heap_find(m, pi->name, pi->len);
-
 	if (!h)
-		return (flags & O_CREAT) && !pi->trailing ? -EACCES : -ENOENT;
-	if (pi->trailing)
+		return (flags & O_CREAT) && !trailing ? -EACCES : -ENOENT;
+	if (trailing)
 		return -ENOTDIR;
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
@@ -657,15 +803,93 @@ static int node_open(struct dmaheap_mock *m, const struct path_info *pi,
 	}
 }
 
+/* A fresh memfd holding @text, positioned at its start. */
+static int text_memfd(const char *name, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = memfd_named("dmaheap-mock-param", name);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = pwrite(fd, text, len, 0);
+	if (n != (ssize_t)len) {
+		int r = n < 0 ? neg_errno() : -EIO;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/*
+ * A module parameter file, as sysfs shows it to an unprivileged process:
+ * the value and a newline, 0644 root, so not writable. The value is read
+ * at open, as kernfs does at the first read.
+ */
+static int param_open(struct dmaheap_mock *m, enum udm_param param,
+		      int flags)
+{
+	char text[16];
+	int fd, r;
+
+	if (!udm_params_exist(m))
+		return -ENOENT;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if (flags & O_DIRECTORY)
+		return -ENOTDIR;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		return -EACCES;
+	snprintf(text, sizeof(text), "%u\n", udm_param_value(m, param));
+	fd = text_memfd(udm_param_files[param] + strlen("/parameters/"),
+			text);
+	if (fd < 0)
+		return fd;
+	fd = shape_fd(fd, flags & (O_ACCMODE | O_CLOEXEC | O_NONBLOCK), true);
+	if (fd < 0)
+		return fd;
+	r = obj_add(m, OBJ_PARAM, m->udm, fd, NULL);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Under the lock. */
+static int udm_open(struct dmaheap_mock *m, enum udm_path kind,
+		    enum udm_param param, int flags)
+{
+	switch (kind) {
+	case UDM_DEV:
+	case UDM_BELOW_DEV:
+		return node_open(m, m->udm, kind == UDM_BELOW_DEV, flags);
+	case UDM_PARAM:
+		return param_open(m, param, flags);
+	default:
+		/* The rest of the module's directory is not emulated. */
+		return -ENOENT;
+	}
+}
+
 static int mock_open(const struct dmaheap_sys *self, const char *path,
 		     int flags, unsigned int mode)
 {
 	struct dmaheap_mock *m = mock_of(self);
+	enum udm_param param = UDM_SIZE_LIMIT_MB;
+	enum udm_path udm = classify_udm(m, path, &param);
 	struct path_info pi;
 	int r = enter(m, DMAHEAP_MOCK_OPEN);
 
 	if (r)
 		return r;
+	if (udm != UDM_NONE) {
+		mock_lock(m);
+		r = udm_open(m, udm, param, flags);
+		mock_unlock(m);
+		return r;
+	}
 	switch (classify_path(m, path, &pi)) {
 	case PATH_FOREIGN:
 		r = open(path, flags, (mode_t)mode);
@@ -679,7 +903,7 @@ static int mock_open(const struct dmaheap_sys *self, const char *path,
 		break;
 	}
 	mock_lock(m);
-	r = node_open(m, &pi, flags);
+	r = node_open(m, heap_find(m, pi.name, pi.len), pi.trailing, flags);
 	mock_unlock(m);
 	return r;
 }
@@ -715,6 +939,8 @@ static enum dmaheap_mock_call classify_ioctl(unsigned long req)
 		return DMAHEAP_MOCK_IOCTL_EXPORT_SYNC_FILE;
 	if (req == DMA_BUF_IOCTL_IMPORT_SYNC_FILE)
 		return DMAHEAP_MOCK_IOCTL_IMPORT_SYNC_FILE;
+	if (req == UDMABUF_CREATE || req == UDMABUF_CREATE_LIST)
+		return DMAHEAP_MOCK_IOCTL_UDMABUF_CREATE;
 	return DMAHEAP_MOCK_IOCTL_OTHER;
 }
 
@@ -995,12 +1221,305 @@ static int buf_ioctl(struct dmaheap_mock *m, struct mock_obj *o,
 	return -ENOTTY;
 }
 
+/* ------------------------------------------------------------------------ */
+/* udmabuf                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Items are read straight from the caller's list, which may be unaligned. */
+static void udm_item(const unsigned char *items, uint32_t i,
+		     struct udmabuf_create_item *it)
+{
+	memcpy(it, items + (size_t)i * sizeof(*it), sizeof(*it));
+}
+
+/* udmabuf_create()'s first loop: alignment and the running size limit,
+ * then a non-empty total. *pages gets the total in (mock) pages. */
+static int udm_sizes(const struct dmaheap_mock *m, uint32_t count,
+		     const unsigned char *items, uint64_t *pages)
+{
+	uint64_t mask = m->page_size - 1;
+	uint64_t limit = ((uint64_t)udm_param_value(m, UDM_SIZE_LIMIT_MB)
+			  << 20) / m->page_size;
+	struct udmabuf_create_item it;
+	uint32_t i;
+
+	*pages = 0;
+	for (i = 0; i < count; i++) {
+		udm_item(items, i, &it);
+		if ((it.offset & mask) || (it.size & mask))
+			return -EINVAL;
+		*pages += it.size / m->page_size;
+		if (*pages > limit)
+			return -EINVAL;
+	}
+	return *pages ? 0 : -EINVAL;
+}
+
+static bool fs_is(const struct statfs *sfs, uint32_t magic)
+{
+	/* f_type is signed on 32-bit ABIs; compare the 32 bits. */
+	return (uint32_t)sfs->f_type == magic;
+}
+
+/* udmabuf_create()'s second loop, for one item: the memfd must be a shmem
+ * or hugetlbfs file, sealed against shrinking and not against writes, and
+ * hold the range (shmem will not read pages past the end in). */
+static int udm_check_item(struct dmaheap_mock *m,
+			  const struct udmabuf_create_item *it)
+{
+	int fd = it->memfd > INT_MAX ? -1 : (int)it->memfd;
+	struct statfs sfs;
+	struct stat st;
+	int seals;
+
+	/* fget() failing (a closed fd), or a file of another kind: the mock's
+	 * own objects are memfds underneath, but no dma-buf, device or sysfs
+	 * file is. F_GET_SEALS fails on O_PATH fds, which fget() refuses. */
+	if (fd < 0 || fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0 ||
+	    obj_find_fd(m, fd, &st))
+		return -EBADFD;
+	if (!fs_is(&sfs, TMPFS_MAGIC) && !fs_is(&sfs, HUGETLBFS_MAGIC))
+		return -EBADFD;
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0)
+		return -EBADFD;
+	if (!(seals & F_SEAL_SHRINK) ||
+	    (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EINVAL;
+	if (it->offset > (uint64_t)st.st_size ||
+	    it->size > (uint64_t)st.st_size - it->offset)
+		return -EINVAL;
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len, uint64_t at)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, buf, len, (off_t)at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? neg_errno() : -EIO;
+		buf += n;
+		len -= (size_t)n;
+		at += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int copy_range(int dst, uint64_t at, int src, uint64_t off,
+		      uint64_t len)
+{
+	char *buf = malloc(MOCK_COPY_CHUNK);
+	int r = buf ? 0 : -ENOMEM;
+
+	while (!r && len) {
+		size_t want = len < MOCK_COPY_CHUNK ? (size_t)len :
+						      MOCK_COPY_CHUNK;
+		ssize_t n = pread(src, buf, want, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* The range was checked and the memfd cannot shrink. */
+			r = n < 0 ? neg_errno() : -EIO;
+			break;
+		}
+		r = write_all(dst, buf, (size_t)n, at);
+		off += (uint64_t)n;
+		at += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	free(buf);
+	return r;
+}
+
+/* Copies one item's range to @dst at @at. The kernel pins pages whatever
+ * the memfd's access mode; pread needs a readable fd. */
+static int copy_item(int dst, uint64_t at,
+		     const struct udmabuf_create_item *it)
+{
+	int src = (int)it->memfd, fl = fcntl(src, F_GETFL);
+	int rfd = fl >= 0 && (fl & O_ACCMODE) == O_WRONLY ?
+			  reopen_mode(src, O_RDONLY, 0) : -1;
+	int r = copy_range(dst, at, rfd >= 0 ? rfd : src, it->offset,
+			   it->size);
+
+	if (rfd >= 0)
+		close(rfd);
+	return r;
+}
+
+/* The items' ranges one after another in a new memfd: the mock cannot
+ * make one file out of pages of others, so these pages are not shared. */
+static int udm_copy(uint32_t count, const unsigned char *items,
+		    uint64_t size)
+{
+	struct udmabuf_create_item it;
+	uint64_t at = 0;
+	uint32_t i;
+	int fd = memfd_named("dmaheap-mock", "udmabuf"), r = 0;
+
+	if (fd < 0)
+		return fd;
+	/* Too big for a memfd: the kernel's page array would not fit. */
+	if (size > INT64_MAX || ftruncate(fd, (off_t)size) < 0)
+		r = -ENOMEM;
+	for (i = 0; !r && i < count; i++) {
+		udm_item(items, i, &it);
+		r = copy_item(fd, at, &it);
+		at += it.size;
+	}
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* A new description of the memfd itself (via /proc), parked at a fresh
+ * tag: the dma-buf then shares the memfd's pages, as udmabuf's does. */
+static int udm_reopen(struct dmaheap_mock *m, int memfd, int64_t *tag)
+{
+	uint32_t low = (1u << MOCK_TAG_BITS) - 1;
+	int fd = reopen_mode(memfd, O_RDWR, 0);
+
+	if (fd < 0)
+		return fd;
+	/* Per mock and per object, so no two on one inode look alike. */
+	*tag = MOCK_TAG_BASE |
+	       (int64_t)(m->sync_marker & low) << MOCK_TAG_BITS |
+	       (int64_t)(m->next_tag++ & low);
+	if (lseek(fd, (off_t)*tag, SEEK_SET) != (off_t)*tag) {
+		close(fd);
+		return -EOVERFLOW;
+	}
+	return fd;
+}
+
+static int udm_register(struct dmaheap_mock *m, struct mock_heap *h, int fd,
+			int64_t tag, uint64_t size)
+{
+	struct mock_obj *o;
+	struct stat st;
+	int r;
+
+	if (fstat(fd, &st) < 0)
+		return neg_errno();
+	/* A copy is a new file; a shared inode is the caller's live memfd,
+	 * on which other udmabufs may still live. */
+	if (!tag)
+		obj_forget_inode(m, &st);
+	r = obj_new(m, OBJ_BUF, h, &st, &o);
+	if (r)
+		return r;
+	o->tag = tag;
+	o->size = size;
+	h->live += size;
+	h->allocs++;
+	return 0;
+}
+
+/* Makes the dma-buf: O_RDWR, close-on-exec only if asked. */
+static int udm_make(struct dmaheap_mock *m, struct mock_heap *h,
+		    bool cloexec, uint32_t count, const unsigned char *items,
+		    uint64_t size)
+{
+	struct udmabuf_create_item it;
+	int64_t tag = 0;
+	int fd = -1, r;
+
+	udm_item(items, 0, &it);
+	/* Sharing needs /proc; without it, a copy is the best there is. */
+	if (count == 1 && it.offset == 0)
+		fd = udm_reopen(m, (int)it.memfd, &tag);
+	if (fd < 0) {
+		tag = 0;
+		fd = udm_copy(count, items, size);
+	}
+	if (fd < 0)
+		return fd;
+	r = set_fd_flags(fd, cloexec, false);
+	if (!r)
+		r = udm_register(m, h, fd, tag, size);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* udmabuf_create(): checks in the kernel's order, nothing made before all
+ * pass. Only UDMABUF_FLAGS_CLOEXEC of @flags is read. */
+static int udm_create(struct dmaheap_mock *m, struct mock_heap *h,
+		      uint32_t flags, uint32_t count,
+		      const unsigned char *items)
+{
+	uint64_t pages;
+	uint32_t i;
+	int r = udm_sizes(m, count, items, &pages);
+
+	for (i = 0; !r && i < count; i++) {
+		struct udmabuf_create_item it;
+
+		udm_item(items, i, &it);
+		r = udm_check_item(m, &it);
+	}
+	if (r)
+		return r;
+	return udm_make(m, h, flags & UDMABUF_FLAGS_CLOEXEC, count, items,
+			pages * m->page_size);
+}
+
+/* udmabuf_ioctl() dispatches on the whole command. */
+static int udm_ioctl(struct dmaheap_mock *m, struct mock_heap *h,
+		     unsigned long req, void *arg)
+{
+	struct udmabuf_create c;
+	struct udmabuf_create_item it;
+	struct udmabuf_create_list head;
+
+	if (req != UDMABUF_CREATE && req != UDMABUF_CREATE_LIST)
+		return -ENOTTY;
+	if (!arg)
+		return -EFAULT;
+	if (req == UDMABUF_CREATE_LIST) {
+		memcpy(&head, arg, sizeof(head));
+		if (head.count > udm_param_value(m, UDM_LIST_LIMIT))
+			return -EINVAL;
+		return udm_create(m, h, head.flags, head.count,
+				  (const unsigned char *)arg + sizeof(head));
+	}
+	memcpy(&c, arg, sizeof(c));
+	memset(&it, 0, sizeof(it));
+	it.memfd = c.memfd;
+	it.offset = c.offset;
+	it.size = c.size;
+	return udm_create(m, h, c.flags, 1, (const unsigned char *)&it);
+}
+
+static int obj_ioctl(struct dmaheap_mock *m, struct mock_obj *o,
+		     unsigned long req, void *arg)
+{
+	if (o->kind == OBJ_BUF)
+		return buf_ioctl(m, o, req, arg);
+	/* Neither kernfs attributes nor plain files have ioctls. */
+	if (o->kind == OBJ_PARAM ||
+	    o->heap->props.node == DMAHEAP_MOCK_NODE_REGULAR)
+		return -ENOTTY;
+	if (o->heap->udmabuf)
+		return udm_ioctl(m, o->heap, req, arg);
+	return heap_ioctl(m, o->heap, req, arg);
+}
+
 static int mock_ioctl(const struct dmaheap_sys *self, int fd,
 		      unsigned long req, void *arg)
 {
 	struct dmaheap_mock *m = mock_of(self);
 	struct mock_obj *o;
 	struct stat st;
+	bool mine;
 	int r = enter(m, classify_ioctl(req));
 
 	if (r)
@@ -1008,18 +1527,13 @@ static int mock_ioctl(const struct dmaheap_sys *self, int fd,
 	if (vfs_ioctl(req) || fstat(fd, &st) < 0)
 		return real_ioctl(fd, req, arg);
 	mock_lock(m);
-	o = obj_find_st(m, &st);
-	if (!o)
-		r = 1;
-	else if (o->kind == OBJ_BUF)
-		r = buf_ioctl(m, o, req, arg);
-	else if (o->heap->props.node == DMAHEAP_MOCK_NODE_REGULAR)
-		r = -ENOTTY;
-	else
-		r = heap_ioctl(m, o->heap, req, arg);
+	o = obj_find_fd(m, fd, &st);
+	mine = o != NULL;
+	if (mine)
+		r = obj_ioctl(m, o, req, arg);
 	mock_unlock(m);
 	/* Not the mock's: may block, so outside the lock. */
-	return r == 1 ? real_ioctl(fd, req, arg) : r;
+	return mine ? r : real_ioctl(fd, req, arg);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1090,8 +1604,10 @@ static int buf_mmap(struct dmaheap_mock *m, struct mock_obj *o, size_t len,
 	if (p == MAP_FAILED)
 		return neg_errno();
 	maps_forget(m, (uintptr_t)p, rlen);
-	if (o->heap->props.unmappable || (uint64_t)off > o->size ||
-	    rlen > o->size - (uint64_t)off) {
+	/* udmabuf's mmap wants a shared mapping. */
+	if (o->heap->props.unmappable ||
+	    (o->heap->udmabuf && !(flags & MAP_SHARED)) ||
+	    (uint64_t)off > o->size || rlen > o->size - (uint64_t)off) {
 		munmap(p, len);
 		return -EINVAL;
 	}
@@ -1137,11 +1653,12 @@ static int mock_mmap(const struct dmaheap_sys *self, size_t len, int prot,
 	 * cannot untrack an address before it is tracked. */
 	mock_lock(m);
 	if (!(flags & MAP_ANONYMOUS) && fstat(fd, &st) == 0)
-		o = obj_find_st(m, &st);
+		o = obj_find_fd(m, fd, &st);
 	if (o && o->kind == OBJ_BUF)
 		r = buf_mmap(m, o, len, prot, flags, fd, off, addr);
-	else if (o && o->heap->props.node != DMAHEAP_MOCK_NODE_REGULAR)
-		r = -ENODEV; /* the heap node has no mmap */
+	else if (o && (o->kind == OBJ_PARAM ||
+		       o->heap->props.node != DMAHEAP_MOCK_NODE_REGULAR))
+		r = -ENODEV; /* no mmap on nodes, nor on kernfs attributes */
 	else
 		r = plain_mmap(m, len, prot, flags, fd, off, addr);
 	mock_unlock(m);
@@ -1168,7 +1685,7 @@ static int mock_munmap(const struct dmaheap_sys *self, void *addr, size_t len)
 /* lseek / fcntl / fstat / fstatfs / ftruncate / read                       */
 /* ------------------------------------------------------------------------ */
 
-/* What the mock says a file is: OBJ_BUF, OBJ_NODE, or -1 for not its own.
+/* What the mock says a file is: an enum obj_kind, or -1 for not its own.
  * Copies out what the caller needs while the lock is held. */
 static int lookup_fd(struct dmaheap_mock *m, int fd, uint64_t *size,
 		     enum dmaheap_mock_node *node)
@@ -1180,7 +1697,7 @@ static int lookup_fd(struct dmaheap_mock *m, int fd, uint64_t *size,
 	if (fstat(fd, &st) < 0)
 		return -1;
 	mock_lock(m);
-	o = obj_find_st(m, &st);
+	o = obj_find_fd(m, fd, &st);
 	if (o) {
 		kind = (int)o->kind;
 		if (size)
@@ -1251,20 +1768,31 @@ static int mock_fcntl(const struct dmaheap_sys *self, int fd, int cmd,
 	return r;
 }
 
-static void node_stat(const struct dmaheap_mock_heap *props,
-		      unsigned int minor, struct stat *st)
+static void node_stat(const struct mock_heap *h, struct stat *st)
 {
-	if (props->node == DMAHEAP_MOCK_NODE_REGULAR) {
+	if (h->props.node == DMAHEAP_MOCK_NODE_REGULAR) {
 		st->st_mode = S_IFREG | 0644;
 		st->st_rdev = 0;
 	} else {
 		st->st_mode = S_IFCHR | 0600;
-		st->st_rdev = makedev(MOCK_HEAP_MAJOR, minor);
+		st->st_rdev = h->udmabuf ?
+			makedev(MOCK_MISC_MAJOR, MOCK_UDMABUF_MINOR) :
+			makedev(MOCK_HEAP_MAJOR, h->minor);
 	}
 	st->st_nlink = 1;
 	st->st_uid = 0;
 	st->st_gid = 0;
 	st->st_size = 0;
+}
+
+/* What kernfs says of a module parameter. */
+static void param_stat(struct stat *st)
+{
+	st->st_mode = S_IFREG | 0644;
+	st->st_nlink = 1;
+	st->st_uid = 0;
+	st->st_gid = 0;
+	st->st_size = MOCK_SYSFS_ATTR_SIZE;
 }
 
 static int mock_fstat(const struct dmaheap_sys *self, int fd, struct stat *st)
@@ -1278,9 +1806,13 @@ static int mock_fstat(const struct dmaheap_sys *self, int fd, struct stat *st)
 	if (fstat(fd, st) < 0)
 		return neg_errno();
 	mock_lock(m);
-	o = obj_find_st(m, st);
+	o = obj_find_fd(m, fd, st);
 	if (o && o->kind == OBJ_NODE)
-		node_stat(&o->heap->props, o->heap->minor, st);
+		node_stat(o->heap, st);
+	else if (o && o->kind == OBJ_PARAM)
+		param_stat(st);
+	else if (o) /* a udmabuf's memfd may be larger than the buffer */
+		st->st_size = (off_t)o->size;
 	mock_unlock(m);
 	return 0;
 }
@@ -1289,14 +1821,17 @@ static int mock_fstatfs(const struct dmaheap_sys *self, int fd,
 			struct statfs *st)
 {
 	struct dmaheap_mock *m = mock_of(self);
-	int r = enter(m, DMAHEAP_MOCK_FSTATFS);
+	int kind, r = enter(m, DMAHEAP_MOCK_FSTATFS);
 
 	if (r)
 		return r;
 	if (fstatfs(fd, st) < 0)
 		return neg_errno();
-	if (lookup_fd(m, fd, NULL, NULL) == OBJ_BUF)
+	kind = lookup_fd(m, fd, NULL, NULL);
+	if (kind == OBJ_BUF)
 		st->f_type = DMA_BUF_MAGIC;
+	else if (kind == OBJ_PARAM)
+		st->f_type = SYSFS_MAGIC;
 	return 0;
 }
 
@@ -1348,7 +1883,7 @@ static char *snapshot_names(struct dmaheap_mock *m)
 	char *names, *p;
 
 	for (h = m->heaps; h; h = h->next)
-		if (!h->removed)
+		if (!h->removed && !h->udmabuf)
 			len += strlen(h->name) + 1;
 	names = malloc(len);
 	if (!names)
@@ -1356,7 +1891,7 @@ static char *snapshot_names(struct dmaheap_mock *m)
 	memcpy(names, dots, sizeof(dots));
 	p = names + sizeof(dots);
 	for (h = m->heaps; h; h = h->next) {
-		if (!h->removed) {
+		if (!h->removed && !h->udmabuf) {
 			size_t n = strlen(h->name) + 1;
 
 			memcpy(p, h->name, n);
@@ -1410,16 +1945,33 @@ static int real_dir_walk(const char *path, dmaheap_sys_dirent_fn fn,
 	return r;
 }
 
+/* No udmabuf path is a directory the mock lists: the node and the
+ * parameter files are files, the rest of sysfs is not emulated. */
+static int udm_readdir(struct dmaheap_mock *m, enum udm_path kind)
+{
+	bool exists;
+
+	mock_lock(m);
+	exists = kind == UDM_PARAM ? udm_params_exist(m) :
+				     kind != UDM_SYSFS && m->udm;
+	mock_unlock(m);
+	return exists ? -ENOTDIR : -ENOENT;
+}
+
 static int mock_readdir(const struct dmaheap_sys *self, const char *path,
 			dmaheap_sys_dirent_fn fn, void *arg)
 {
 	struct dmaheap_mock *m = mock_of(self);
+	enum udm_param param = UDM_SIZE_LIMIT_MB;
+	enum udm_path udm = classify_udm(m, path, &param);
 	struct path_info pi;
 	bool exists;
 	int r = enter(m, DMAHEAP_MOCK_READDIR);
 
 	if (r)
 		return r;
+	if (udm != UDM_NONE)
+		return udm_readdir(m, udm);
 	switch (classify_path(m, path, &pi)) {
 	case PATH_FOREIGN:
 		return real_dir_walk(path, fn, arg);
@@ -1440,7 +1992,6 @@ static int mock_memfd_create(const struct dmaheap_sys *self, const char *name,
 			     unsigned int flags)
 {
 	struct dmaheap_mock *m = mock_of(self);
-	struct mock_obj *stale;
 	struct stat st;
 	int fd, r = enter(m, DMAHEAP_MOCK_MEMFD_CREATE);
 
@@ -1452,8 +2003,8 @@ static int mock_memfd_create(const struct dmaheap_sys *self, const char *name,
 	/* Mock objects are memfds too: one whose inode number this new file
 	 * took is gone, and must not make the new one look like a buffer. */
 	mock_lock(m);
-	if (fstat(fd, &st) == 0 && (stale = obj_find_st(m, &st)))
-		obj_remove(m, stale);
+	if (fstat(fd, &st) == 0)
+		obj_forget_inode(m, &st);
 	mock_unlock(m);
 	return fd;
 }
@@ -1519,6 +2070,7 @@ int dmaheap_mock_new(struct dmaheap_mock **ret)
 	m->sys = mock_sys_template;
 	snprintf(m->dir, sizeof(m->dir), "/dmaheap-mock/%" PRIxPTR,
 		 (uintptr_t)m);
+	snprintf(m->udm_path, sizeof(m->udm_path), "%s-udmabuf", m->dir);
 	ps = sysconf(_SC_PAGESIZE);
 	pages = sysconf(_SC_PHYS_PAGES);
 	m->real_page = ps > 0 && is_pow2((size_t)ps) ? (size_t)ps : 4096;
@@ -1576,6 +2128,69 @@ void dmaheap_mock_options(struct dmaheap_mock *mock,
 		return;
 	opts->sys = &mock->sys;
 	opts->heap_dir = mock->dir;
+	opts->udmabuf_dev = mock->udm_path;
+}
+
+const char *dmaheap_mock_udmabuf_path(const struct dmaheap_mock *mock)
+{
+	return mock ? mock->udm_path : NULL;
+}
+
+static struct mock_heap *udm_new(enum dmaheap_mock_node node)
+{
+	static const char name[] = "udmabuf";
+	struct mock_heap *h = calloc(1, sizeof(*h) + sizeof(name));
+
+	if (!h)
+		return NULL;
+	h->props.node = node;
+	h->udmabuf = true;
+	memcpy(h->name, name, sizeof(name));
+	return h;
+}
+
+/* Fds open on the device keep working, as with a removed heap. */
+static void udm_remove(struct dmaheap_mock *m)
+{
+	struct mock_heap *h = m->udm;
+
+	if (!h)
+		return;
+	m->udm = NULL;
+	h->removed = true;
+	if (!h->users)
+		heap_unlink(m, h);
+}
+
+int dmaheap_mock_set_udmabuf(struct dmaheap_mock *mock,
+			     const struct dmaheap_mock_udmabuf *props)
+{
+	struct mock_heap *h = NULL;
+
+	if (!mock)
+		return -EINVAL;
+	if (props && ((unsigned int)props->node >
+		      (unsigned int)DMAHEAP_MOCK_NODE_NO_DEVICE))
+		return -EINVAL;
+	/* Allocated first, so that a failure changes nothing. */
+	if (props && !(h = udm_new(props->node)))
+		return -ENOMEM;
+	mock_lock(mock);
+	/* Parameters change in place, like a write to them; a new kind of
+	 * node is a new node, and fds open on the old one keep its kind. */
+	if (!props || (mock->udm && mock->udm->props.node != props->node))
+		udm_remove(mock);
+	if (props)
+		mock->udm_params = *props;
+	if (h && !mock->udm) {
+		h->next = mock->heaps;
+		mock->heaps = h;
+		mock->udm = h;
+		h = NULL;
+	}
+	mock_unlock(mock);
+	free(h);
+	return 0;
 }
 
 static int add_heap_locked(struct dmaheap_mock *m, const char *name,
@@ -1808,7 +2423,7 @@ int dmaheap_mock_leaks(struct dmaheap_mock *mock,
 		for (o = mock->objs; o; o = o->next) {
 			if (o->kind == OBJ_BUF)
 				leak_buf(o, &s, &l, &rep);
-			else
+			else if (o->kind == OBJ_NODE)
 				leak_node(o, &s, &l, &rep);
 		}
 		leak_maps(mock, &l, &rep);
@@ -1836,7 +2451,7 @@ int dmaheap_mock_buf_info(struct dmaheap_mock *mock, int fd,
 	if (fstat(fd, &st) < 0)
 		return neg_errno();
 	mock_lock(mock);
-	o = obj_find_st(mock, &st);
+	o = obj_find_fd(mock, fd, &st);
 	if (o && o->kind == OBJ_BUF) {
 		memset(out, 0, sizeof(*out));
 		/* Heap names are at most 255 bytes: they fit. */
