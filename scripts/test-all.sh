@@ -11,6 +11,19 @@ cd "$top"
 
 step() { printf '\n=== %s\n' "$*"; }
 
+# Every meson test run goes through here, so the totals can be summed.
+mtest() {
+	meson test "$@" | tee -a "$out/meson-test.log"
+}
+
+# The closing line CI reads: meson's own summary is per run.
+totals() {
+	awk '/^Ok:/ { ok += $2 } /^Fail:/ { fail += $2 }
+	     /^Timeout:/ { fail += $2 } /^Skipped:/ { skip += $2 }
+	     END { printf "test-all: %d passed, %d failed, %d skipped\n",
+	                  ok, fail, skip }' "$out/meson-test.log"
+}
+
 install_deps() {
 	bash "$top/scripts/install-deps.sh"
 }
@@ -26,7 +39,7 @@ setup() { # setup DIR [meson args...]
 unit() { # unit DIR [meson test args...]
 	local dir=$1
 	shift
-	meson test -C "$dir" --suite unit --suite abi --print-errorlogs "$@"
+	mtest -C "$dir" --suite unit --suite abi --print-errorlogs "$@"
 }
 
 # The kernel suite skips (77) where the VM cannot run; here, where
@@ -35,7 +48,7 @@ kernel() { # kernel DIR [meson test args...]
 	local dir=$1 log
 	shift
 	log=$(mktemp)
-	meson test -C "$dir" --suite kernel --print-errorlogs "$@" | tee "$log"
+	mtest -C "$dir" --suite kernel --print-errorlogs "$@" | tee "$log"
 	if ! grep -qE '^Skipped: +0 *$' "$log"; then
 		echo "kernel suite: tests were skipped; the VM test bed is broken"
 		rm -f "$log"
@@ -45,6 +58,8 @@ kernel() { # kernel DIR [meson test args...]
 }
 
 main() {
+	mkdir -p "$out"
+	: > "$out/meson-test.log"
 	step "dependencies"
 	install_deps
 
@@ -60,10 +75,10 @@ main() {
 	CC=clang setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C "$out/asan" --suite unit --print-errorlogs
+		mtest -C "$out/asan" --suite unit --print-errorlogs
 
 	step "valgrind memcheck, unit suite"
-	meson test -C "$out/gcc" --suite unit --print-errorlogs \
+	mtest -C "$out/gcc" --suite unit --print-errorlogs \
 		--wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 
 	step "installed tree: pkg-config consumers"
@@ -79,6 +94,7 @@ main() {
 
 	echo
 	echo "all test stages passed"
+	totals
 }
 
 main "$@"
