@@ -7,6 +7,8 @@ packages=(
 	# build and unit tests
 	meson ninja-build pkg-config gcc clang
 	libcmocka-dev libdrm-dev valgrind
+	# clang's sanitizer runtimes are only recommended by clang
+	libclang-rt-dev
 	# the real-kernel VM (tests/vm/run.sh)
 	qemu-system-x86 busybox-static kmod xz-utils cpio
 	# the 32-bit build of the library and its tests
