@@ -34,5 +34,12 @@ export DEBIAN_FRONTEND=noninteractive
 if ! dpkg --print-foreign-architectures | grep -qx i386; then
 	dpkg --add-architecture i386
 fi
-apt-get update -qq
+# A mirror caught mid-sync fails one index ("File has unexpected size")
+# and makes update exit non-zero although the packages wanted come from
+# the indexes that did load: retry a little, then let install decide.
+for try in 1 2 3; do
+	apt-get update -qq && break
+	echo "apt-get update failed (try $try of 3)" >&2
+	sleep $((try * 5))
+done
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
