@@ -34,7 +34,7 @@ static const struct {
 	{ ENOSPC, "No space left" },
 	{ ERANGE, "Result out of range" },
 	{ ENAMETOOLONG, "Name too long" },
-	{ ENOSYS, "Function not implemented" },
+	{ ENOSYS, "System call not available" },
 	{ EOVERFLOW, "Value too large (size overflows)" },
 	{ EBADFD, "File descriptor is not a dma-buf" },
 	{ EOPNOTSUPP, "Operation not supported" },

@@ -892,7 +892,8 @@ static int mock_open(const struct dmaheap_sys *self, const char *path,
 	}
 	switch (classify_path(m, path, &pi)) {
 	case PATH_FOREIGN:
-		r = open(path, flags, (mode_t)mode);
+		/* As the kernel layer does: no fd made here leaks into exec. */
+		r = open(path, flags | O_CLOEXEC, (mode_t)mode);
 		return r < 0 ? neg_errno() : r;
 	case PATH_DIR:
 		/* A virtual directory has nothing an fd could stand on. */
@@ -1920,31 +1921,6 @@ static int mock_dir_walk(struct dmaheap_mock *m, dmaheap_sys_dirent_fn fn,
 	return r;
 }
 
-static int real_dir_walk(const char *path, dmaheap_sys_dirent_fn fn,
-			 void *arg)
-{
-	DIR *d = opendir(path);
-	int r = 0;
-
-	if (!d)
-		return neg_errno();
-	for (;;) {
-		struct dirent *de;
-
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			r = errno ? -errno : 0;
-			break;
-		}
-		r = fn(arg, de->d_name);
-		if (r)
-			break;
-	}
-	closedir(d);
-	return r;
-}
-
 /* No udmabuf path is a directory the mock lists: the node and the
  * parameter files are files, the rest of sysfs is not emulated. */
 static int udm_readdir(struct dmaheap_mock *m, enum udm_path kind)
@@ -1974,7 +1950,7 @@ static int mock_readdir(const struct dmaheap_sys *self, const char *path,
 		return udm_readdir(m, udm);
 	switch (classify_path(m, path, &pi)) {
 	case PATH_FOREIGN:
-		return real_dir_walk(path, fn, arg);
+		return dmaheap_sys_kernel.readdir(&dmaheap_sys_kernel, path, fn, arg);
 	case PATH_DIR:
 		return mock_dir_walk(m, fn, arg);
 	case PATH_ERROR:
