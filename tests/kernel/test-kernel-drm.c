@@ -10,7 +10,6 @@
  * Runs inside the VM of tests/vm/run.sh; elsewhere, or without vgem, it
  * exits 77.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -22,6 +21,7 @@
 #include <xf86drm.h>
 
 #include "kutil.h"
+#include "kvgem.h"
 
 /*
  * vgem's fence ioctls (include/uapi/drm/vgem_drm.h, which libdrm does not
@@ -51,44 +51,13 @@ struct fixture {
 	int fds_before;
 };
 
-/* An fd of the vgem card node, found by driver name, or -1. */
-static int open_vgem(void)
-{
-	DIR *d = opendir("/dev/dri");
-	struct dirent *de;
-	int found = -1;
-
-	if (!d)
-		return -1;
-	while (found < 0 && (de = readdir(d))) {
-		char path[300];
-		drmVersionPtr v;
-		int fd;
-
-		if (strncmp(de->d_name, "card", 4) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && strcmp(v->name, "vgem") == 0)
-			found = fd;
-		else
-			close(fd);
-		drmFreeVersion(v);
-	}
-	closedir(d);
-	return found;
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	f->fds_before = kt_count_fds();
-	f->vgem = open_vgem();
+	f->vgem = kt_open_vgem();
 	assert_true(f->vgem >= 0);
 	assert_ret(dmaheap_ctx_new(&f->ctx), 0);
 	*state = f;
@@ -104,13 +73,6 @@ static int teardown(void **state)
 	assert_no_fd_leak(f->fds_before);
 	free(f);
 	return 0;
-}
-
-static void gem_close(int drm_fd, uint32_t handle)
-{
-	struct drm_gem_close c = { .handle = handle };
-
-	assert_int_equal(drmIoctl(drm_fd, DRM_IOCTL_GEM_CLOSE, &c), 0);
 }
 
 static struct dmaheap_buf *alloc_pattern(struct dmaheap_ctx *ctx,
@@ -161,7 +123,7 @@ static void test_heap_buffer_through_vgem(void **state)
 	assert_int_equal(kt_fd_size(fd), BUF_SIZE);
 	assert_fd_pattern(fd, BUF_SIZE, 21);
 	close(fd);
-	gem_close(f->vgem, handle);
+	kt_gem_close(f->vgem, handle);
 	dmaheap_buf_free(buf);
 }
 
@@ -185,7 +147,7 @@ static void test_cpu_access_while_attached(void **state)
 	/* Linux 6.x allows renaming an attached buffer (5.x: EBUSY). */
 	assert_ret(dmaheap_buf_set_name(buf, "attached"), 0);
 	assert_ret(dmaheap_buf_unmap(buf), 0);
-	gem_close(f->vgem, handle);
+	kt_gem_close(f->vgem, handle);
 	dmaheap_buf_free(buf);
 }
 
@@ -235,7 +197,7 @@ static void test_sync_file_waits_for_fence(void **state)
 						sync_fd), 0);
 	assert_int_equal(kt_poll_now(bfd, POLLIN | POLLOUT), POLLIN | POLLOUT);
 	close(sync_fd);
-	gem_close(f->vgem, handle);
+	kt_gem_close(f->vgem, handle);
 	dmaheap_buf_free(buf);
 }
 
@@ -280,7 +242,7 @@ static void test_begin_waits_for_fence(void **state)
 	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
 	assert_int_equal(pthread_join(t, &ret), 0);
 	assert_null(ret);
-	gem_close(f->vgem, handle);
+	kt_gem_close(f->vgem, handle);
 	dmaheap_buf_free(buf);
 }
 
@@ -346,7 +308,7 @@ static void test_vgem_buffer_imported(void **state)
 	munmap(vp, c.size);
 	dmaheap_buf_free(buf);
 	close(fd);
-	gem_close(f->vgem, c.handle);
+	kt_gem_close(f->vgem, c.handle);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -363,7 +325,7 @@ int main(void)
 	int vgem;
 
 	kt_require_system_heap();
-	vgem = open_vgem();
+	vgem = kt_open_vgem();
 	if (vgem < 0)
 		kt_skip("no vgem node among /dev/dri/card* (modprobe vgem)");
 	close(vgem);
