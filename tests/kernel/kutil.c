@@ -258,3 +258,24 @@ const char *kt_errname(int err)
 			return names[i].name;
 	return "?";
 }
+
+int kt_fixture_setup(void **state)
+{
+	struct kt_fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->fds_before = kt_count_fds();
+	assert_ret(dmaheap_ctx_new(&f->ctx), 0);
+	*state = f;
+	return 0;
+}
+
+int kt_fixture_teardown(void **state)
+{
+	struct kt_fixture *f = *state;
+
+	dmaheap_ctx_free(f->ctx);
+	assert_no_fd_leak(f->fds_before);
+	free(f);
+	return 0;
+}

@@ -141,4 +141,16 @@ const char *kt_errname(int err);
 				 kt_errname(errno));                          \
 	} while (0)
 
+/*
+ * The usual fixture: a default context, and at teardown the check that
+ * the test left no fd open (freeing the context closes its heap fds).
+ */
+struct kt_fixture {
+	struct dmaheap_ctx *ctx;
+	int fds_before;
+};
+
+int kt_fixture_setup(void **state);
+int kt_fixture_teardown(void **state);
+
 #endif /* DMAHEAP_KUTIL_H */

@@ -24,32 +24,6 @@
 #define MiB (1024u * 1024u)
 #define ZEROED_ROUNDS 32 /* buffers per round of the zeroing check */
 
-struct fixture {
-	struct dmaheap_ctx *ctx;
-	int fds_before;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->fds_before = kt_count_fds();
-	assert_ret(dmaheap_ctx_new(&f->ctx), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	dmaheap_ctx_free(f->ctx);
-	/* Freeing the context closes its cached heap fds: nothing is left. */
-	assert_no_fd_leak(f->fds_before);
-	free(f);
-	return 0;
-}
 
 static struct dmaheap_buf *alloc_sys(struct dmaheap_ctx *ctx, size_t size)
 {
@@ -195,7 +169,7 @@ static int count_heap_nodes(void)
 
 static void test_heap_list(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_heap_info *list = NULL;
 	int n = dmaheap_heap_list(f->ctx, &list);
 	int system = -1, nodes = 0;
@@ -258,7 +232,7 @@ static void test_heap_list_missing_dir(void **state)
 
 static void test_heap_open(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	int fds = kt_count_fds();
 
 	assert_ret(dmaheap_heap_open(f->ctx, "system"), 0);
@@ -276,7 +250,7 @@ static void test_heap_open(void **state)
 
 static void test_has_heap(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 
 	assert_ret(dmaheap_has_heap(f->ctx, "system"), 1);
 	assert_ret(dmaheap_has_heap(f->ctx, "no-such-heap"), 0);
@@ -360,7 +334,7 @@ static void assert_fresh_fd(int fd, size_t size, const char *name)
 
 static void test_alloc_rounds_to_page(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	size_t page = kt_page_size();
 	struct dmaheap_buf *buf = alloc_sys(f->ctx, 1);
 
@@ -378,7 +352,7 @@ static void test_alloc_rounds_to_page(void **state)
 static void test_alloc_no_name(void **state)
 {
 	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_ctx *ctx = NULL;
 	struct dmaheap_buf *buf = NULL;
 
@@ -397,7 +371,7 @@ static void test_alloc_no_name(void **state)
 
 static void test_alloc_fd(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	size_t page = kt_page_size();
 	int fd = dmaheap_alloc_fd(f->ctx, "system", 2 * page - 7, 0);
 
@@ -411,7 +385,7 @@ static void test_alloc_fd(void **state)
 
 static void test_alloc_from_skips_absent(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	const char *chain[] = { "no-such-heap", "system" };
 	const char *absent[] = { "absent-a", "absent-b" };
 	struct dmaheap_buf *buf = NULL;
@@ -456,7 +430,7 @@ static void assert_shared_memory(struct dmaheap_buf *buf, int fd,
 
 static void test_import_alloc_fd(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	int fd = dmaheap_alloc_fd(f->ctx, "system", 64 * 1024, 0);
 	struct dmaheap_buf *buf = NULL;
 
@@ -493,7 +467,7 @@ static int raw_alloc_mode(size_t len, int accmode)
  * the library must notice the access mode and map read-only. */
 static void test_import_read_only(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	size_t page = kt_page_size();
 	int fd = raw_alloc_mode(page, O_RDONLY);
 	struct dmaheap_buf *buf = NULL;
@@ -515,7 +489,7 @@ static void test_import_read_only(void **state)
  * dma-buf imports fine but cannot be mapped (-EACCES, as documented). */
 static void test_import_write_only(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	int fd = raw_alloc_mode(kt_page_size(), O_WRONLY);
 	struct dmaheap_buf *buf = NULL;
 	void *p = NULL;
@@ -534,7 +508,7 @@ static void test_import_write_only(void **state)
 
 static void test_dup_fd(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = alloc_sys(f->ctx, 4096);
 	int fd = dmaheap_buf_fd(buf);
 	int dup = dmaheap_buf_dup_fd(buf);
@@ -555,7 +529,7 @@ static void test_dup_fd(void **state)
 
 static void test_set_name_fdinfo(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	static const char max_name[] = "0123456789abcdef0123456789abcde";
 	struct dmaheap_buf *buf = alloc_sys(f->ctx, 8192);
 	int fd = dmaheap_buf_fd(buf);
@@ -586,7 +560,7 @@ static void test_set_name_fdinfo(void **state)
 
 static void test_map_unmap(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = alloc_sys(f->ctx, 3 * 4096);
 	void *p = map_buf(buf);
 	void *q = map_buf(buf);
@@ -627,7 +601,7 @@ static void cpu_check(struct dmaheap_buf *buf, unsigned int access,
 
 static void test_cpu_access_patterns(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = alloc_sys(f->ctx, 1 * MiB);
 	int dup = dmaheap_buf_dup_fd(buf);
 	uint8_t *other;
@@ -650,7 +624,7 @@ static void test_cpu_access_patterns(void **state)
 
 static void test_cpu_access_pairing(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = alloc_sys(f->ctx, 4096);
 
 	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_READ), -EINVAL);
@@ -676,7 +650,7 @@ static void test_sync_raw_fd(void **state)
 	static const unsigned int access[] = {
 		DMAHEAP_ACCESS_READ, DMAHEAP_ACCESS_WRITE, DMAHEAP_ACCESS_RW,
 	};
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	int fd = dmaheap_alloc_fd(f->ctx, "system", 4096, 0);
 	int pipe_fd = kt_pipe_fd();
 
@@ -705,7 +679,7 @@ static void test_sync_file(void **state)
 	static const unsigned int access[] = {
 		DMAHEAP_ACCESS_READ, DMAHEAP_ACCESS_WRITE, DMAHEAP_ACCESS_RW,
 	};
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = alloc_sys(f->ctx, 4096);
 	int pipe_fd = kt_pipe_fd();
 	int sync_fd = -1;
@@ -774,7 +748,7 @@ static void alloc_and_check_zero(struct dmaheap_ctx *ctx, size_t size)
 
 static void test_zeroed_4k(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 
 	fill_and_free(f->ctx, 4096, 0xff);
 	alloc_and_check_zero(f->ctx, 4096);
@@ -782,7 +756,7 @@ static void test_zeroed_4k(void **state)
 
 static void test_zeroed_1m(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 
 	fill_and_free(f->ctx, 1 * MiB, 0xff);
 	alloc_and_check_zero(f->ctx, 1 * MiB);
@@ -808,7 +782,7 @@ static void assert_stats(struct dmaheap_ctx *ctx, const char *heap,
 
 static void test_ctx_stats(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *a, *b, *c = NULL;
 	struct dmaheap_stats s;
 	size_t p = kt_page_size();
@@ -844,7 +818,7 @@ static void test_ctx_stats(void **state)
 /* Messages for the errors the kernel really produced in this run. */
 static void test_strerror(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = NULL;
 	int pipe_fd = kt_pipe_fd();
 	int errs[4];
@@ -1025,7 +999,7 @@ static const struct {
 
 static void test_error_paths_keep_fds(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = alloc_sys(f->ctx, 4096);
 	int pipe_fd = kt_pipe_fd();
 
@@ -1051,7 +1025,7 @@ static void test_error_paths_keep_fds(void **state)
 /* Each fd the library creates, found by comparing /proc/self/fd. */
 static void test_all_fds_cloexec(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_heap_info *list = NULL;
 	struct dmaheap_buf *buf, *imp = NULL;
 	struct kt_fdset before;
@@ -1085,7 +1059,8 @@ static void test_all_fds_cloexec(void **state)
 	dmaheap_buf_free(buf);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, kt_fixture_setup, kt_fixture_teardown)
 
 int main(void)
 {

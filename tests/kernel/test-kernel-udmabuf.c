@@ -20,31 +20,6 @@
 #define LIMIT_PARAM "/sys/module/udmabuf/parameters/size_limit_mb"
 #define MIB (1024u * 1024u)
 
-struct fixture {
-	struct dmaheap_ctx *ctx;
-	int fds_before;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->fds_before = kt_count_fds();
-	assert_ret(dmaheap_ctx_new(&f->ctx), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	dmaheap_ctx_free(f->ctx);
-	assert_no_fd_leak(f->fds_before);
-	free(f);
-	return 0;
-}
 
 static unsigned int read_limit_mb(void)
 {
@@ -71,7 +46,7 @@ static bool write_limit_mb(unsigned int mb)
 
 static void test_listed(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_heap_info *list = NULL;
 	int n = dmaheap_heap_list(f->ctx, &list), found = 0;
 
@@ -120,7 +95,7 @@ static void check_buffer(struct dmaheap_buf *buf, size_t want)
 
 static void test_alloc_sizes(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	const size_t sizes[] = { 1, MIB, 8 * MIB };
 
 	for (size_t i = 0; i < 3; i++) {
@@ -136,7 +111,7 @@ static void test_alloc_sizes(void **state)
 
 static void test_name_sync_file_dup_import(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = NULL, *imp = NULL;
 	char info[64];
 	int sync_fd = -1, dup_fd;
@@ -162,7 +137,7 @@ static void test_name_sync_file_dup_import(void **state)
 
 static void test_size_limit(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	unsigned int mb = read_limit_mb();
 	struct dmaheap_buf *buf = NULL;
 	struct dmaheap_ctx *ctx = NULL;
@@ -188,7 +163,7 @@ static void test_size_limit(void **state)
 
 static void test_vgem_roundtrip(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = NULL;
 	uint32_t handle = 0;
 	int vgem = kt_open_vgem(), fd = -1;
@@ -220,7 +195,7 @@ static void test_vgem_roundtrip(void **state)
 
 static void test_fallback_chains(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	const char *absent_first[] = { "absent", "udmabuf" };
 	const char *udmabuf_first[] = { "udmabuf", "system" };
 	size_t over = (size_t)(read_limit_mb() + 1) * MIB;
@@ -248,7 +223,7 @@ static void expect_usage(struct dmaheap_ctx *ctx, unsigned int usage,
 
 static void test_policy_here(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	const char *heap = NULL;
 
 	expect_usage(f->ctx, 0, "system", 0);
@@ -264,7 +239,7 @@ static void test_policy_here(void **state)
 /* A machine with udmabuf and no heap directory at all. */
 static void test_udmabuf_only(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_fixture *f = *state;
 	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
 	struct dmaheap_heap_info *list = NULL;
 	struct dmaheap_ctx *ctx = NULL;
@@ -281,7 +256,8 @@ static void test_udmabuf_only(void **state)
 	dmaheap_ctx_free(ctx);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, kt_fixture_setup, kt_fixture_teardown)
 
 int main(void)
 {
