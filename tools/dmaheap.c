@@ -47,8 +47,9 @@ static const char help_text[] =
 	"  list             list the heaps and whether each can be opened\n"
 	"  alloc HEAP SIZE  allocate SIZE bytes from HEAP, map the buffer, write\n"
 	"                   and read back every page and report the times taken;\n"
-	"                   HEAP \"auto\" picks \"system\" if usable, else the\n"
-	"                   first usable heap\n"
+	"                   HEAP \"auto\" takes the first usable heap the usage\n"
+	"                   policy offers for CPU access (built in: system,\n"
+	"                   then udmabuf; see /etc/libdmaheap/policy.conf)\n"
 	"\n"
 	"SIZE is a decimal number of bytes, optionally followed by K, M or G\n"
 	"(or KiB, MiB, GiB): powers of 1024. Example: 8M.\n"
@@ -393,29 +394,35 @@ static int check_heap(struct dmaheap_ctx *ctx, const char *heap)
 	       STATUS_UNUSABLE : STATUS_FAILED;
 }
 
-/* "system" if usable, else the first usable heap; copied into @out. */
+/* What "auto" asks the policy for: memory the CPU writes and reads. */
+#define AUTO_USAGE (DMAHEAP_USAGE_CPU_READ_OFTEN | DMAHEAP_USAGE_CPU_WRITE_OFTEN)
+
+/*
+ * "auto": the first usable heap the library's usage policy offers for CPU
+ * access, which is what dmaheap_alloc_usage() would pick; into @out.
+ */
 static int pick_heap(struct dmaheap_ctx *ctx, char *out, size_t len)
 {
-	struct dmaheap_heap_info *heaps;
-	int n, status, pick = -1;
+	struct dmaheap_heap_info *plan;
+	int n = dmaheap_usage_plan(ctx, AUTO_USAGE, &plan), pick = -1;
 	bool denied = false;
 
-	n = get_heaps(ctx, &heaps, &status);
-	if (n < 0)
-		return status;
+	if (n < 0) {
+		fail(n, "ask the heap policy");
+		return STATUS_FAILED;
+	}
 	for (int i = 0; i < n; i++) {
-		denied |= is_permission_error(heaps[i].error);
-		if (heaps[i].error == 0 &&
-		    (pick < 0 || strcmp(heaps[i].name, "system") == 0))
+		denied |= is_permission_error(plan[i].error);
+		if (pick < 0 && plan[i].error == 0)
 			pick = i;
 	}
 	if (pick >= 0)
-		snprintf(out, len, "%s", heaps[pick].name);
-	dmaheap_heap_list_free(heaps);
+		snprintf(out, len, "%s", plan[pick].name);
+	dmaheap_heap_list_free(plan);
 	if (pick >= 0)
 		return STATUS_OK;
-	fprintf(stderr, "dmaheap: none of the heaps in %s is accessible "
-		"(see 'dmaheap list')\n", dmaheap_ctx_heap_dir(ctx));
+	fprintf(stderr, "dmaheap: no heap the policy offers for CPU access "
+		"is usable here (see 'dmaheap list')\n");
 	if (denied)
 		print_access_hint();
 	return STATUS_UNUSABLE;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The dmaheap CLI against the real kernel: 'list' shows the system heap as
-# usable, 'alloc system 8M' succeeds and reports 8388608 bytes.
+# usable, 'alloc system 8M' succeeds and reports 8388608 bytes, 'alloc
+# auto' follows the usage policy.
 # usage: test-kernel-cli.sh PATH/TO/dmaheap
 # Runs inside the VM of tests/vm/run.sh; elsewhere it exits 77.
 set -u
@@ -50,6 +51,23 @@ if run alloc "$cli" alloc system 8M; then
 		echo "ok - alloc system 8M reports 8388608 bytes"
 	else
 		fail "alloc: size line does not say 8388608 bytes"
+	fi
+fi
+
+# auto follows the usage policy: system here; udmabuf on a machine with
+# no heap directory at all.
+if run auto "$cli" alloc auto 1M; then
+	if printf '%s\n' "$out" | grep -Eq '^heap:[[:space:]]+system \(chosen by auto\)'; then
+		echo "ok - alloc auto picks system"
+	else
+		fail "alloc auto: did not pick system"
+	fi
+fi
+if run auto-udmabuf "$cli" --dir /nonexistent/dma_heap alloc auto 1M; then
+	if printf '%s\n' "$out" | grep -Eq '^heap:[[:space:]]+udmabuf \(chosen by auto\)'; then
+		echo "ok - alloc auto without heaps picks udmabuf"
+	else
+		fail "alloc auto without heaps: did not pick udmabuf"
 	fi
 fi
 
