@@ -4,9 +4,12 @@
  * 6.12 test kernel has /dev/udmabuf and the system heap, and no CMA,
  * uncached or protected heap, so the policy's refusals are real too.
  *
- * Runs inside the VM of tests/vm/run.sh; elsewhere it exits 77.
+ * Runs inside the VM of tests/vm/run.sh; elsewhere it exits 77. Each
+ * program gets a VM of its own, so changing the module's size limit here
+ * cannot disturb another test program.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -19,7 +22,9 @@
 
 #define LIMIT_PARAM "/sys/module/udmabuf/parameters/size_limit_mb"
 #define MIB (1024u * 1024u)
-
+#define SMALL_LIMIT_MB 8u
+/* Over the default 64 MiB limit, well within the guest's 2 GiB. */
+#define FALLBACK_MIB 100u
 
 static unsigned int read_limit_mb(void)
 {
@@ -44,12 +49,58 @@ static bool write_limit_mb(unsigned int mb)
 	return fclose(fp) == 0 && ok;
 }
 
+/* A context with the built-in policy only: no environment, no policy file
+ * of the host, so the policy's answers are the library's own. */
+static struct dmaheap_ctx *builtin_ctx(const char *heap_dir)
+{
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+
+	o.flags = DMAHEAP_CTX_NO_ENV | DMAHEAP_CTX_NO_POLICY_FILE;
+	o.heap_dir = heap_dir;
+	assert_ret(dmaheap_ctx_new_with(&o, &ctx), 0);
+	return ctx;
+}
+
+static size_t page_round(size_t size)
+{
+	size_t page = kt_page_size();
+
+	return (size + page - 1) / page * page;
+}
+
+static void assert_fdinfo_str(int fd, const char *key, const char *want)
+{
+	char got[64];
+
+	assert_ret(kt_fdinfo(fd, key, got, sizeof(got)), 0);
+	assert_string_equal(got, want);
+}
+
+/* What the target of /proc/self/fd/@fd starts with; asserts on failure. */
+static bool fd_link_starts(int fd, const char *prefix)
+{
+	char path[64], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	return strncmp(target, prefix, strlen(prefix)) == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Discovery and allocation                                                  */
+/* ------------------------------------------------------------------------ */
+
 static void test_listed(void **state)
 {
 	struct kt_fixture *f = *state;
 	struct dmaheap_heap_info *list = NULL;
 	int n = dmaheap_heap_list(f->ctx, &list), found = 0;
 
+	/* "system" and "udmabuf" at least. */
 	assert_true(n >= 2);
 	for (int i = 0; i < n; i++) {
 		if (strcmp(list[i].name, "udmabuf") != 0)
@@ -62,34 +113,43 @@ static void test_listed(void **state)
 	}
 	dmaheap_heap_list_free(list);
 	assert_int_equal(found, 1);
-	assert_int_equal(dmaheap_has_heap(f->ctx, "udmabuf"), 1);
+	assert_ret(dmaheap_has_heap(f->ctx, "udmabuf"), 1);
 }
 
-/* Size, fd flags, fdinfo, zeroed memory and CPU access of one buffer. */
-static void check_buffer(struct dmaheap_buf *buf, size_t want)
+/* What the kernel shows of a fresh udmabuf buffer's fd. */
+static void check_fd_facts(int fd, size_t size)
 {
-	int fd = dmaheap_buf_fd(buf);
-	char info[64];
-	uint8_t *p;
+	char want[32];
 
-	assert_int_equal(dmaheap_buf_size(buf), want);
-	assert_int_equal(kt_fd_size(fd), (int64_t)want);
+	assert_int_equal(kt_fd_size(fd), (int64_t)size);
 	assert_int_equal(kt_cloexec(fd), 1);
 	assert_int_equal(kt_accmode(fd), O_RDWR);
-	assert_ret(kt_fdinfo(fd, "exp_name", info, sizeof(info)), 0);
-	assert_string_equal(info, "udmabuf");
-	assert_ret(kt_fdinfo(fd, "name", info, sizeof(info)), 0);
-	assert_string_equal(info, "udmabuf");
+	snprintf(want, sizeof(want), "%zu", size);
+	assert_fdinfo_str(fd, "size", want);
+	assert_fdinfo_str(fd, "exp_name", "udmabuf");
+	/* Auto-named after the pseudo-heap. */
+	assert_fdinfo_str(fd, "name", "udmabuf");
+}
+
+/* Zeroed memfd pages, then each bracket direction with its own pattern. */
+static void check_cpu_access(struct dmaheap_buf *buf, size_t size)
+{
+	uint8_t *p = NULL;
+
 	assert_ret(dmaheap_buf_map(buf, (void **)&p), 0);
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
-	assert_int_equal(kt_find_not(p, want, 0), want);
+	assert_int_equal(kt_find_not(p, size, 0), size);
 	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
-	kt_fill_pattern(p, want, 7);
+	kt_fill_pattern(p, size, 7);
 	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_RW), 0);
-	assert_int_equal(kt_check_pattern(p, want, 7), want);
+	assert_int_equal(kt_check_pattern(p, size, 7), size);
+	kt_fill_pattern(p, size, 8);
 	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_RW), 0);
+	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
+	assert_int_equal(kt_check_pattern(p, size, 8), size);
+	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
 	assert_ret(dmaheap_buf_unmap(buf), 0);
 }
 
@@ -98,99 +158,207 @@ static void test_alloc_sizes(void **state)
 	struct kt_fixture *f = *state;
 	const size_t sizes[] = { 1, MIB, 8 * MIB };
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct dmaheap_buf *buf = NULL;
-		size_t page = kt_page_size();
+		size_t want = page_round(sizes[i]);
 
-		assert_ret(dmaheap_alloc(f->ctx, "udmabuf", sizes[i], 0, &buf), 0);
-		check_buffer(buf, (sizes[i] + page - 1) / page * page);
+		assert_ret(dmaheap_alloc(f->ctx, "udmabuf", sizes[i], 0, &buf),
+			   0);
+		assert_int_equal(dmaheap_buf_size(buf), want);
 		assert_string_equal(dmaheap_buf_heap_name(buf), "udmabuf");
+		assert_int_equal(dmaheap_buf_props(buf),
+				 DMAHEAP_PROP_CACHED | DMAHEAP_PROP_UDMABUF);
+		check_fd_facts(dmaheap_buf_fd(buf), want);
+		check_cpu_access(buf, want);
 		dmaheap_buf_free(buf);
 	}
 }
 
-static void test_name_sync_file_dup_import(void **state)
+/* The memfd behind a buffer is closed at once: the dma-buf pins its
+ * pages, and a memfd left open per buffer would double the fds used. */
+static void test_no_memfd_left(void **state)
 {
 	struct kt_fixture *f = *state;
-	struct dmaheap_buf *buf = NULL, *imp = NULL;
-	char info[64];
-	int sync_fd = -1, dup_fd;
+	struct dmaheap_buf *buf = NULL;
+	struct kt_fdset before;
+	int fds[4], n, bfd;
+
+	kt_fdset_take(&before);
+	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", MIB, 0, &buf), 0);
+	bfd = dmaheap_buf_fd(buf);
+	/* The device node, cached by the context, and the buffer. */
+	n = kt_fdset_new(&before, fds, 4);
+	assert_int_equal(n, 2);
+	for (int i = 0; i < n; i++) {
+		if (fds[i] == bfd)
+			continue;
+		assert_true(fd_link_starts(fds[i], "/dev/udmabuf"));
+	}
+	assert_false(fd_link_starts(bfd, "/memfd:"));
+	dmaheap_buf_free(buf);
+	/* Later buffers reuse the cached device fd. */
+	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", MIB, 0, &buf), 0);
+	assert_int_equal(kt_fdset_new(&before, fds, 4), 2);
+	dmaheap_buf_free(buf);
+	assert_int_equal(kt_fdset_new(&before, fds, 4), 1);
+}
+
+static void test_name_and_sync_file(void **state)
+{
+	struct kt_fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	int sync_fd = -1;
 
 	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", MIB, 0, &buf), 0);
 	assert_ret(dmaheap_buf_set_name(buf, "udmabuf-frame"), 0);
-	assert_ret(kt_fdinfo(dmaheap_buf_fd(buf), "name", info, sizeof(info)), 0);
-	assert_string_equal(info, "udmabuf-frame");
+	assert_fdinfo_str(dmaheap_buf_fd(buf), "name", "udmabuf-frame");
+	/* No device has touched it: the fences are already signalled. */
 	assert_ret(dmaheap_buf_export_sync_file(buf, DMAHEAP_ACCESS_RW,
 						&sync_fd), 0);
+	assert_int_equal(kt_cloexec(sync_fd), 1);
 	assert_int_equal(kt_poll_now(sync_fd, POLLIN) & POLLIN, POLLIN);
 	assert_ret(dmaheap_buf_import_sync_file(buf, DMAHEAP_ACCESS_WRITE,
 						sync_fd), 0);
+	assert_int_equal(kt_poll_now(dmaheap_buf_fd(buf), POLLOUT) & POLLOUT,
+			 POLLOUT);
 	close(sync_fd);
-	dup_fd = dmaheap_buf_dup_fd(buf);
-	assert_true(dup_fd >= 0);
-	assert_ret(dmaheap_import(f->ctx, dup_fd, &imp), 0);
-	assert_int_equal(dmaheap_buf_size(imp), MIB);
-	close(dup_fd);
-	dmaheap_buf_free(imp);
 	dmaheap_buf_free(buf);
 }
 
-static void test_size_limit(void **state)
+/* Writes a pattern into @buf through the library's mapping. */
+static void fill_buf(struct dmaheap_buf *buf, uint32_t seed)
+{
+	size_t size = dmaheap_buf_size(buf);
+	void *p = NULL;
+
+	assert_ret(dmaheap_buf_map(buf, &p), 0);
+	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
+	kt_fill_pattern(p, size, seed);
+	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
+	assert_ret(dmaheap_buf_unmap(buf), 0);
+}
+
+static void assert_buf_pattern(struct dmaheap_buf *buf, uint32_t seed)
+{
+	size_t size = dmaheap_buf_size(buf);
+	void *p = NULL;
+
+	assert_ret(dmaheap_buf_map(buf, &p), 0);
+	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
+	assert_int_equal(kt_check_pattern(p, size, seed), size);
+	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
+	assert_ret(dmaheap_buf_unmap(buf), 0);
+}
+
+static void test_dup_and_import(void **state)
 {
 	struct kt_fixture *f = *state;
+	struct dmaheap_buf *buf = NULL, *own = NULL, *dup = NULL;
+	int dup_fd;
+
+	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", MIB, 0, &buf), 0);
+	fill_buf(buf, 11);
+	dup_fd = dmaheap_buf_dup_fd(buf);
+	assert_true(dup_fd >= 0);
+	assert_int_equal(kt_cloexec(dup_fd), 1);
+	assert_true(kt_same_file(dup_fd, dmaheap_buf_fd(buf)));
+	/* The buffer's own fd and the duplicate: one memory, three views. */
+	assert_ret(dmaheap_import(f->ctx, dmaheap_buf_fd(buf), &own), 0);
+	assert_ret(dmaheap_import(f->ctx, dup_fd, &dup), 0);
+	close(dup_fd);
+	assert_int_equal(dmaheap_buf_size(own), MIB);
+	assert_null(dmaheap_buf_heap_name(own));
+	assert_int_equal(dmaheap_buf_props(own), 0);
+	assert_buf_pattern(own, 11);
+	fill_buf(dup, 12);
+	assert_buf_pattern(buf, 12);
+	dmaheap_buf_free(own);
+	dmaheap_buf_free(dup);
+	dmaheap_buf_free(buf);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The module's size limit                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The last message at priority ERR a context logged. */
+struct log_capture {
+	char last_err[256];
+};
+
+static void capture_log(void *userdata, int priority, const char *msg)
+{
+	struct log_capture *c = userdata;
+
+	if (priority == DMAHEAP_LOG_ERR)
+		snprintf(c->last_err, sizeof(c->last_err), "%s", msg);
+}
+
+/* Over the limit the kernel itself says EINVAL: -EFBIG shows the library
+ * refused first, from the module's own figure, and said why. */
+static void test_size_limit(void **state)
+{
+	struct log_capture log = { { 0 } };
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	unsigned int mb = read_limit_mb();
+	struct dmaheap_buf *buf = NULL;
+	struct dmaheap_ctx *ctx = NULL;
+	char want[32];
+
+	(void)state;
+	o.log_fn = capture_log;
+	o.log_userdata = &log;
+	assert_ret(dmaheap_ctx_new_with(&o, &ctx), 0);
+	assert_ret(dmaheap_alloc(ctx, "udmabuf", (size_t)(mb + 1) * MIB, 0,
+				 &buf), -EFBIG);
+	snprintf(want, sizeof(want), "%u MiB", mb);
+	if (!strstr(log.last_err, want))
+		fail_msg("log '%s' does not name the limit (%s)", log.last_err,
+			 want);
+	assert_ret(dmaheap_alloc_fd(ctx, "udmabuf", (size_t)(mb + 1) * MIB, 0),
+		   -EFBIG);
+	/* Exactly the limit is allowed. */
+	assert_ret(dmaheap_alloc(ctx, "udmabuf", (size_t)mb * MIB, 0, &buf), 0);
+	assert_int_equal(kt_fd_size(dmaheap_buf_fd(buf)), (int64_t)mb * MIB);
+	dmaheap_buf_free(buf);
+	dmaheap_ctx_free(ctx);
+}
+
+/* The limit the program started with; restored by the teardown even when
+ * the test fails halfway. 0: nothing to restore. */
+static unsigned int saved_limit_mb;
+
+static int restore_limit_teardown(void **state)
+{
+	if (saved_limit_mb && !write_limit_mb(saved_limit_mb))
+		fail_msg("cannot restore %s to %u", LIMIT_PARAM, saved_limit_mb);
+	saved_limit_mb = 0;
+	return kt_fixture_teardown(state);
+}
+
+/* A context reads the limit when it first opens udmabuf: a new context
+ * sees what root set. */
+static void test_size_limit_changed(void **state)
+{
 	unsigned int mb = read_limit_mb();
 	struct dmaheap_buf *buf = NULL;
 	struct dmaheap_ctx *ctx = NULL;
 
-	/* Refused by the library from the module's own figure. */
-	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", (size_t)(mb + 1) * MIB, 0,
-				 &buf), -EFBIG);
-	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", (size_t)mb * MIB, 0, &buf), 0);
-	dmaheap_buf_free(buf);
-	if (!write_limit_mb(8)) {
-		print_message("cannot write %s; limit change not tested\n",
-			      LIMIT_PARAM);
-		return;
+	(void)state;
+	if (!write_limit_mb(SMALL_LIMIT_MB)) {
+		print_message("cannot write %s: %s\n", LIMIT_PARAM,
+			      strerror(errno));
+		skip();
 	}
-	/* A context reads the limit when it first opens udmabuf. */
+	saved_limit_mb = mb;
+	assert_int_equal(read_limit_mb(), SMALL_LIMIT_MB);
 	assert_ret(dmaheap_ctx_new(&ctx), 0);
-	assert_ret(dmaheap_alloc(ctx, "udmabuf", 9 * MIB, 0, &buf), -EFBIG);
-	assert_ret(dmaheap_alloc(ctx, "udmabuf", 8 * MIB, 0, &buf), 0);
+	assert_ret(dmaheap_alloc(ctx, "udmabuf", (SMALL_LIMIT_MB + 1) * MIB, 0,
+				 &buf), -EFBIG);
+	assert_ret(dmaheap_alloc(ctx, "udmabuf", SMALL_LIMIT_MB * MIB, 0, &buf),
+		   0);
 	dmaheap_buf_free(buf);
 	dmaheap_ctx_free(ctx);
-	assert_true(write_limit_mb(mb));
-}
-
-static void test_vgem_roundtrip(void **state)
-{
-	struct kt_fixture *f = *state;
-	struct dmaheap_buf *buf = NULL;
-	uint32_t handle = 0;
-	int vgem = kt_open_vgem(), fd = -1;
-	uint8_t *p, *q;
-
-	if (vgem < 0)
-		skip();
-	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", MIB, 0, &buf), 0);
-	assert_ret(dmaheap_buf_map(buf, (void **)&p), 0);
-	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
-	kt_fill_pattern(p, MIB, 31);
-	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
-	assert_int_equal(drmPrimeFDToHandle(vgem, dmaheap_buf_fd(buf), &handle), 0);
-	assert_int_equal(drmPrimeHandleToFD(vgem, handle, DRM_CLOEXEC | DRM_RDWR,
-					    &fd), 0);
-	assert_true(kt_same_file(fd, dmaheap_buf_fd(buf)));
-	q = mmap(NULL, MIB, PROT_READ, MAP_SHARED, fd, 0);
-	assert_true(q != MAP_FAILED);
-	assert_ret(dmaheap_sync_start(NULL, fd, DMAHEAP_ACCESS_READ), 0);
-	assert_int_equal(kt_check_pattern(q, MIB, 31), MIB);
-	assert_ret(dmaheap_sync_end(NULL, fd, DMAHEAP_ACCESS_READ), 0);
-	munmap(q, MIB);
-	close(fd);
-	kt_gem_close(vgem, handle);
-	close(vgem);
-	assert_ret(dmaheap_buf_unmap(buf), 0);
-	dmaheap_buf_free(buf);
 }
 
 static void test_fallback_chains(void **state)
@@ -198,17 +366,87 @@ static void test_fallback_chains(void **state)
 	struct kt_fixture *f = *state;
 	const char *absent_first[] = { "absent", "udmabuf" };
 	const char *udmabuf_first[] = { "udmabuf", "system" };
-	size_t over = (size_t)(read_limit_mb() + 1) * MIB;
 	struct dmaheap_buf *buf = NULL;
 
 	assert_ret(dmaheap_alloc_from(f->ctx, absent_first, 2, MIB, 0, &buf), 1);
 	assert_string_equal(dmaheap_buf_heap_name(buf), "udmabuf");
 	dmaheap_buf_free(buf);
+	if (read_limit_mb() >= FALLBACK_MIB) {
+		print_message("size_limit_mb >= %u: over-limit fallback not tested\n",
+			      FALLBACK_MIB);
+		return;
+	}
 	/* Over udmabuf's limit is a reason to move on, as a full heap is. */
-	assert_ret(dmaheap_alloc_from(f->ctx, udmabuf_first, 2, over, 0, &buf), 1);
+	assert_ret(dmaheap_alloc_from(f->ctx, udmabuf_first, 2,
+				      FALLBACK_MIB * MIB, 0, &buf), 1);
 	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	assert_int_equal(dmaheap_buf_size(buf), FALLBACK_MIB * MIB);
 	dmaheap_buf_free(buf);
 }
+
+/* ------------------------------------------------------------------------ */
+/* vgem                                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Reads @fd through a mapping of its own, bracketed by SYNC READ. */
+static void assert_fd_pattern(int fd, size_t size, uint32_t seed)
+{
+	uint8_t *q = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+
+	assert_true(q != MAP_FAILED);
+	assert_ret(dmaheap_sync_start(NULL, fd, DMAHEAP_ACCESS_READ), 0);
+	assert_int_equal(kt_check_pattern(q, size, seed), size);
+	assert_ret(dmaheap_sync_end(NULL, fd, DMAHEAP_ACCESS_READ), 0);
+	munmap(q, size);
+}
+
+/* Writes a pattern through a mapping of @fd, bracketed by SYNC WRITE. */
+static void fill_fd(int fd, size_t size, uint32_t seed)
+{
+	uint8_t *q = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	assert_true(q != MAP_FAILED);
+	assert_ret(dmaheap_sync_start(NULL, fd, DMAHEAP_ACCESS_WRITE), 0);
+	kt_fill_pattern(q, size, seed);
+	assert_ret(dmaheap_sync_end(NULL, fd, DMAHEAP_ACCESS_WRITE), 0);
+	munmap(q, size);
+}
+
+static void test_vgem_roundtrip(void **state)
+{
+	struct kt_fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	int vgem = kt_open_vgem(), fd = -1;
+	uint32_t handle = 0;
+
+	if (vgem < 0) {
+		print_message("no vgem node among /dev/dri/card*\n");
+		skip();
+	}
+	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", MIB, 0, &buf), 0);
+	fill_buf(buf, 31);
+	assert_int_equal(drmPrimeFDToHandle(vgem, dmaheap_buf_fd(buf), &handle),
+			 0);
+	assert_true(handle != 0);
+	/* vgem keeps the dma-buf it imported (it cannot map an import
+	 * itself: DRM refuses MAP_DUMB on one) and hands it back. */
+	assert_int_equal(drmPrimeHandleToFD(vgem, handle,
+					    DRM_CLOEXEC | DRM_RDWR, &fd), 0);
+	assert_true(kt_same_file(fd, dmaheap_buf_fd(buf)));
+	assert_int_equal(kt_fd_size(fd), MIB);
+	assert_fd_pattern(fd, MIB, 31);
+	/* And the other way: written through vgem's fd, read by the library. */
+	fill_fd(fd, MIB, 32);
+	assert_buf_pattern(buf, 32);
+	close(fd);
+	kt_gem_close(vgem, handle);
+	close(vgem);
+	dmaheap_buf_free(buf);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Usage policy                                                              */
+/* ------------------------------------------------------------------------ */
 
 static void expect_usage(struct dmaheap_ctx *ctx, unsigned int usage,
 			 const char *heap, int err)
@@ -223,36 +461,58 @@ static void expect_usage(struct dmaheap_ctx *ctx, unsigned int usage,
 
 static void test_policy_here(void **state)
 {
-	struct kt_fixture *f = *state;
+	struct dmaheap_ctx *ctx = builtin_ctx(NULL);
 	const char *heap = NULL;
 
-	expect_usage(f->ctx, 0, "system", 0);
-	expect_usage(f->ctx, DMAHEAP_USAGE_CPU_READ_OFTEN, "system", 0);
-	expect_usage(f->ctx, DMAHEAP_USAGE_DEVICE_ONLY, "system", 0);
-	/* Nothing here is uncached, contiguous or protected: refused. */
-	expect_usage(f->ctx, DMAHEAP_USAGE_UNCACHED, NULL, -ENOENT);
-	expect_usage(f->ctx, DMAHEAP_USAGE_CONTIGUOUS, NULL, -ENOENT);
-	expect_usage(f->ctx, DMAHEAP_USAGE_PROTECTED, NULL, -ENOENT);
-	assert_ret(dmaheap_heap_resolve(f->ctx, "cma", &heap), -ENOENT);
+	(void)state;
+	expect_usage(ctx, 0, "system", 0);
+	expect_usage(ctx, DMAHEAP_USAGE_CPU_READ_OFTEN, "system", 0);
+	/* No system-uncached here: the rule's next heap. */
+	expect_usage(ctx, DMAHEAP_USAGE_DEVICE_ONLY, "system", 0);
+	/* Nothing here is uncached, contiguous or protected: refused, never
+	 * served by the cached heaps that are here. */
+	expect_usage(ctx, DMAHEAP_USAGE_UNCACHED, NULL, -ENOENT);
+	expect_usage(ctx, DMAHEAP_USAGE_CONTIGUOUS, NULL, -ENOENT);
+	expect_usage(ctx, DMAHEAP_USAGE_PROTECTED, NULL, -ENOENT);
+	assert_ret(dmaheap_heap_resolve(ctx, "cma", &heap), -ENOENT);
+	dmaheap_ctx_free(ctx);
 }
 
-/* A machine with udmabuf and no heap directory at all. */
+/* A machine with udmabuf and no heap: the default rule's second heap. */
 static void test_udmabuf_only(void **state)
 {
-	struct kt_fixture *f = *state;
-	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	char dir[] = "/tmp/kudm-heaps-XXXXXX";
 	struct dmaheap_heap_info *list = NULL;
-	struct dmaheap_ctx *ctx = NULL;
+	struct dmaheap_ctx *ctx;
 
-	(void)f;
-	o.heap_dir = "/nonexistent/dma_heap";
-	assert_ret(dmaheap_ctx_new_with(&o, &ctx), 0);
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	ctx = builtin_ctx(dir);
 	assert_int_equal(dmaheap_heap_list(ctx, &list), 1);
 	assert_string_equal(list[0].name, "udmabuf");
 	assert_ret(list[0].error, 0);
 	dmaheap_heap_list_free(list);
 	expect_usage(ctx, DMAHEAP_USAGE_CPU_READ_OFTEN, "udmabuf", 0);
 	expect_usage(ctx, DMAHEAP_USAGE_DEVICE_ONLY, "udmabuf", 0);
+	expect_usage(ctx, DMAHEAP_USAGE_UNCACHED, NULL, -ENOENT);
+	dmaheap_ctx_free(ctx);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* No heap directory at all still lists (and serves) the pseudo-heap. */
+static void test_no_heap_dir(void **state)
+{
+	struct dmaheap_ctx *ctx = builtin_ctx("/nonexistent/dma_heap");
+	struct dmaheap_heap_info *list = NULL;
+
+	(void)state;
+	assert_int_equal(dmaheap_heap_list(ctx, &list), 1);
+	assert_string_equal(list[0].name, "udmabuf");
+	assert_ret(list[0].error, 0);
+	assert_int_equal(list[0].props,
+			 DMAHEAP_PROP_CACHED | DMAHEAP_PROP_UDMABUF);
+	dmaheap_heap_list_free(list);
+	expect_usage(ctx, 0, "udmabuf", 0);
 	dmaheap_ctx_free(ctx);
 }
 
@@ -264,12 +524,18 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_listed),
 		T(test_alloc_sizes),
-		T(test_name_sync_file_dup_import),
+		T(test_no_memfd_left),
+		T(test_name_and_sync_file),
+		T(test_dup_and_import),
 		T(test_size_limit),
-		T(test_vgem_roundtrip),
+		cmocka_unit_test_setup_teardown(test_size_limit_changed,
+						kt_fixture_setup,
+						restore_limit_teardown),
 		T(test_fallback_chains),
+		T(test_vgem_roundtrip),
 		T(test_policy_here),
 		T(test_udmabuf_only),
+		T(test_no_heap_dir),
 	};
 
 	kt_require_system_heap();
