@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* What the dmaheap subcommands share; see common.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+
+/* ------------------------------------------------------------------------ */
+/* Messages                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Our own table: strerrorname_np() is glibc-only. */
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+#define E(x) { x, #x }
+	E(EPERM), E(ENOENT), E(EINTR), E(EIO), E(ENXIO), E(EBADF), E(EAGAIN),
+	E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST), E(ENODEV),
+	E(ENOTDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY), E(ENOSPC),
+	E(ERANGE), E(EFBIG), E(ENAMETOOLONG), E(ENOSYS), E(ELOOP), E(EOVERFLOW),
+	E(EBADFD), E(EOPNOTSUPP), E(ETIMEDOUT),
+#undef E
+};
+
+const char *errno_name(int r, char *buf, size_t len)
+{
+	int e = r < 0 ? -r : r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i].err == e)
+			return errno_names[i].name;
+	snprintf(buf, len, "errno %d", e);
+	return buf;
+}
+
+void fail(int r, const char *fmt, ...)
+{
+	char name[32];
+	va_list ap;
+
+	fputs("dmaheap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s (%s)\n", dmaheap_strerror(r),
+		errno_name(r, name, sizeof(name)));
+}
+
+bool is_permission_error(int r)
+{
+	return r == -EACCES || r == -EPERM;
+}
+
+void print_access_hint(void)
+{
+	fflush(stdout);	/* keep the hint after the results it explains */
+	fputs("hint: heap nodes are root-only by default. To let a group use them,\n"
+	      "      put a udev rule such as\n"
+	      "        SUBSYSTEM==\"dma_heap\", GROUP=\"video\", MODE=\"0660\"\n"
+	      "      in a file in /etc/udev/rules.d/, apply it with\n"
+	      "        udevadm control --reload && "
+	      "udevadm trigger --subsystem-match=dma_heap\n"
+	      "      and add yourself to that group.\n", stderr);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sizes and times                                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Only digits are accepted up front: strtoull() would take "-5" as a huge
+ * number and skip leading blanks.
+ */
+const char *parse_size(const char *s, size_t *out)
+{
+	static const struct {
+		const char *suffix;
+		unsigned int shift;
+	} units[] = {
+		{ "", 0 }, { "K", 10 }, { "KiB", 10 }, { "M", 20 },
+		{ "MiB", 20 }, { "G", 30 }, { "GiB", 30 },
+	};
+	size_t value = 0;
+
+	if (*s == '\0')
+		return "empty size";
+	if (*s == '-')
+		return "a size cannot be negative";
+	if (*s < '0' || *s > '9')
+		return "a size starts with a decimal digit";
+	for (; *s >= '0' && *s <= '9'; s++) {
+		size_t digit = (size_t)(*s - '0');
+
+		if (value > (SIZE_MAX - digit) / 10)
+			return "too large";
+		value = value * 10 + digit;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(s, units[i].suffix) != 0)
+			continue;
+		if (value > SIZE_MAX >> units[i].shift)
+			return "too large";
+		if (value == 0)
+			return "the size must be greater than zero";
+		*out = value << units[i].shift;
+		return NULL;
+	}
+	return "unknown suffix (use K, M, G, KiB, MiB or GiB)";
+}
+
+void format_size(char *buf, size_t len, size_t bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	const int nunits = (int)ARRAY_SIZE(units);
+	double v = (double)bytes;
+	int u = -1;
+
+	while (u + 1 < nunits && v >= 1024) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%zu byte%s", bytes, bytes == 1 ? "" : "s");
+	else if ((uint64_t)bytes % ((uint64_t)1 << (10 * (u + 1))) == 0)
+		snprintf(buf, len, "%zu bytes (%.0f %s)", bytes, v, units[u]);
+	else
+		snprintf(buf, len, "%zu bytes (%.1f %s)", bytes, v, units[u]);
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void format_duration(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 1000000)
+		snprintf(buf, len, "%.1f µs", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.2f ms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.3f s", (double)ns / 1e9);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Heaps                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Reports a failed dmaheap_heap_list(); returns the exit status. */
+static int report_list_error(struct dmaheap_ctx *ctx, int r)
+{
+	const char *dir = dmaheap_ctx_heap_dir(ctx);
+
+	if (r != -ENOENT) {
+		fail(r, "cannot list heaps in %s", dir);
+		return r == -ENOTDIR || is_permission_error(r) ?
+		       STATUS_UNUSABLE : STATUS_FAILED;
+	}
+	/* The default directory is missing only if the kernel has no heaps. */
+	fprintf(stderr, "dmaheap: no DMA-BUF heaps: %s does not exist%s\n", dir,
+		strcmp(dir, DEFAULT_HEAP_DIR) == 0 ?
+		" (kernel without CONFIG_DMABUF_HEAPS?)" : "");
+	return STATUS_UNUSABLE;
+}
+
+int get_heaps(struct dmaheap_ctx *ctx, struct dmaheap_heap_info **heaps,
+	      int *status)
+{
+	int n = dmaheap_heap_list(ctx, heaps);
+
+	if (n < 0) {
+		*status = report_list_error(ctx, n);
+		return -1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "dmaheap: no DMA-BUF heaps: %s is empty\n",
+			dmaheap_ctx_heap_dir(ctx));
+		dmaheap_heap_list_free(*heaps);
+		*status = STATUS_UNUSABLE;
+		return -1;
+	}
+	return n;
+}
