@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -164,6 +165,59 @@ int kt_fdinfo(int fd, const char *key, char *out, size_t len)
 size_t kt_page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+size_t kt_page_round(size_t size)
+{
+	size_t page = kt_page_size();
+
+	return (size + page - 1) / page * page;
+}
+
+bool kt_heap_present(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", KT_HEAP_DIR, name);
+	return access(path, F_OK) == 0;
+}
+
+#define KT_CMA_SYSFS "/sys/kernel/mm/cma"
+
+/* The first CMA area of the kernel's sysfs list that has a heap node. */
+static const char *cma_heap_from_sysfs(DIR *d, char *buf, size_t len)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !kt_heap_present(de->d_name))
+			continue;
+		snprintf(buf, len, "%s", de->d_name);
+		return buf;
+	}
+	return NULL;
+}
+
+const char *kt_cma_heap(char *buf, size_t len)
+{
+	static const char *const upstream[] = {
+		"default_cma_region", "linux,cma", "reserved", "default-pool",
+	};
+	DIR *d = opendir(KT_CMA_SYSFS);
+	const char *found;
+
+	if (d) {
+		found = cma_heap_from_sysfs(d, buf, len);
+		closedir(d);
+		return found;
+	}
+	for (size_t i = 0; i < sizeof(upstream) / sizeof(upstream[0]); i++) {
+		if (kt_heap_present(upstream[i])) {
+			snprintf(buf, len, "%s", upstream[i]);
+			return buf;
+		}
+	}
+	return NULL;
 }
 
 uint64_t kt_ram_bytes(void)

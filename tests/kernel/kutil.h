@@ -71,7 +71,24 @@ bool kt_same_file(int a, int b);
  */
 int kt_fdinfo(int fd, const char *key, char *out, size_t len);
 
+/* The kernel's page size, from sysconf (4 KiB, 16 KiB, 64 KiB...). */
 size_t kt_page_size(void);
+
+/* @size rounded up to a whole number of pages, as the kernel rounds. */
+size_t kt_page_round(size_t size);
+
+/* True if the kernel shows a heap node @name in KT_HEAP_DIR. */
+bool kt_heap_present(const char *name);
+
+/*
+ * The name of this kernel's CMA heap, or NULL when it has none. Asks the
+ * kernel: a CMA area listed in /sys/kernel/mm/cma (CONFIG_CMA_SYSFS) with
+ * a heap node of the same name; without that directory, the first of the
+ * upstream CMA heap names ("default_cma_region" since 6.17, "linux,cma",
+ * "reserved", "default-pool") that has a node. The name is written to
+ * @buf (@len bytes, NAME_MAX + 1 is enough) and @buf returned.
+ */
+const char *kt_cma_heap(char *buf, size_t len);
 
 /* Total RAM in bytes, from sysconf. */
 uint64_t kt_ram_bytes(void);

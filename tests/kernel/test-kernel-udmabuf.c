@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The udmabuf pseudo-heap and the usage policy on a real kernel: the
- * 6.12 test kernel has /dev/udmabuf and the system heap, and no CMA,
- * uncached or protected heap, so the policy's refusals are real too.
+ * test kernels have /dev/udmabuf and the system heap; whether they have a
+ * CMA, uncached or protected heap is asked of the kernel, so the policy's
+ * refusals are checked wherever the kernel lacks such a heap.
  *
  * Runs inside the VM of tests/vm/run.sh; elsewhere it exits 77. Each
  * program gets a VM of its own, so changing the module's size limit here
@@ -60,13 +61,6 @@ static struct dmaheap_ctx *builtin_ctx(const char *heap_dir)
 	o.heap_dir = heap_dir;
 	assert_ret(dmaheap_ctx_new_with(&o, &ctx), 0);
 	return ctx;
-}
-
-static size_t page_round(size_t size)
-{
-	size_t page = kt_page_size();
-
-	return (size + page - 1) / page * page;
 }
 
 static void assert_fdinfo_str(int fd, const char *key, const char *want)
@@ -160,7 +154,7 @@ static void test_alloc_sizes(void **state)
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct dmaheap_buf *buf = NULL;
-		size_t want = page_round(sizes[i]);
+		size_t want = kt_page_round(sizes[i]);
 
 		assert_ret(dmaheap_alloc(f->ctx, "udmabuf", sizes[i], 0, &buf),
 			   0);
@@ -459,22 +453,51 @@ static void expect_usage(struct dmaheap_ctx *ctx, unsigned int usage,
 	dmaheap_buf_free(buf);
 }
 
+/* A heap of the kernel named @a, else @b (which may be NULL). */
+static const char *here_or(const char *a, const char *b)
+{
+	return kt_heap_present(a) ? a : b;
+}
+
+/* True if the kernel has any of the protected heaps of the built-in rule. */
+static bool protected_heap_here(void)
+{
+	return kt_heap_present("protected,secure-video") ||
+	       kt_heap_present("protected,trusted-ui") ||
+	       kt_heap_present("protected,secure-video-record");
+}
+
+/* What the built-in policy picks follows from the heaps the kernel has
+ * (asked of the kernel, not of the library); a requirement no heap here
+ * meets is refused, never served by the cached heaps that are here. */
 static void test_policy_here(void **state)
 {
 	struct dmaheap_ctx *ctx = builtin_ctx(NULL);
+	const char *uncached = here_or("system-uncached", NULL);
+	char cma_buf[NAME_MAX + 1];
+	const char *cma = kt_cma_heap(cma_buf, sizeof(cma_buf));
 	const char *heap = NULL;
 
 	(void)state;
+	print_message("CMA heap here: %s; system-uncached: %s\n",
+		      cma ? cma : "none", uncached ? "yes" : "no");
 	expect_usage(ctx, 0, "system", 0);
 	expect_usage(ctx, DMAHEAP_USAGE_CPU_READ_OFTEN, "system", 0);
-	/* No system-uncached here: the rule's next heap. */
-	expect_usage(ctx, DMAHEAP_USAGE_DEVICE_ONLY, "system", 0);
-	/* Nothing here is uncached, contiguous or protected: refused, never
-	 * served by the cached heaps that are here. */
-	expect_usage(ctx, DMAHEAP_USAGE_UNCACHED, NULL, -ENOENT);
-	expect_usage(ctx, DMAHEAP_USAGE_CONTIGUOUS, NULL, -ENOENT);
-	expect_usage(ctx, DMAHEAP_USAGE_PROTECTED, NULL, -ENOENT);
-	assert_ret(dmaheap_heap_resolve(ctx, "cma", &heap), -ENOENT);
+	expect_usage(ctx, DMAHEAP_USAGE_DEVICE_ONLY,
+		     here_or("system-uncached", "system"), 0);
+	expect_usage(ctx, DMAHEAP_USAGE_UNCACHED, uncached,
+		     uncached ? 0 : -ENOENT);
+	expect_usage(ctx, DMAHEAP_USAGE_CONTIGUOUS, cma, cma ? 0 : -ENOENT);
+	if (cma) {
+		assert_ret(dmaheap_heap_resolve(ctx, "cma", &heap), 0);
+		assert_string_equal(heap, cma);
+	} else {
+		assert_ret(dmaheap_heap_resolve(ctx, "cma", &heap), -ENOENT);
+	}
+	/* Protected heaps (6.18+) need a TEE to allocate; only their
+	 * absence has a certain answer. */
+	if (!protected_heap_here())
+		expect_usage(ctx, DMAHEAP_USAGE_PROTECTED, NULL, -ENOENT);
 	dmaheap_ctx_free(ctx);
 }
 
