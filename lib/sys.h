@@ -4,7 +4,7 @@
  *
  * Every operation returns a non-negative result or a negative errno, never
  * -1-and-errno, so callers need not touch errno. The mock kernel
- * (lib/mock.c) fills the same table with its own functions; @self lets it
+ * (lib/mock/) fills the same table with its own functions; @self lets it
  * find its state without globals.
  */
 #ifndef DMAHEAP_SYS_H
