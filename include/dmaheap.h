@@ -668,10 +668,17 @@ DMAHEAP_EXPORT int dmaheap_heap_resolve(struct dmaheap_ctx *ctx,
  * @heaps: its members, heap names tried in order (not aliases); @n of them.
  * @n: 1 to 128 members, or 0 to remove the alias (built-in ones too).
  *
+ * Aliases do not nest: a member always names a heap, never another alias,
+ * so the heap whose properties the usage policy checked is the heap that
+ * serves. A definition that would nest is refused, whichever comes first:
+ * a member that is another alias, or @alias being a member of another
+ * alias (the built-in "cma" included: remove or redefine it first). An
+ * alias may list the heap of its own name, which it hides.
+ *
  * Thread-safe.
  *
- * Return: 0, or -EINVAL, -ENOENT (removing an alias that does not exist),
- * -ENOMEM.
+ * Return: 0, or -EINVAL (bad names or @n, or the definition would nest),
+ * -ENOENT (removing an alias that does not exist), -ENOMEM.
  */
 DMAHEAP_EXPORT int dmaheap_ctx_set_alias(struct dmaheap_ctx *ctx,
 					 const char *alias,
@@ -760,7 +767,8 @@ enum dmaheap_usage {
  *                              contiguous, protected, uncached
  *   heap NAME = PROP...        PROPs: cached, uncached, contiguous,
  *                              protected
- *   alias NAME = HEAP...
+ *   alias NAME = HEAP...       HEAPs are heaps, not aliases: a line
+ *                              that would nest aliases is an error
  *
  * A file with an error makes dmaheap_ctx_new_with() fail with -EINVAL and
  * log "FILE:LINE: what is wrong".

@@ -73,37 +73,48 @@ static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	return r < 0 ? r : (int)data.fd;
 }
 
-/* The fd of a new buffer of @heap_name, named; stats updated. */
+/* The fd of a new buffer of the resolved @heap, named; stats updated. */
+static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+		  size_t size, unsigned int flags, bool live)
+{
+	int fd = heap->udmabuf ? dmaheap_udmabuf_alloc(ctx, heap, size)
+			       : heap_ioctl_alloc(ctx, heap, size);
+
+	if (fd < 0) {
+		dmaheap_stats_fail(ctx, heap);
+		dmaheap_log(ctx, DMAHEAP_LOG_INFO, "alloc %zu bytes from %s: %s",
+			    size, heap->name, dmaheap_strerror(fd));
+		return fd;
+	}
+	auto_name(ctx, heap, fd, flags);
+	dmaheap_stats_alloc(ctx, heap, size, live);
+	return fd;
+}
+
+static int lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
+			 int err)
+{
+	dmaheap_stats_fail(ctx, NULL);
+	dmaheap_log(ctx, DMAHEAP_LOG_INFO, "heap %s: %s", heap_name,
+		    dmaheap_strerror(err));
+	return err;
+}
+
+/* The fd of a new buffer of @heap_name, a heap or an alias. */
 static int alloc_one(struct dmaheap_ctx *ctx, const char *heap_name,
 		     size_t size, unsigned int flags, bool live,
 		     struct dmaheap_heap **heap)
 {
-	int fd = dmaheap_heap_lookup(ctx, heap_name, heap);
+	int r = dmaheap_heap_lookup(ctx, heap_name, heap);
 
-	if (fd == 0 && (*heap)->udmabuf)
-		fd = dmaheap_udmabuf_alloc(ctx, *heap, size);
-	else if (fd == 0)
-		fd = heap_ioctl_alloc(ctx, *heap, size);
-	else
-		*heap = NULL;
-	if (fd < 0) {
-		dmaheap_stats_fail(ctx, *heap);
-		dmaheap_log(ctx, DMAHEAP_LOG_INFO, "alloc %zu bytes from %s: %s",
-			    size, heap_name, dmaheap_strerror(fd));
-		return fd;
-	}
-	auto_name(ctx, *heap, fd, flags);
-	dmaheap_stats_alloc(ctx, *heap, size, live);
-	return fd;
+	return r ? lookup_failed(ctx, heap_name, r)
+		 : new_fd(ctx, *heap, size, flags, live);
 }
 
-/* Allocates with arguments already checked and @size already rounded. */
-int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
-			  size_t size, unsigned int flags,
-			  struct dmaheap_buf **ret)
+/* A buffer object around @fd, a new buffer of @heap. */
+static int wrap_new(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+		    int fd, size_t size, struct dmaheap_buf **ret)
 {
-	struct dmaheap_heap *heap;
-	int fd = alloc_one(ctx, heap_name, size, flags, true, &heap);
 	int r;
 
 	if (fd < 0)
@@ -114,6 +125,31 @@ int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
 		dmaheap_stats_release(ctx, heap, size);
 	}
 	return r;
+}
+
+/* Allocates with arguments already checked and @size already rounded. */
+int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
+			  size_t size, unsigned int flags,
+			  struct dmaheap_buf **ret)
+{
+	struct dmaheap_heap *heap = NULL;
+	int fd = alloc_one(ctx, heap_name, size, flags, true, &heap);
+
+	return wrap_new(ctx, heap, fd, size, ret);
+}
+
+/* As dmaheap_alloc_checked(), but @heap_name is a heap, never an alias: the
+ * usage policy checked this very heap's properties. */
+int dmaheap_alloc_plain(struct dmaheap_ctx *ctx, const char *heap_name,
+			size_t size, unsigned int flags,
+			struct dmaheap_buf **ret)
+{
+	struct dmaheap_heap *heap = NULL;
+	int fd = dmaheap_heap_get(ctx, heap_name, &heap);
+
+	fd = fd ? lookup_failed(ctx, heap_name, fd)
+		: new_fd(ctx, heap, size, flags, true);
+	return wrap_new(ctx, heap, fd, size, ret);
 }
 
 DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,

@@ -120,9 +120,13 @@ static int do_alias(const struct line *l)
 	r = heap_names_after_eq(l);
 	if (r)
 		return r;
-	return dmaheap_policy_set_alias(l->ctx, l->word[1],
-					(const char *const *)&l->word[3],
-					l->n - 3);
+	r = dmaheap_policy_set_alias(l->ctx, l->word[1],
+				     (const char *const *)&l->word[3],
+				     l->n - 3);
+	if (r == -EINVAL)
+		return bad_line(l, "aliases do not nest: a member is an alias, "
+				   "or this alias is a member of another");
+	return r;
 }
 
 static int split_words(struct line *l, char *text)

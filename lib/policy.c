@@ -203,6 +203,26 @@ static void alias_free(struct dmaheap_alias *a)
 	free(a);
 }
 
+/*
+ * Aliases do not nest: a member always names a heap, so the heap whose
+ * properties the usage policy checked is the heap that serves. Refused
+ * either way round: a member that is another alias, or @alias being a
+ * member of another alias. An alias may name the heap it hides.
+ */
+static bool would_nest_locked(struct dmaheap_ctx *ctx, const char *alias,
+			      const char *const heaps[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(heaps[i], alias) != 0 &&
+		    *find_alias_locked(ctx, heaps[i]))
+			return true;
+	for (struct dmaheap_alias *a = ctx->policy.aliases; a; a = a->next)
+		if (strcmp(a->name, alias) != 0 &&
+		    dmaheap_names_contain(&a->members, alias))
+			return true;
+	return false;
+}
+
 static int replace_alias_locked(struct dmaheap_ctx *ctx, const char *alias,
 				const char *const heaps[], size_t n)
 {
@@ -211,6 +231,8 @@ static int replace_alias_locked(struct dmaheap_ctx *ctx, const char *alias,
 	size_t len = strlen(alias) + 1;
 	int r;
 
+	if (n && would_nest_locked(ctx, alias, heaps, n))
+		return -EINVAL;
 	if (n == 0) {
 		if (!*slot)
 			return -ENOENT;

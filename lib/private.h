@@ -125,6 +125,9 @@ int dmaheap_fallback_rank(int err);
 int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap,
 			  size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret);
+int dmaheap_alloc_plain(struct dmaheap_ctx *ctx, const char *heap_name,
+			size_t size, unsigned int flags,
+			struct dmaheap_buf **ret);
 int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
 			     unsigned int flags, size_t *rounded);
 

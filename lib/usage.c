@@ -102,7 +102,7 @@ static int try_candidates(struct dmaheap_ctx *ctx,
 	int best = -ENOENT;
 
 	for (size_t i = 0; i < names->n; i++) {
-		int r = dmaheap_alloc_checked(ctx, names->v[i], size, flags, ret);
+		int r = dmaheap_alloc_plain(ctx, names->v[i], size, flags, ret);
 
 		if (r == 0)
 			return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Heap properties, aliases, usage-based allocation, the policy file. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -350,6 +351,95 @@ static void test_rules_and_plan(void **state)
 	dmaheap_heap_list_free(plan);
 }
 
+/* Every candidate of the plan meets @usage's requirements, and a
+ * successful allocation came from one of them (issue 7, defect 1). */
+static void expect_plan_holds(struct fixture *f, struct dmaheap_ctx *ctx,
+			      unsigned int usage, unsigned int need)
+{
+	struct dmaheap_heap_info *plan = NULL;
+	struct dmaheap_buf *buf = NULL;
+	int n = dmaheap_usage_plan(ctx, usage, &plan);
+	bool listed = false;
+	int r;
+
+	(void)f;
+	assert_true(n >= 0);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(plan[i].props & need, need);
+	r = dmaheap_alloc_usage(ctx, usage, 4096, 0, &buf);
+	if (r == 0) {
+		assert_int_equal(dmaheap_buf_props(buf) & need, need);
+		for (int i = 0; i < n; i++)
+			listed |= strcmp(plan[i].name,
+					 dmaheap_buf_heap_name(buf)) == 0;
+		assert_true(listed);
+	}
+	dmaheap_buf_free(buf);
+	dmaheap_heap_list_free(plan);
+}
+
+static void test_nested_alias_refused(void **state)
+{
+	struct fixture *f = *state;
+	const char *to_fast[] = { "fast-uncached" };
+	const char *to_system[] = { "system" };
+	const char *self[] = { "system", "mine" };
+	const char *heap = NULL;
+
+	/* Either order of definition would make an alias of an alias. */
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "display", to_fast, 1), 0);
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "fast-uncached",
+					       to_system, 1), -EINVAL);
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "other", to_system, 1), 0);
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "outer",
+					       (const char *[]){ "other" }, 1),
+			 -EINVAL);
+	/* The built-in "cma" alias's members are taken too. */
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "reserved", to_system, 1),
+			 -EINVAL);
+	/* An alias may name the heap it hides, and be redefined. */
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "mine", self, 2), 0);
+	assert_int_equal(dmaheap_heap_resolve(f->ctx, "mine", &heap), 0);
+	assert_string_equal(heap, "system");
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "display", to_system, 1), 0);
+	/* Once removed, a name may become an alias. */
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "display", NULL, 0), 0);
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "fast-uncached",
+					       to_system, 1), 0);
+}
+
+static void test_nested_alias_keeps_requirements(void **state)
+{
+	struct fixture *f = *state;
+	const char *display[] = { "display" };
+	const char *secure[] = { "secure-fake" };
+
+	/* Whatever the set_alias calls answer, an UNCACHED or PROTECTED
+	 * request never gets cached, unprotected "system" memory, and the
+	 * plan shows what allocation does. */
+	dmaheap_ctx_set_alias(f->ctx, "display",
+			      (const char *[]){ "fast-uncached" }, 1);
+	dmaheap_ctx_set_alias(f->ctx, "fast-uncached",
+			      (const char *[]){ "system" }, 1);
+	dmaheap_ctx_set_alias(f->ctx, "secure-fake",
+			      (const char *[]){ "system" }, 1);
+	dmaheap_ctx_set_alias(f->ctx, "vault",
+			      (const char *[]){ "secure-fake" }, 1);
+	assert_int_equal(dmaheap_ctx_add_rule(f->ctx, DMAHEAP_USAGE_UNCACHED,
+					      display, 1), 0);
+	assert_int_equal(dmaheap_ctx_add_rule(f->ctx, DMAHEAP_USAGE_PROTECTED,
+					      secure, 1), 0);
+	assert_int_equal(dmaheap_ctx_add_rule(f->ctx, DMAHEAP_USAGE_PROTECTED |
+					      DMAHEAP_USAGE_DEVICE_ONLY,
+					      (const char *[]){ "vault" }, 1), 0);
+	expect_plan_holds(f, f->ctx, DMAHEAP_USAGE_UNCACHED,
+			  DMAHEAP_PROP_UNCACHED);
+	expect_plan_holds(f, f->ctx, DMAHEAP_USAGE_PROTECTED,
+			  DMAHEAP_PROP_PROTECTED);
+	expect_plan_holds(f, f->ctx, DMAHEAP_USAGE_PROTECTED |
+			  DMAHEAP_USAGE_DEVICE_ONLY, DMAHEAP_PROP_PROTECTED);
+}
+
 /* Writes @text to a temporary file; returns its path (static buffer). */
 static const char *policy_file(const char *text)
 {
@@ -474,6 +564,36 @@ static void test_policy_file_errors(void **state)
 	unsetenv("DMAHEAP_POLICY");
 }
 
+static void test_policy_file_nested_alias(void **state)
+{
+	struct fixture *f = *state;
+	struct log_capture log = { { 0 } };
+	struct dmaheap_ctx *ctx = NULL;
+	const char *orders[] = {
+		"alias display = fast-uncached\n"
+		"alias fast-uncached = system\n"
+		"rule uncached = display\n",
+		"alias fast-uncached = system\n"
+		"alias display = fast-uncached\n"
+		"rule uncached = display\n",
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		log.last[0] = '\0';
+		ctx = NULL;
+		if (ctx_with_policy(f, orders[i], &ctx, &log) == 0) {
+			/* Accepted: then the guarantee must hold anyway. */
+			expect_plan_holds(f, ctx, DMAHEAP_USAGE_UNCACHED,
+					  DMAHEAP_PROP_UNCACHED);
+			dmaheap_ctx_free(ctx);
+			fail_msg("nested alias accepted (order %zu)", i);
+		}
+		assert_null(ctx);
+		assert_non_null(strstr(log.last, ":2: "));
+		assert_non_null(strstr(log.last, "alias"));
+	}
+}
+
 static void test_buf_props_edges(void **state)
 {
 	struct fixture *f = *state;
@@ -506,6 +626,9 @@ int main(void)
 		FIXTURE_TEST(test_policy_file),
 		FIXTURE_TEST(test_policy_file_errors),
 		FIXTURE_TEST(test_buf_props_edges),
+		FIXTURE_TEST(test_nested_alias_refused),
+		FIXTURE_TEST(test_nested_alias_keeps_requirements),
+		FIXTURE_TEST(test_policy_file_nested_alias),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
