@@ -230,7 +230,7 @@ static void test_raw_magic_ignored(void **state)
 				_IOWR('Z', 0, struct dma_heap_allocation_data),
 				&d));
 	assert_true((int)d.fd > 0);
-	assert_int_equal(kt_fd_size((int)d.fd), 4096);
+	assert_int_equal(kt_fd_size((int)d.fd), kt_page_round(4096));
 	close((int)d.fd);
 }
 
@@ -252,7 +252,7 @@ static void test_raw_write_only_cmd_loses_fd(void **state)
 				&d));
 	assert_int_equal(d.fd, 0);
 	assert_int_equal(kt_fdset_new(&before, fds, 4), 1);
-	assert_int_equal(kt_fd_size(fds[0]), 4096);
+	assert_int_equal(kt_fd_size(fds[0]), kt_page_round(4096));
 	close(fds[0]);
 }
 
@@ -276,7 +276,7 @@ static void test_compat_old_struct(void **state)
 	struct alloc_data_old d = { .len = 8192, .fd_flags = VALID_FD_FLAGS };
 
 	assert_syscall_ok(ioctl(f->heap_fd, ALLOC_OLD, &d));
-	assert_compat_fd((int)d.fd, 8192);
+	assert_compat_fd((int)d.fd, kt_page_round(8192));
 }
 
 /* A newer caller: a tail the kernel does not know is ignored, and the
@@ -292,7 +292,7 @@ static void test_compat_new_struct(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_true(d.future[i] == 0xdeadbeefcafef00dULL + (__u64)i);
 	assert_int_equal(d.heap_flags, 0);
-	assert_compat_fd((int)d.fd, 8192);
+	assert_compat_fd((int)d.fd, kt_page_round(8192));
 }
 
 static void test_compat_big_struct(void **state)
@@ -304,7 +304,7 @@ static void test_compat_big_struct(void **state)
 	assert_syscall_ok(ioctl(f->heap_fd, ALLOC_BIG, &d));
 	assert_int_equal(kt_find_not(d.future, sizeof(d.future), 0xa5),
 			 sizeof(d.future));
-	assert_compat_fd((int)d.fd, 4096);
+	assert_compat_fd((int)d.fd, kt_page_round(4096));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -555,13 +555,14 @@ static void test_mmap_errors(void **state)
 static void test_lseek(void **state)
 {
 	struct fixture *f = *state;
-	int fd = raw_alloc(f->heap_fd, 3 * 4096);
+	size_t page = kt_page_size();
+	int fd = raw_alloc(f->heap_fd, 3 * page);
 
-	assert_int_equal(lseek(fd, 0, SEEK_END), 3 * 4096);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 3 * (off_t)page);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	assert_syscall_err(lseek(fd, 0, SEEK_CUR), EINVAL);
 	assert_syscall_err(lseek(fd, 1, SEEK_END), EINVAL);
-	assert_syscall_err(lseek(fd, 4096, SEEK_SET), EINVAL);
+	assert_syscall_err(lseek(fd, (off_t)page, SEEK_SET), EINVAL);
 	close(fd);
 }
 

@@ -355,16 +355,17 @@ static void test_alloc_no_name(void **state)
 	struct kt_fixture *f = *state;
 	struct dmaheap_ctx *ctx = NULL;
 	struct dmaheap_buf *buf = NULL;
+	size_t page = kt_page_size();
 
-	assert_ret(dmaheap_alloc(f->ctx, "system", 4096, DMAHEAP_ALLOC_NO_NAME,
+	assert_ret(dmaheap_alloc(f->ctx, "system", page, DMAHEAP_ALLOC_NO_NAME,
 				 &buf), 0);
-	assert_fresh_fd(dmaheap_buf_fd(buf), 4096, NULL);
+	assert_fresh_fd(dmaheap_buf_fd(buf), page, NULL);
 	dmaheap_buf_free(buf);
 
 	o.flags = DMAHEAP_CTX_NO_AUTONAME;
 	assert_ret(dmaheap_ctx_new_with(&o, &ctx), 0);
-	assert_ret(dmaheap_alloc(ctx, "system", 4096, 0, &buf), 0);
-	assert_fresh_fd(dmaheap_buf_fd(buf), 4096, NULL);
+	assert_ret(dmaheap_alloc(ctx, "system", page, 0, &buf), 0);
+	assert_fresh_fd(dmaheap_buf_fd(buf), page, NULL);
 	dmaheap_buf_free(buf);
 	dmaheap_ctx_free(ctx);
 }
@@ -509,7 +510,7 @@ static void test_import_write_only(void **state)
 static void test_dup_fd(void **state)
 {
 	struct kt_fixture *f = *state;
-	struct dmaheap_buf *buf = alloc_sys(f->ctx, 4096);
+	struct dmaheap_buf *buf = alloc_sys(f->ctx, kt_page_size());
 	int fd = dmaheap_buf_fd(buf);
 	int dup = dmaheap_buf_dup_fd(buf);
 
@@ -520,7 +521,7 @@ static void test_dup_fd(void **state)
 	assert_ret(dmaheap_buf_set_name(buf, "via-buf"), 0);
 	assert_fdinfo(dup, "name", "via-buf");
 	dmaheap_buf_free(buf);
-	assert_fdinfo_size(dup, 4096);
+	assert_fdinfo_size(dup, kt_page_size());
 	assert_fdinfo(dup, "count", "1");
 	close(dup);
 	assert_ret(dmaheap_buf_fd(NULL), -EINVAL);
@@ -531,14 +532,14 @@ static void test_set_name_fdinfo(void **state)
 {
 	struct kt_fixture *f = *state;
 	static const char max_name[] = "0123456789abcdef0123456789abcde";
-	struct dmaheap_buf *buf = alloc_sys(f->ctx, 8192);
+	struct dmaheap_buf *buf = alloc_sys(f->ctx, 2 * kt_page_size());
 	int fd = dmaheap_buf_fd(buf);
 	char too_long[DMAHEAP_NAME_MAX + 2];
 
 	assert_int_equal(strlen(max_name), DMAHEAP_NAME_MAX);
 	assert_fdinfo(fd, "name", "system");
 	assert_fdinfo(fd, "exp_name", "system");
-	assert_fdinfo_size(fd, 8192);
+	assert_fdinfo_size(fd, 2 * kt_page_size());
 	assert_ret(dmaheap_buf_set_name(buf, "kernel-test"), 0);
 	assert_fdinfo(fd, "name", "kernel-test");
 	assert_ret(dmaheap_buf_set_name(buf, max_name), 0);
@@ -549,7 +550,7 @@ static void test_set_name_fdinfo(void **state)
 	assert_fdinfo(fd, "name", max_name);
 	/* Naming changes neither the exporter's name nor the size. */
 	assert_fdinfo(fd, "exp_name", "system");
-	assert_fdinfo_size(fd, 8192);
+	assert_fdinfo_size(fd, 2 * kt_page_size());
 	assert_ret(dmaheap_buf_set_name(buf, NULL), -EINVAL);
 	dmaheap_buf_free(buf);
 }
@@ -561,7 +562,7 @@ static void test_set_name_fdinfo(void **state)
 static void test_map_unmap(void **state)
 {
 	struct kt_fixture *f = *state;
-	struct dmaheap_buf *buf = alloc_sys(f->ctx, 3 * 4096);
+	struct dmaheap_buf *buf = alloc_sys(f->ctx, 3 * kt_page_size());
 	void *p = map_buf(buf);
 	void *q = map_buf(buf);
 
@@ -750,8 +751,8 @@ static void test_zeroed_4k(void **state)
 {
 	struct kt_fixture *f = *state;
 
-	fill_and_free(f->ctx, 4096, 0xff);
-	alloc_and_check_zero(f->ctx, 4096);
+	fill_and_free(f->ctx, kt_page_size(), 0xff);
+	alloc_and_check_zero(f->ctx, kt_page_size());
 }
 
 static void test_zeroed_1m(void **state)
