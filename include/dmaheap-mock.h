@@ -280,7 +280,12 @@ enum dmaheap_mock_call {
  * @err: the positive errno to fail with (EINTR, ENOMEM, EMFILE, ...).
  *
  * An injected failure has no side effect: the mock returns -@err before
- * doing anything, the way an interrupted system call does.
+ * doing anything, the way an interrupted system call does. Except close:
+ * Linux releases the fd whatever close() then reports, so an injected
+ * close failure closes the fd as well (a close of an fd that is not open
+ * fails with the real EBADF). An injected munmap failure unmaps nothing,
+ * as the kernel's munmap fails (EINVAL, ENOMEM, EINTR) before it changes
+ * anything.
  *
  * Return: 0, or -EINVAL (@call or @err out of range).
  */

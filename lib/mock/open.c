@@ -87,17 +87,22 @@ int dmock_open(const struct dmaheap_sys *self, const char *path,
 	return r;
 }
 
+/*
+ * Linux releases the fd before anything in close() can fail (EINTR, EIO
+ * from a flush...): only an fd that is not open fails without effect. So
+ * an injected failure closes the fd too; a caller that retried the close
+ * would hit EBADF, or worse another thread's new fd, as on Linux.
+ */
 int dmock_close(const struct dmaheap_sys *self, int fd)
 {
 	struct dmaheap_mock *m = mock_of(self);
-	int r = dmock_enter(m, DMAHEAP_MOCK_CLOSE);
+	int injected = dmock_enter(m, DMAHEAP_MOCK_CLOSE);
+	int r;
 
-	if (r)
-		return r;
 	/* Under the lock so that a sweep sees the fd either open or gone;
 	 * the object itself is forgotten by the next sweep. */
 	mock_lock(m);
 	r = close(fd) < 0 ? neg_errno() : 0;
 	mock_unlock(m);
-	return r;
+	return r ? r : injected;
 }
