@@ -53,10 +53,15 @@ static int check_options(const struct dmaheap_options *o, const char *dir)
 	return 0;
 }
 
-/* The policy file; one named by the caller or environment must exist. */
+/*
+ * The policy file; one named by the caller or environment must exist.
+ * NO_POLICY_FILE leaves only the caller's: not the environment's either.
+ */
 static int load_policy(struct dmaheap_ctx *ctx, const struct dmaheap_options *o)
 {
-	const char *path = pick(o, o->policy_file, "DMAHEAP_POLICY", NULL);
+	const char *path = (o->flags & DMAHEAP_CTX_NO_POLICY_FILE) ?
+			   o->policy_file :
+			   pick(o, o->policy_file, "DMAHEAP_POLICY", NULL);
 	int r = dmaheap_policy_init(ctx);
 
 	if (r)
