@@ -101,7 +101,7 @@ enum dmaheap_ctx_flags {
 	 * environment variables. */
 	DMAHEAP_CTX_NO_ENV = 1u << 1,
 	/** Read no policy file unless struct dmaheap_options.policy_file
-	 * names one: built-in policy only. */
+	 * names one: neither $DMAHEAP_POLICY nor the default file. */
 	DMAHEAP_CTX_NO_POLICY_FILE = 1u << 2,
 };
 
@@ -145,9 +145,14 @@ struct dmaheap_options {
  * dmaheap_ctx_new() - create a context with default options.
  * @ret: receives the new context, owned by the caller (dmaheap_ctx_free()).
  *
- * Touches no file: heap nodes are opened lazily, on first use, once each.
+ * Same as dmaheap_ctx_new_with(NULL, @ret): reads the policy file, the one
+ * $DMAHEAP_POLICY names or else /etc/libdmaheap/policy.conf if it exists,
+ * and no other file. Heap nodes are opened lazily, on first use, once each.
+ * A context made this way logs nothing (no callback), so the reason a
+ * policy file was refused only shows through dmaheap_ctx_new_with().
  *
- * Return: 0, or -EINVAL (@ret is NULL), -ENOMEM.
+ * Return: 0, or -EINVAL (@ret is NULL), -ENOMEM, or an error of the policy
+ * file as dmaheap_ctx_new_with() lists them.
  */
 DMAHEAP_EXPORT int dmaheap_ctx_new(struct dmaheap_ctx **ret);
 
@@ -156,9 +161,24 @@ DMAHEAP_EXPORT int dmaheap_ctx_new(struct dmaheap_ctx **ret);
  * @opts: options (NULL means defaults); read during the call only.
  * @ret: receives the new context, owned by the caller.
  *
- * Return: 0, or -EINVAL (@ret NULL, @opts->struct_size too small, unknown
- * flag bits, an empty heap_dir or one longer than PATH_MAX - NAME_MAX - 2,
- * an unusable @opts->sys), -ENOMEM.
+ * Reads the policy file (see @opts->policy_file and "Heap policy") during
+ * the call, through @opts->sys; touches no other file. The file is opened
+ * without blocking and must be a regular file of at most 64 KiB of text.
+ * Each refusal is logged at DMAHEAP_LOG_ERR through @opts->log_fn, naming
+ * the file (and "FILE:LINE" for a bad line).
+ *
+ * Return: 0, or
+ *  -EINVAL: @ret NULL, @opts->struct_size too small, unknown flag bits, an
+ *	empty heap_dir or one longer than PATH_MAX - NAME_MAX - 2, an
+ *	unusable @opts->sys; or a policy file that is not a regular file
+ *	(FIFO, device, socket), holds a NUL byte or has a bad line.
+ *  -ENOMEM: out of memory.
+ *  -EFBIG: the policy file is larger than 64 KiB.
+ *  -EISDIR: the policy file is a directory.
+ *  -ENOENT, -EACCES, -ENOTDIR, -ELOOP, -ENAMETOOLONG, -EIO, ...: as
+ *	open(2) and read(2) give them for the policy file; -ENOENT only for
+ *	one named by @opts->policy_file or $DMAHEAP_POLICY (the default file
+ *	may be absent).
  */
 DMAHEAP_EXPORT int dmaheap_ctx_new_with(const struct dmaheap_options *opts,
 					struct dmaheap_ctx **ret);
@@ -771,7 +791,8 @@ enum dmaheap_usage {
  *                              that would nest aliases is an error
  *
  * A file with an error makes dmaheap_ctx_new_with() fail with -EINVAL and
- * log "FILE:LINE: what is wrong".
+ * log "FILE:LINE: what is wrong: 'the word at fault'". A NUL byte is such
+ * an error (the file is text).
  */
 
 /**

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "private.h"
 
@@ -51,6 +52,23 @@ static int bad_line(const struct line *l, const char *what)
 	return -EINVAL;
 }
 
+/* Like bad_line(), naming the word at fault. */
+static int bad_word(const struct line *l, const char *what, const char *word)
+{
+	dmaheap_log(l->ctx, DMAHEAP_LOG_ERR, "%s:%u: %s: '%s'", l->path,
+		    l->number, what, word);
+	return -EINVAL;
+}
+
+/* A statement the policy refused: say which line, and why. */
+static int refused(const struct line *l, int r)
+{
+	if (r < 0)
+		dmaheap_log(l->ctx, DMAHEAP_LOG_ERR, "%s:%u: %s", l->path,
+			    l->number, dmaheap_strerror(r));
+	return r;
+}
+
 static int word_bits(const void *table, size_t n, const char *w,
 		     unsigned int *out)
 {
@@ -73,7 +91,7 @@ static int heap_names_after_eq(const struct line *l)
 		return bad_line(l, "no heap after '='");
 	for (size_t i = l->eq + 1; i < l->n; i++)
 		if (!dmaheap_heap_name_valid(l->word[i]))
-			return bad_line(l, "invalid heap name");
+			return bad_word(l, "invalid heap name", l->word[i]);
 	return 0;
 }
 
@@ -84,15 +102,15 @@ static int do_rule(const struct line *l)
 
 	for (size_t i = 1; i < l->eq; i++)
 		if (WORD_BITS(usage_words, l->word[i], &usage))
-			return bad_line(l, "unknown usage word");
+			return bad_word(l, "unknown usage word", l->word[i]);
 	if (!dmaheap_usage_valid(usage))
 		return bad_line(l, "contradictory usage");
 	r = heap_names_after_eq(l);
 	if (r)
 		return r;
-	return dmaheap_policy_add_rule(l->ctx, usage,
-				       (const char *const *)&l->word[l->eq + 1],
-				       l->n - l->eq - 1, true);
+	return refused(l, dmaheap_policy_add_rule(l->ctx, usage,
+				(const char *const *)&l->word[l->eq + 1],
+				l->n - l->eq - 1, true));
 }
 
 static int do_heap(const struct line *l)
@@ -103,11 +121,11 @@ static int do_heap(const struct line *l)
 		return bad_line(l, "expected: heap NAME = PROP...");
 	for (size_t i = 3; i < l->n; i++)
 		if (WORD_BITS(prop_words, l->word[i], &props))
-			return bad_line(l, "unknown property");
+			return bad_word(l, "unknown property", l->word[i]);
 	if (!dmaheap_props_valid(props))
 		return bad_line(l, "cached and uncached at once");
-	return dmaheap_policy_set_props(l->ctx, l->word[1], props,
-					DMAHEAP_PROPS_CONFIG);
+	return refused(l, dmaheap_policy_set_props(l->ctx, l->word[1], props,
+						   DMAHEAP_PROPS_CONFIG));
 }
 
 static int do_alias(const struct line *l)
@@ -126,7 +144,7 @@ static int do_alias(const struct line *l)
 	if (r == -EINVAL)
 		return bad_line(l, "aliases do not nest: a member is an alias, "
 				   "or this alias is a member of another");
-	return r;
+	return refused(l, r);
 }
 
 static int split_words(struct line *l, char *text)
@@ -163,35 +181,99 @@ static int do_line(struct line *l, char *text)
 		return do_heap(l);
 	if (strcmp(l->word[0], "alias") == 0)
 		return do_alias(l);
-	return bad_line(l, "unknown statement (rule, heap or alias)");
+	return bad_word(l, "unknown statement (rule, heap or alias)",
+			l->word[0]);
 }
 
-/* Reads the whole file; -EFBIG if it is implausibly large. */
-static int read_file(struct dmaheap_ctx *ctx, const char *path, char **out)
+/*
+ * Opens @path without blocking (a FIFO would wait for a writer) and checks
+ * what was opened, not what a stat() saw before: a regular file. An absent
+ * file is reported only if it @must_exist.
+ */
+static int open_regular(struct dmaheap_ctx *ctx, const char *path,
+			bool must_exist)
 {
 	const struct dmaheap_sys *sys = ctx->sys;
-	char *text = malloc(MAX_FILE + 1);
+	struct stat st;
+	int fd, r;
+
+	fd = sys->open(sys, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		       0);
+	if (fd < 0) {
+		if (fd != -ENOENT || must_exist)
+			dmaheap_log(ctx, DMAHEAP_LOG_ERR, "policy file %s: %s",
+				    path, dmaheap_strerror(fd));
+		return fd;
+	}
+	r = sys->fstat(sys, fd, &st);
+	if (r == 0 && !S_ISREG(st.st_mode)) {
+		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		dmaheap_log(ctx, DMAHEAP_LOG_ERR,
+			    "policy file %s: not a regular file", path);
+	} else if (r) {
+		dmaheap_log(ctx, DMAHEAP_LOG_ERR, "policy file %s: %s", path,
+			    dmaheap_strerror(r));
+	}
+	if (r) {
+		sys->close(sys, fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Reads the whole file into *@out (NUL-terminated) and its length. */
+static int read_file(struct dmaheap_ctx *ctx, const char *path,
+		     bool must_exist, char **out, size_t *out_len)
+{
+	const struct dmaheap_sys *sys = ctx->sys;
+	char *text;
 	size_t len = 0;
 	int fd, n = 0;
 
-	if (!text)
-		return -ENOMEM;
-	fd = sys->open(sys, path, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0) {
-		free(text);
+	fd = open_regular(ctx, path, must_exist);
+	if (fd < 0)
 		return fd;
+	text = malloc(MAX_FILE + 1);
+	if (!text) {
+		sys->close(sys, fd);
+		return -ENOMEM;
 	}
 	while (len <= MAX_FILE &&
 	       (n = sys->read(sys, fd, text + len, MAX_FILE + 1 - len)) > 0)
 		len += (size_t)n;
 	sys->close(sys, fd);
+	if (n < 0)
+		dmaheap_log(ctx, DMAHEAP_LOG_ERR, "policy file %s: %s", path,
+			    dmaheap_strerror(n));
+	else if (len > MAX_FILE)
+		dmaheap_log(ctx, DMAHEAP_LOG_ERR,
+			    "policy file %s: larger than %d KiB, the most a policy file may hold",
+			    path, MAX_FILE / 1024);
 	if (n < 0 || len > MAX_FILE) {
 		free(text);
 		return n < 0 ? n : -EFBIG;
 	}
 	text[len] = '\0';
 	*out = text;
+	*out_len = len;
 	return 0;
+}
+
+/*
+ * A NUL byte would end the text early and hide the rest of the file, bad
+ * lines included: refuse the file, naming the line.
+ */
+static int check_no_nul(const struct line *l, const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len);
+	struct line at = *l;
+
+	if (!nul)
+		return 0;
+	at.number = 1;
+	for (const char *p = text; p < nul; p++)
+		at.number += *p == '\n';
+	return bad_line(&at, "NUL byte (a binary file?)");
 }
 
 int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,
@@ -199,15 +281,15 @@ int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,
 {
 	struct line l = { .ctx = ctx, .path = path };
 	char *text, *save = NULL;
-	int r = read_file(ctx, path, &text);
+	size_t len;
+	int r;
 
+	r = read_file(ctx, path, must_exist, &text, &len);
 	if (r == -ENOENT && !must_exist)
 		return 0;
-	if (r) {
-		dmaheap_log(ctx, DMAHEAP_LOG_ERR, "%s: %s", path,
-			    dmaheap_strerror(r));
+	if (r)
 		return r;
-	}
+	r = check_no_nul(&l, text, len);
 	/* strtok_r would merge empty lines and lose the line numbers. */
 	for (char *line = text; line && r == 0; line = save) {
 		save = strchr(line, '\n');
