@@ -863,7 +863,9 @@ DMAHEAP_EXPORT unsigned int dmaheap_buf_props(const struct dmaheap_buf *buf);
  * @live_bytes: their total size.
  * @peak_bytes: the highest @live_bytes has been.
  * @allocations: successful allocations (buffer objects and raw fds).
- * @failures: allocations that failed after their arguments were accepted.
+ * @failures: allocations that failed after their arguments were accepted,
+ *	including those that failed after the kernel handed out the buffer
+ *	(the library's own bookkeeping failed; the buffer was closed).
  */
 struct dmaheap_stats {
 	uint64_t live_buffers;
@@ -879,8 +881,9 @@ struct dmaheap_stats {
  * @heap: a heap name for that heap's figures, or NULL for all heaps.
  * @out: receives a consistent snapshot.
  *
- * A heap has figures once it has been opened for an allocation; a failure
- * on a heap that does not exist counts only in the total. The total's
+ * A heap has figures once an allocation has been tried on it (a failed one
+ * too); listing, opening or resolving it gives none. A failure on a heap
+ * that does not exist counts only in the total. The total's
  * @peak_bytes is the peak of the total, not a sum of peaks.
  *
  * Return: 0, or -EINVAL (NULL @ctx or @out, bad heap name), -ENOENT (no

@@ -73,9 +73,9 @@ static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	return r < 0 ? r : (int)data.fd;
 }
 
-/* The fd of a new buffer of the resolved @heap, named; stats updated. */
+/* The fd of a new buffer of the resolved @heap, named; failures counted. */
 static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-		  size_t size, unsigned int flags, bool live)
+		  size_t size, unsigned int flags)
 {
 	int fd = heap->udmabuf ? dmaheap_udmabuf_alloc(ctx, heap, size)
 			       : heap_ioctl_alloc(ctx, heap, size);
@@ -87,7 +87,6 @@ static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		return fd;
 	}
 	auto_name(ctx, heap, fd, flags);
-	dmaheap_stats_alloc(ctx, heap, size, live);
 	return fd;
 }
 
@@ -102,13 +101,12 @@ static int lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
 
 /* The fd of a new buffer of @heap_name, a heap or an alias. */
 static int alloc_one(struct dmaheap_ctx *ctx, const char *heap_name,
-		     size_t size, unsigned int flags, bool live,
-		     struct dmaheap_heap **heap)
+		     size_t size, unsigned int flags, struct dmaheap_heap **heap)
 {
 	int r = dmaheap_heap_lookup(ctx, heap_name, heap);
 
 	return r ? lookup_failed(ctx, heap_name, r)
-		 : new_fd(ctx, *heap, size, flags, live);
+		 : new_fd(ctx, *heap, size, flags);
 }
 
 /* A buffer object around @fd, a new buffer of @heap. */
@@ -121,10 +119,13 @@ static int wrap_new(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		return fd;
 	r = dmaheap_buf_wrap(ctx, heap, fd, size, PROT_READ | PROT_WRITE, ret);
 	if (r) {
+		/* The kernel's buffer is given back: a failure, not a success. */
 		ctx->sys->close(ctx->sys, fd);
-		dmaheap_stats_release(ctx, heap, size);
+		dmaheap_stats_fail(ctx, heap);
+		return r;
 	}
-	return r;
+	dmaheap_stats_alloc(ctx, heap, size, true);
+	return 0;
 }
 
 /* Allocates with arguments already checked and @size already rounded. */
@@ -133,7 +134,7 @@ int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
 			  struct dmaheap_buf **ret)
 {
 	struct dmaheap_heap *heap = NULL;
-	int fd = alloc_one(ctx, heap_name, size, flags, true, &heap);
+	int fd = alloc_one(ctx, heap_name, size, flags, &heap);
 
 	return wrap_new(ctx, heap, fd, size, ret);
 }
@@ -148,7 +149,7 @@ int dmaheap_alloc_plain(struct dmaheap_ctx *ctx, const char *heap_name,
 	int fd = dmaheap_heap_get(ctx, heap_name, &heap);
 
 	fd = fd ? lookup_failed(ctx, heap_name, fd)
-		: new_fd(ctx, heap, size, flags, true);
+		: new_fd(ctx, heap, size, flags);
 	return wrap_new(ctx, heap, fd, size, ret);
 }
 
@@ -175,7 +176,11 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
 	if (!ctx || !dmaheap_heap_name_valid(heap))
 		return -EINVAL;
 	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
-	return r ? r : alloc_one(ctx, heap, rounded, flags, false, &h);
+	if (r == 0)
+		r = alloc_one(ctx, heap, rounded, flags, &h);
+	if (r >= 0)
+		dmaheap_stats_alloc(ctx, h, rounded, false);
+	return r;
 }
 
 /* Errors that mean "this heap cannot serve, another may", ranked by how

@@ -212,6 +212,7 @@ void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live)
 {
 	pthread_mutex_lock(&ctx->lock);
+	heap->stats_used = true;
 	stats_add(&heap->stats, bytes, live);
 	stats_add(&ctx->total, bytes, live);
 	pthread_mutex_unlock(&ctx->lock);
@@ -220,8 +221,10 @@ void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
 {
 	pthread_mutex_lock(&ctx->lock);
-	if (heap)
+	if (heap) {
+		heap->stats_used = true;
 		heap->stats.failures++;
+	}
 	ctx->total.failures++;
 	pthread_mutex_unlock(&ctx->lock);
 }
@@ -247,6 +250,8 @@ DMAHEAP_EXPORT int dmaheap_ctx_stats(struct dmaheap_ctx *ctx, const char *heap,
 	pthread_mutex_lock(&ctx->lock);
 	if (heap)
 		h = dmaheap_heap_find_locked(ctx, heap);
+	if (h && !h->stats_used)
+		h = NULL;
 	if (!heap || h)
 		*out = h ? h->stats : ctx->total;
 	pthread_mutex_unlock(&ctx->lock);

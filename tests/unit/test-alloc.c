@@ -339,6 +339,31 @@ static void test_stats(void **state)
 	assert_int_equal(dmaheap_ctx_stats(f->ctx, "absent", &st), -ENOENT);
 }
 
+/* Listing or probing a heap gives it no figures; an allocation attempt,
+ * even a failed one, does (issue 7, defect 8). */
+static void test_stats_only_after_alloc_attempt(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_mock_heap full = { .capacity = 4096 };
+	struct dmaheap_heap_info *list = NULL;
+	struct dmaheap_stats st;
+	const char *heap = NULL;
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "full", &full), 0);
+	assert_int_equal(dmaheap_heap_list(f->ctx, &list), 2);
+	dmaheap_heap_list_free(list);
+	assert_int_equal(dmaheap_heap_open(f->ctx, "system"), 0);
+	assert_int_equal(dmaheap_has_heap(f->ctx, "full"), 1);
+	assert_int_equal(dmaheap_heap_resolve(f->ctx, "system", &heap), 0);
+	assert_int_equal(dmaheap_ctx_stats(f->ctx, "system", &st), -ENOENT);
+	assert_int_equal(dmaheap_ctx_stats(f->ctx, "full", &st), -ENOENT);
+	assert_int_equal(dmaheap_alloc_fd(f->ctx, "full", 8192, 0), -ENOMEM);
+	assert_int_equal(dmaheap_ctx_stats(f->ctx, "full", &st), 0);
+	assert_int_equal(st.failures, 1);
+	assert_int_equal(st.allocations, 0);
+	assert_int_equal(dmaheap_ctx_stats(f->ctx, "system", &st), -ENOENT);
+}
+
 #define THREADS 8
 #define ROUNDS 200
 
@@ -402,6 +427,7 @@ int main(void)
 		FIXTURE_TEST(test_alloc_from_stops_on_hard_error),
 		FIXTURE_TEST(test_alloc_from_bad_arguments),
 		FIXTURE_TEST(test_stats),
+		FIXTURE_TEST(test_stats_only_after_alloc_attempt),
 		FIXTURE_TEST(test_concurrent_alloc),
 	};
 
