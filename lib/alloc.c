@@ -82,7 +82,8 @@ static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 
 	if (fd < 0) {
 		dmaheap_stats_fail(ctx, heap);
-		dmaheap_log(ctx, DMAHEAP_LOG_INFO, "alloc %zu bytes from %s: %s",
+		/* A fallback search may go on: not for the user to act on. */
+		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "alloc %zu bytes from %s: %s",
 			    size, heap->name, dmaheap_strerror(fd));
 		return fd;
 	}
@@ -94,7 +95,7 @@ static int lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
 			 int err)
 {
 	dmaheap_stats_fail(ctx, NULL);
-	dmaheap_log(ctx, DMAHEAP_LOG_INFO, "heap %s: %s", heap_name,
+	dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "heap %s: %s", heap_name,
 		    dmaheap_strerror(err));
 	return err;
 }

@@ -129,8 +129,10 @@ DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
 	if (r == 0)
 		r = candidates(ctx, usage, &names);
 	if (r == 0 && names.n == 0) {
-		dmaheap_log(ctx, DMAHEAP_LOG_INFO,
-			    "no heap meets the requirements of usage 0x%x",
+		dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
+			    "usage 0x%x: no heap of its rule has the properties it requires; "
+			    "declare them with a 'heap NAME = PROP...' policy line or "
+			    "dmaheap_ctx_set_heap_props(), or add a rule",
 			    usage);
 		r = -ENOENT;
 	}

@@ -142,6 +142,41 @@ static void test_log_priority_filter(void **state)
 	dmaheap_ctx_free(ctx);
 }
 
+/* Heaps skipped in a search are DEBUG: a HAL forwarding INFO must not be
+ * flooded. A request nothing can ever serve is a WARNING that names the
+ * value and the knob (issue 7, defect 11). */
+static void test_search_skips_are_debug(void **state)
+{
+	struct fixture *f = *state;
+	struct log_capture c = { 0 };
+	struct dmaheap_ctx *ctx = logging_ctx(f, &c, DMAHEAP_LOG_INFO);
+	struct dmaheap_mock_heap full = { .capacity = 4096 };
+	const char *heaps[] = { "absent", "full", "system" };
+	struct dmaheap_buf *buf = NULL;
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "full", &full), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(dmaheap_alloc_from(ctx, heaps, 3, 8192, 0, &buf),
+				 2);
+		dmaheap_buf_free(buf);
+		assert_int_equal(dmaheap_alloc_usage(ctx, DMAHEAP_USAGE_CONTIGUOUS,
+						     4096, 0, &buf), -ENOENT);
+		assert_int_equal(dmaheap_alloc(ctx, "cma", 4096, 0, &buf),
+				 -ENOENT);
+	}
+	assert_int_equal(c.calls, 0);
+
+	assert_int_equal(dmaheap_ctx_add_rule(ctx, DMAHEAP_USAGE_UNCACHED,
+					      (const char *[]){ "system" }, 1), 0);
+	assert_int_equal(dmaheap_alloc_usage(ctx, DMAHEAP_USAGE_UNCACHED, 4096,
+					     0, &buf), -ENOENT);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(c.last_priority, DMAHEAP_LOG_WARNING);
+	assert_non_null(strstr(c.last, "0x40"));
+	assert_non_null(strstr(c.last, "dmaheap_ctx_set_heap_props"));
+	dmaheap_ctx_free(ctx);
+}
+
 static void test_silent_by_default(void **state)
 {
 	struct fixture *f = *state;
@@ -205,6 +240,7 @@ int main(void)
 		FIXTURE_TEST(test_ctx_creation_touches_nothing),
 		FIXTURE_TEST(test_log_callback),
 		FIXTURE_TEST(test_log_priority_filter),
+		FIXTURE_TEST(test_search_skips_are_debug),
 		FIXTURE_TEST(test_silent_by_default),
 		FIXTURE_TEST(test_buffer_outlives_ctx_handle),
 		FIXTURE_TEST(test_rejects_foreign_sys_abi),
