@@ -80,6 +80,33 @@ DMAHEAP_EXPORT int dmaheap_sync_end(struct dmaheap_ctx *ctx, int fd,
 	return raw_sync(ctx, fd, access, DMA_BUF_SYNC_END);
 }
 
+/*
+ * Counts the begin of @access before the kernel sees it, so that a count
+ * at its limit fails without leaving an unmatched START; false if full.
+ */
+static bool reserve_begin(struct dmaheap_buf *buf, unsigned int access)
+{
+	bool ok;
+
+	pthread_mutex_lock(&buf->lock);
+	ok = !((access & DMAHEAP_ACCESS_READ) && buf->reads == UINT_MAX) &&
+	     !((access & DMAHEAP_ACCESS_WRITE) && buf->writes == UINT_MAX);
+	if (ok) {
+		buf->reads += !!(access & DMAHEAP_ACCESS_READ);
+		buf->writes += !!(access & DMAHEAP_ACCESS_WRITE);
+	}
+	pthread_mutex_unlock(&buf->lock);
+	return ok;
+}
+
+static void unreserve_begin(struct dmaheap_buf *buf, unsigned int access)
+{
+	pthread_mutex_lock(&buf->lock);
+	buf->reads -= !!(access & DMAHEAP_ACCESS_READ);
+	buf->writes -= !!(access & DMAHEAP_ACCESS_WRITE);
+	pthread_mutex_unlock(&buf->lock);
+}
+
 DMAHEAP_EXPORT int dmaheap_buf_begin_cpu_access(struct dmaheap_buf *buf,
 						unsigned int access)
 {
@@ -91,19 +118,13 @@ DMAHEAP_EXPORT int dmaheap_buf_begin_cpu_access(struct dmaheap_buf *buf,
 	 * protected memory, so say so. */
 	if (dmaheap_buf_props(buf) & DMAHEAP_PROP_PROTECTED)
 		return -EPERM;
+	/* Not under the lock: START may wait on fences for long. */
+	if (!reserve_begin(buf, access))
+		return -EOVERFLOW;
 	r = dmaheap_sync_ioctl(buf->ctx->sys, buf->fd,
 			       DMA_BUF_SYNC_START | access_to_sync(access));
 	if (r)
-		return r;
-	pthread_mutex_lock(&buf->lock);
-	if (((access & DMAHEAP_ACCESS_READ) && buf->reads == UINT_MAX) ||
-	    ((access & DMAHEAP_ACCESS_WRITE) && buf->writes == UINT_MAX)) {
-		r = -EOVERFLOW;
-	} else {
-		buf->reads += !!(access & DMAHEAP_ACCESS_READ);
-		buf->writes += !!(access & DMAHEAP_ACCESS_WRITE);
-	}
-	pthread_mutex_unlock(&buf->lock);
+		unreserve_begin(buf, access);
 	return r;
 }
 
