@@ -28,7 +28,7 @@ struct dmaheap_heap {
 	struct dmaheap_heap *next;
 	int fd;
 	bool udmabuf;
-	uint64_t max_bytes;  /* largest allocation the heap allows; 0: unknown */
+	atomic_uint limit_mib; /* udmabuf's size_limit_mb as last read; 0: unknown */
 	atomic_uint props;   /* enum dmaheap_heap_props; set_heap_props updates */
 	bool stats_used;     /* an allocation was tried: stats has figures */
 	struct dmaheap_stats stats;

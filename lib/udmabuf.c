@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "private.h"
@@ -13,8 +14,11 @@
 
 #define SIZE_LIMIT_PARAM "/sys/module/udmabuf/parameters/size_limit_mb"
 
-/* The module's size_limit_mb in bytes, or 0 when it cannot be read. */
-static uint64_t read_size_limit(struct dmaheap_ctx *ctx)
+/*
+ * The module's size_limit_mb, or 0 when it cannot be read. Root may change
+ * it at any time, so it is read again whenever a size comes near it.
+ */
+static unsigned int read_limit_mib(struct dmaheap_ctx *ctx)
 {
 	const struct dmaheap_sys *sys = ctx->sys;
 	char text[32];
@@ -31,9 +35,36 @@ static uint64_t read_size_limit(struct dmaheap_ctx *ctx)
 		return 0;
 	text[n] = '\0';
 	mb = strtoull(text, &end, 10);
-	if (end == text || mb == 0 || mb > (UINT64_MAX >> 20))
+	if (end == text || mb == 0)
 		return 0;
-	return (uint64_t)mb << 20;
+	return mb > UINT_MAX ? UINT_MAX : (unsigned int)mb;
+}
+
+static unsigned int reread_limit(struct dmaheap_ctx *ctx,
+				 struct dmaheap_heap *heap)
+{
+	unsigned int mib = read_limit_mib(ctx);
+
+	atomic_store(&heap->limit_mib, mib);
+	return mib;
+}
+
+static bool over(unsigned int limit_mib, size_t size)
+{
+	return limit_mib && (uint64_t)size > ((uint64_t)limit_mib << 20);
+}
+
+static int too_big(struct dmaheap_ctx *ctx, size_t size, unsigned int mib)
+{
+	if (mib)
+		dmaheap_log(ctx, DMAHEAP_LOG_ERR,
+			    "udmabuf: %zu bytes is over the module's limit of %u MiB (raise %s)",
+			    size, mib, SIZE_LIMIT_PARAM);
+	else
+		dmaheap_log(ctx, DMAHEAP_LOG_ERR,
+			    "udmabuf: the device refused %zu bytes, over the module's size limit (%s unreadable here; raise size_limit_mb)",
+			    size, SIZE_LIMIT_PARAM);
+	return -EFBIG;
 }
 
 int dmaheap_udmabuf_open(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
@@ -44,7 +75,7 @@ int dmaheap_udmabuf_open(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
 		return fd;
 	heap->fd = fd;
 	heap->udmabuf = true;
-	heap->max_bytes = read_size_limit(ctx);
+	atomic_init(&heap->limit_mib, read_limit_mib(ctx));
 	return 0;
 }
 
@@ -77,14 +108,14 @@ int dmaheap_udmabuf_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		.flags = UDMABUF_FLAGS_CLOEXEC,
 		.size = size,
 	};
+	unsigned int mib = atomic_load(&heap->limit_mib);
 	int memfd, fd;
 
-	if (heap->max_bytes && size > heap->max_bytes) {
-		dmaheap_log(ctx, DMAHEAP_LOG_ERR,
-			    "udmabuf: %zu bytes is over the module's limit of %llu MiB (%s)",
-			    size, (unsigned long long)(heap->max_bytes >> 20),
-			    SIZE_LIMIT_PARAM);
-		return -EFBIG;
+	/* Over the limit as last read: it may have been raised since. */
+	if (over(mib, size)) {
+		mib = reread_limit(ctx, heap);
+		if (over(mib, size))
+			return too_big(ctx, size, mib);
 	}
 	memfd = sealed_memfd(ctx, size);
 	if (memfd < 0)
@@ -95,5 +126,14 @@ int dmaheap_udmabuf_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	while (fd == -EINTR);
 	/* The dma-buf holds the pages; the memfd is no longer needed. */
 	sys->close(sys, memfd);
+	/*
+	 * The request is well-formed, so EINVAL means over the limit unless
+	 * the limit, read again (it may have been lowered), allows the size.
+	 */
+	if (fd == -EINVAL) {
+		mib = reread_limit(ctx, heap);
+		if (!mib || over(mib, size))
+			return too_big(ctx, size, mib);
+	}
 	return fd;
 }

@@ -101,12 +101,89 @@ static void test_size_limit(void **state)
 	assert_int_equal(dmaheap_alloc(f->ctx, "udmabuf", 8u << 20, 0, &buf), 0);
 	dmaheap_buf_free(buf);
 
-	/* Without the parameter file the device itself refuses. */
+	/* Without the parameter file the device itself refuses, and the
+	 * library says why: over the limit, whatever the kernel's errno. */
 	set_udmabuf(f, DMAHEAP_MOCK_NODE_HEAP, 8, 1);
 	ctx = fixture_ctx(f, 0);
 	assert_int_equal(dmaheap_alloc(ctx, "udmabuf", 9u << 20, 0, &buf),
-			 -EINVAL);
+			 -EFBIG);
+	assert_int_equal(dmaheap_alloc_from(ctx, (const char *[]){ "udmabuf",
+					    "system" }, 2, 9u << 20, 0, &buf), 1);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	dmaheap_buf_free(buf);
 	dmaheap_ctx_free(ctx);
+}
+
+/* Root raises size_limit_mb while a context holds udmabuf open. */
+static void test_limit_raised_later(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+
+	set_udmabuf(f, DMAHEAP_MOCK_NODE_HEAP, 8, 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "udmabuf", 16u << 20, 0, &buf),
+			 -EFBIG);
+	set_udmabuf(f, DMAHEAP_MOCK_NODE_HEAP, 32, 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "udmabuf", 16u << 20, 0, &buf),
+			 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "udmabuf");
+	dmaheap_buf_free(buf);
+	/* Over the new limit is still refused before asking the kernel. */
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_alloc(f->ctx, "udmabuf", 33u << 20, 0, &buf),
+			 -EFBIG);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_MEMFD_CREATE),
+			 0);
+}
+
+/* Root lowers it: the kernel's EINVAL becomes -EFBIG, chains move on. */
+static void test_limit_lowered_later(void **state)
+{
+	struct fixture *f = *state;
+	const char *chain[] = { "udmabuf", "system" };
+	struct dmaheap_buf *buf = NULL;
+
+	set_udmabuf(f, DMAHEAP_MOCK_NODE_HEAP, 32, 0);
+	assert_int_equal(dmaheap_heap_open(f->ctx, "udmabuf"), 0);
+	set_udmabuf(f, DMAHEAP_MOCK_NODE_HEAP, 8, 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "udmabuf", 16u << 20, 0, &buf),
+			 -EFBIG);
+	assert_int_equal(dmaheap_alloc_from(f->ctx, chain, 2, 16u << 20, 0,
+					    &buf), 1);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_alloc_usage(f->ctx,
+					     DMAHEAP_USAGE_CPU_READ_OFTEN,
+					     16u << 20, 0, &buf), 0);
+	dmaheap_buf_free(buf);
+	/* The new limit is remembered: refused without asking again. */
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_alloc(f->ctx, "udmabuf", 16u << 20, 0, &buf),
+			 -EFBIG);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_MEMFD_CREATE),
+			 0);
+}
+
+/* Within the limit, no extra system call; an EINVAL there stays one. */
+static void test_limit_ordinary_path(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+
+	set_udmabuf(f, DMAHEAP_MOCK_NODE_HEAP, 8, 0);
+	assert_int_equal(dmaheap_heap_open(f->ctx, "udmabuf"), 0);
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_alloc(f->ctx, "udmabuf", 1u << 20, 0, &buf),
+			 0);
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN), 0);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_READ), 0);
+	/* An EINVAL for a size the module allows is not a size problem. */
+	assert_int_equal(dmaheap_mock_inject(f->mock,
+					     DMAHEAP_MOCK_IOCTL_UDMABUF_CREATE,
+					     0, 1, EINVAL), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "udmabuf", 1u << 20, 0, &buf),
+			 -EINVAL);
 }
 
 static void test_fallback_past_limit(void **state)
@@ -197,6 +274,9 @@ int main(void)
 		FIXTURE_TEST(test_listed_without_heap_dir),
 		FIXTURE_TEST(test_alloc),
 		FIXTURE_TEST(test_size_limit),
+		FIXTURE_TEST(test_limit_raised_later),
+		FIXTURE_TEST(test_limit_lowered_later),
+		FIXTURE_TEST(test_limit_ordinary_path),
 		FIXTURE_TEST(test_fallback_past_limit),
 		FIXTURE_TEST(test_udmabuf_only_machine),
 		FIXTURE_TEST(test_failures_leak_nothing),
