@@ -293,6 +293,44 @@ int dmaheap_mock_inject(struct dmaheap_mock *mock, enum dmaheap_mock_call call,
 			unsigned int skip, unsigned int count, int err);
 
 /**
+ * dmaheap_mock_inject_nth() - make one call, of whatever kind, fail.
+ * @mock: the mock.
+ * @skip: let this many calls of any kind pass first (counted from now).
+ * @err: then fail the next call with this positive errno; 0 cancels a
+ *	pending one.
+ *
+ * For systematic fault injection: count the calls an operation makes
+ * (dmaheap_mock_calls() summed over the kinds), then fail each in turn.
+ * One failure per arming; it behaves as one set by dmaheap_mock_inject()
+ * (close still closes), and both count every call they see, whichever
+ * of them fails it. dmaheap_mock_injected() tells whether, and where, it
+ * fired.
+ *
+ * @since 0.2
+ *
+ * Return: 0, or -EINVAL (@mock NULL, @err out of range).
+ */
+int dmaheap_mock_inject_nth(struct dmaheap_mock *mock, unsigned int skip,
+			    int err);
+
+/**
+ * dmaheap_mock_injected() - how many calls injection has failed.
+ * @mock: the mock.
+ * @last: if not NULL and the count is not 0, receives the kind of the
+ *	most recent failed call.
+ *
+ * Counts the failures of dmaheap_mock_inject() and
+ * dmaheap_mock_inject_nth() since the mock was made or its counts reset
+ * (dmaheap_mock_reset_calls()).
+ *
+ * @since 0.2
+ *
+ * Return: the count (saturating at INT64_MAX), or -EINVAL.
+ */
+int64_t dmaheap_mock_injected(const struct dmaheap_mock *mock,
+			      enum dmaheap_mock_call *last);
+
+/**
  * dmaheap_mock_calls() - how often a call was made.
  * @mock: the mock.
  * @call: which call.
@@ -307,6 +345,8 @@ int64_t dmaheap_mock_calls(const struct dmaheap_mock *mock,
 /**
  * dmaheap_mock_reset_calls() - set every call count to 0.
  * @mock: the mock.
+ *
+ * The count of dmaheap_mock_injected() too; pending injections stay armed.
  */
 void dmaheap_mock_reset_calls(struct dmaheap_mock *mock);
 

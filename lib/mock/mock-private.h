@@ -159,6 +159,12 @@ struct dmaheap_mock {
 	dev_t anon_dev;
 	ino_t anon_ino;
 	struct mock_call calls[DMAHEAP_MOCK_CALL_COUNT];
+	/* dmaheap_mock_inject_nth(): calls of any kind to let pass, then
+	 * the errno to fail the next one with (0: none armed) */
+	unsigned int nth_skip;
+	int nth_err;
+	int64_t injected;
+	enum dmaheap_mock_call last_injected;
 	struct mock_heap *heaps;
 	unsigned int nheaps; /* not removed */
 	unsigned int next_minor;

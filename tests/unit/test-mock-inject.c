@@ -136,12 +136,66 @@ static void test_munmap_failure_keeps_mapping(void **state)
 	assert_int_equal(x->sys->munmap(x->sys, addr, 8192), 0);
 }
 
+/* The Nth call of any kind fails once; dmaheap_mock_injected() says where. */
+static void test_inject_nth(void **state)
+{
+	struct ifix *x = *state;
+	struct dma_heap_allocation_data d = {
+		.len = 4096,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	enum dmaheap_mock_call last = DMAHEAP_MOCK_CALL_COUNT;
+	int heap;
+
+	assert_int_equal(dmaheap_mock_injected(x->mock, &last), 0);
+	assert_int_equal(last, DMAHEAP_MOCK_CALL_COUNT);
+	assert_int_equal(dmaheap_mock_inject_nth(x->mock, 1, ENOMEM), 0);
+	heap = open_heap(x);
+	assert_int_equal(x->sys->ioctl(x->sys, heap, DMA_HEAP_IOCTL_ALLOC, &d),
+			 -ENOMEM);
+	assert_int_equal(d.fd, 0);
+	assert_int_equal(dmaheap_mock_injected(x->mock, &last), 1);
+	assert_int_equal(last, DMAHEAP_MOCK_IOCTL_ALLOC);
+	/* Once only: the next calls pass. */
+	assert_int_equal(x->sys->close(x->sys, alloc_buf(x, heap, 4096)), 0);
+	assert_int_equal(dmaheap_mock_injected(x->mock, NULL), 1);
+	assert_int_equal(dmaheap_mock_calls(x->mock, DMAHEAP_MOCK_IOCTL_ALLOC),
+			 2);
+
+	/* 0 cancels; both kinds of injection see every call. */
+	assert_int_equal(dmaheap_mock_inject_nth(x->mock, 0, EIO), 0);
+	assert_int_equal(dmaheap_mock_inject_nth(x->mock, 0, 0), 0);
+	assert_int_equal(dmaheap_mock_inject(x->mock, DMAHEAP_MOCK_CLOSE, 1, 1,
+					     EINTR), 0);
+	assert_int_equal(dmaheap_mock_inject_nth(x->mock, 1, EIO), 0);
+	assert_int_equal(x->sys->close(x->sys, alloc_buf(x, heap, 4096)), -EIO);
+	assert_int_equal(x->sys->close(x->sys, heap), -EINTR);
+	assert_false(fd_open(heap));
+	assert_int_equal(dmaheap_mock_injected(x->mock, &last), 3);
+	assert_int_equal(last, DMAHEAP_MOCK_CLOSE);
+
+	dmaheap_mock_reset_calls(x->mock);
+	assert_int_equal(dmaheap_mock_injected(x->mock, NULL), 0);
+}
+
+static void test_inject_nth_args(void **state)
+{
+	struct ifix *x = *state;
+
+	assert_int_equal(dmaheap_mock_inject_nth(NULL, 0, EIO), -EINVAL);
+	assert_int_equal(dmaheap_mock_inject_nth(x->mock, 0, -EIO), -EINVAL);
+	assert_int_equal(dmaheap_mock_inject_nth(x->mock, 0, 4096), -EINVAL);
+	assert_int_equal(dmaheap_mock_injected(NULL, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		ITEST(test_close_failure_releases_fd),
 		ITEST(test_close_failure_of_closed_fd),
 		ITEST(test_munmap_failure_keeps_mapping),
+		ITEST(test_inject_nth),
+		ITEST(test_inject_nth_args),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
