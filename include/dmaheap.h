@@ -52,9 +52,20 @@ extern "C" {
  * dmaheap_strerror() - describe a return value of this library.
  * @err: a value returned by a libdmaheap function (negative errno or 0).
  *
- * Return: a static, NUL-terminated message; never NULL. Thread-safe (it does
- * not use strerror(3)'s shared buffer). Positive values are treated like
- * their negation, so plain errno values work too.
+ * Where this library gives an errno a meaning of its own, the message says
+ * it: -ENOMEM (heap exhausted), -EFBIG (over a heap's size limit, or a
+ * policy file over 64 KiB), -ENODEV, -ENOTTY (not a heap or not a
+ * dma-buf), -EOVERFLOW, -EBADFD. Every other errno (-ENOENT, -EACCES,
+ * -EPIPE, ...) gets the C library's description, as strerror(3) gives it:
+ * what the errno means depends on the call, so the log of the context
+ * says what was refused (a heap node, the policy file, a mapping).
+ *
+ * Return: a NUL-terminated message; never NULL ("Unknown error" for values
+ * the C library does not know). Thread-safe: a static string with glibc
+ * 2.32 and later (strerrordesc_np(3)); with older C libraries the C
+ * library's texts come from strerror_r(3) into storage of the calling
+ * thread, valid until that thread's next call. Positive values are
+ * treated like their negation, so plain errno values work too.
  */
 DMAHEAP_EXPORT const char *dmaheap_strerror(int err);
 
