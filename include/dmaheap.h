@@ -903,6 +903,407 @@ struct dmaheap_stats {
 DMAHEAP_EXPORT int dmaheap_ctx_stats(struct dmaheap_ctx *ctx, const char *heap,
 				     struct dmaheap_stats *out);
 
+/* ------------------------------------------------------------------------ */
+/* Images: DRM-fourcc layouts and buffers that hold them        @since 0.2  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Images: a picture of a DRM format (a fourcc of libdrm's drm_fourcc.h,
+ * e.g. DRM_FORMAT_NV12) and a size, laid out in one dma-buf with its planes
+ * at offsets, or in one dma-buf per plane.
+ *
+ * Layout rules (dmaheap_image_layout() computes them, allocation uses them):
+ *  - Plane 0 covers width x height pixels; planes 1 and 2 of a YUV format
+ *    cover DIV_ROUND_UP(width, hsub) x DIV_ROUND_UP(height, vsub): odd sizes
+ *    round up. Packed YUV (YUYV...) stores 2-pixel blocks: odd widths round
+ *    up to whole blocks.
+ *  - The height is first rounded up to the height alignment.
+ *  - A plane's stride is its row of blocks rounded up to the stride
+ *    alignment. Without alignment this is V4L2's convention (a chroma
+ *    plane's stride is plane 0's scaled by its subsampling: NV12 equal,
+ *    YUV420 half); the README compares odd sizes with V4L2, DRM and
+ *    GStreamer.
+ *  - A plane's size is stride x rows. In one dma-buf, plane i + 1 starts at
+ *    the end of plane i rounded up to the offset alignment; the image size
+ *    is the end of the last plane rounded up to the size alignment. With
+ *    one dma-buf per plane, every offset is 0 and every plane's size is
+ *    rounded up to the size alignment.
+ *  - Only DRM_FORMAT_MOD_LINEAR (0) is supported.
+ *
+ * The README's "Images" section lists the formats and how these layouts
+ * compare with V4L2 (vivid), DRM dumb buffers (vgem) and GStreamer.
+ */
+
+struct dmaheap_image;
+
+/** Most planes an image has. */
+#define DMAHEAP_IMAGE_MAX_PLANES 4
+
+/** Largest alignment a constraint may ask for, in bytes or rows. */
+#define DMAHEAP_IMAGE_ALIGN_MAX (1u << 20)
+
+/** Where the planes of an image go (struct dmaheap_image_constraints). */
+enum dmaheap_image_placement {
+	/** No preference: one dma-buf, planes at offsets. */
+	DMAHEAP_PLANES_ANY = 0,
+	/** Required: one dma-buf, planes at offsets (libcamera, GBM). */
+	DMAHEAP_PLANES_ONE_BUFFER = 1,
+	/** Required: one dma-buf per plane (V4L2 "M" formats like NV12M). */
+	DMAHEAP_PLANES_SEPARATE = 2,
+};
+
+/**
+ * struct dmaheap_image_constraints - what a consumer needs of a layout.
+ * @stride_align: every plane's stride is a multiple of this (bytes); 0 or 1
+ *	for none. E.g. 256 for many GPUs, 32 or 64 for ISPs.
+ * @offset_align: every plane's offset is a multiple of this (bytes).
+ * @height_align: the height is rounded up to a multiple of this (rows of
+ *	plane 0), e.g. 16 for a video encoder's macroblocks.
+ * @size_align: the image size (each plane's, with separate planes) is a
+ *	multiple of this (bytes).
+ * @placement: enum dmaheap_image_placement.
+ *
+ * All-zero means no constraint. Alignments need not be powers of two; each
+ * must be at most DMAHEAP_IMAGE_ALIGN_MAX.
+ */
+struct dmaheap_image_constraints {
+	uint32_t stride_align;
+	uint32_t offset_align;
+	uint32_t height_align;
+	uint32_t size_align;
+	uint32_t placement;
+};
+
+/**
+ * struct dmaheap_image_spec - what image to lay out or allocate.
+ * @fourcc: a DRM format (DRM_FORMAT_*).
+ * @width: pixels, at least 1.
+ * @height: rows, at least 1.
+ * @modifier: DRM_FORMAT_MOD_LINEAR (0); nothing else is supported.
+ * @constraints: what the consumers need; zeros for nothing.
+ */
+struct dmaheap_image_spec {
+	uint32_t fourcc;
+	uint32_t width;
+	uint32_t height;
+	uint64_t modifier;
+	struct dmaheap_image_constraints constraints;
+};
+
+/**
+ * struct dmaheap_plane_layout - one plane of an image.
+ * @buffer: index of the dma-buf that holds the plane: 0 when planes share
+ *	one, the plane's own index when they are separate.
+ * @stride: bytes from one row to the next.
+ * @offset: bytes from the start of the dma-buf to the plane.
+ * @size: bytes of the plane: stride x rows.
+ */
+struct dmaheap_plane_layout {
+	uint32_t buffer;
+	uint32_t stride;
+	uint64_t offset;
+	uint64_t size;
+};
+
+/**
+ * struct dmaheap_image_layout - where every byte of an image is.
+ * @fourcc, @width, @height, @modifier: as in the spec.
+ * @padded_height: @height rounded up to the height alignment.
+ * @n_planes: planes of the format (1 to DMAHEAP_IMAGE_MAX_PLANES).
+ * @n_buffers: dma-bufs: 1, or @n_planes with separate planes.
+ * @planes: the first @n_planes are set; the rest are zero.
+ * @buffer_size: bytes each dma-buf needs: @buffer_size[i] for buffer i,
+ *	before the page rounding allocation adds.
+ * @size: bytes of the image: the sum of @buffer_size.
+ */
+struct dmaheap_image_layout {
+	uint32_t fourcc;
+	uint32_t width;
+	uint32_t height;
+	uint32_t padded_height;
+	uint64_t modifier;
+	uint32_t n_planes;
+	uint32_t n_buffers;
+	struct dmaheap_plane_layout planes[DMAHEAP_IMAGE_MAX_PLANES];
+	uint64_t buffer_size[DMAHEAP_IMAGE_MAX_PLANES];
+	uint64_t size;
+};
+
+/**
+ * dmaheap_format_name() - spell a DRM fourcc.
+ * @fourcc: any 32-bit value.
+ * @buf: receives e.g. "NV12", "R8" (trailing spaces dropped), or for
+ *	bytes that are not printable "0x3231564e"; NUL-terminated.
+ * @len: size of @buf; 11 bytes always suffice.
+ *
+ * @since 0.2. Thread-safe; touches no state.
+ *
+ * Return: @buf, or NULL if @buf is NULL or @len too small for the result.
+ */
+DMAHEAP_EXPORT const char *dmaheap_format_name(uint32_t fourcc, char *buf,
+					       size_t len);
+
+/**
+ * dmaheap_format_planes() - whether the library knows a format.
+ * @fourcc: a DRM format.
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: the number of planes of @fourcc (1 to DMAHEAP_IMAGE_MAX_PLANES),
+ * or -EINVAL if the library has no layout for it.
+ */
+DMAHEAP_EXPORT int dmaheap_format_planes(uint32_t fourcc);
+
+/**
+ * dmaheap_format_at() - enumerate the formats the library can lay out.
+ * @index: 0, 1, 2, ...
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: the DRM fourcc of the @index-th format of the library's table, or
+ * 0 (DRM_FORMAT_INVALID) past the end.
+ */
+DMAHEAP_EXPORT uint32_t dmaheap_format_at(unsigned int index);
+
+/**
+ * dmaheap_image_constraints_merge() - one set of constraints for two
+ * consumers.
+ * @ctx: a context for logging why a merge fails, or NULL.
+ * @a: the first consumer's constraints.
+ * @b: the second's. @a, @b and @out may be the same object.
+ * @out: receives constraints satisfying both: each alignment the least
+ *	common multiple of the two, the placement the one required.
+ *
+ * Merge more consumers by merging the result with the next one.
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: 0, or -EINVAL: a NULL argument, an alignment over
+ * DMAHEAP_IMAGE_ALIGN_MAX or an unknown placement in @a or @b, one
+ * requiring one dma-buf while the other requires separate planes, or a
+ * common multiple over DMAHEAP_IMAGE_ALIGN_MAX (e.g. of 1000000 and
+ * 1024). The reason is logged at WARNING.
+ */
+DMAHEAP_EXPORT int dmaheap_image_constraints_merge(
+	struct dmaheap_ctx *ctx, const struct dmaheap_image_constraints *a,
+	const struct dmaheap_image_constraints *b,
+	struct dmaheap_image_constraints *out);
+
+/**
+ * dmaheap_image_layout() - compute an image's layout without allocating.
+ * @ctx: a context for logging why a spec is refused, or NULL.
+ * @spec: the image.
+ * @out: receives the layout.
+ *
+ * @since 0.2. Thread-safe; makes no system call.
+ *
+ * Return: 0, or
+ *  -EINVAL: NULL @spec or @out, zero width or height, bad constraints (as
+ *	dmaheap_image_constraints_merge()), or a fourcc the library has no
+ *	layout for (logged with its name, e.g. 'NV99');
+ *  -EOPNOTSUPP: a modifier other than DRM_FORMAT_MOD_LINEAR (logged);
+ *  -EOVERFLOW: a stride over UINT32_MAX, or a plane, offset or total size
+ *	over SIZE_MAX or INT64_MAX (what mmap(2) and lseek(2) can express).
+ */
+DMAHEAP_EXPORT int dmaheap_image_layout(struct dmaheap_ctx *ctx,
+					const struct dmaheap_image_spec *spec,
+					struct dmaheap_image_layout *out);
+
+/**
+ * dmaheap_image_alloc() - allocate an image from a heap.
+ * @ctx: the context.
+ * @heap: heap name or alias, as dmaheap_alloc().
+ * @spec: the image.
+ * @flags: enum dmaheap_alloc_flags bits, as dmaheap_alloc().
+ * @ret: receives the image, owned by the caller (dmaheap_image_free()).
+ *
+ * The layout is computed first, so a bad spec fails before any heap is
+ * touched. Each dma-buf is a buffer of dmaheap_alloc() (page-rounded,
+ * counted in the stats as a live buffer until dmaheap_image_free()).
+ *
+ * @since 0.2. Thread-safe as dmaheap_alloc().
+ *
+ * Return: 0, or the errors of dmaheap_image_layout() and dmaheap_alloc().
+ * Nothing is left allocated on failure.
+ */
+DMAHEAP_EXPORT int dmaheap_image_alloc(struct dmaheap_ctx *ctx,
+				       const char *heap,
+				       const struct dmaheap_image_spec *spec,
+				       unsigned int flags,
+				       struct dmaheap_image **ret);
+
+/**
+ * dmaheap_image_alloc_from() - allocate an image from the first heap of a
+ * list that can.
+ * @ctx, @heaps, @n: as dmaheap_alloc_from().
+ * @spec, @flags, @ret: as dmaheap_image_alloc().
+ *
+ * The first dma-buf picks the heap as dmaheap_alloc_from() does; further
+ * dma-bufs (separate planes) come from the same heap.
+ *
+ * @since 0.2.
+ *
+ * Return: the index in @heaps of the heap that served (>= 0), or the errors
+ * of dmaheap_image_layout() and dmaheap_alloc_from().
+ */
+DMAHEAP_EXPORT int dmaheap_image_alloc_from(
+	struct dmaheap_ctx *ctx, const char *const heaps[], size_t n,
+	const struct dmaheap_image_spec *spec, unsigned int flags,
+	struct dmaheap_image **ret);
+
+/**
+ * dmaheap_image_alloc_usage() - allocate an image from the heap the usage
+ * policy picks.
+ * @ctx, @usage: as dmaheap_alloc_usage().
+ * @spec, @flags, @ret: as dmaheap_image_alloc().
+ *
+ * The first dma-buf picks the heap as dmaheap_alloc_usage() does; further
+ * dma-bufs (separate planes) come from the same heap.
+ *
+ * @since 0.2.
+ *
+ * Return: 0, or the errors of dmaheap_image_layout() and
+ * dmaheap_alloc_usage().
+ */
+DMAHEAP_EXPORT int dmaheap_image_alloc_usage(
+	struct dmaheap_ctx *ctx, unsigned int usage,
+	const struct dmaheap_image_spec *spec, unsigned int flags,
+	struct dmaheap_image **ret);
+
+/**
+ * dmaheap_image_import() - wrap existing dma-buf fds as an image.
+ * @ctx: the context.
+ * @layout: the image's layout, e.g. from dmaheap_image_layout() or a
+ *	producer's description; copied.
+ * @fds: @layout->n_buffers dma-buf fds, borrowed: each is duplicated as by
+ *	dmaheap_import(), the caller keeps its own.
+ * @n_fds: number of fds; must equal @layout->n_buffers.
+ * @ret: receives the image, owned by the caller.
+ *
+ * The layout is checked for sense (a known format, planes that fit their
+ * buffers without overlapping, strides no smaller than a row) and against
+ * the fds: each dma-buf must be at least the size the layout says.
+ *
+ * @since 0.2.
+ *
+ * Return: 0, or -EINVAL (NULL argument, @n_fds wrong, an inconsistent
+ * layout: logged), -EMSGSIZE (a dma-buf smaller than its layout needs:
+ * logged with both sizes), or the errors of dmaheap_import().
+ */
+DMAHEAP_EXPORT int dmaheap_image_import(struct dmaheap_ctx *ctx,
+					const struct dmaheap_image_layout *layout,
+					const int fds[], size_t n_fds,
+					struct dmaheap_image **ret);
+
+/**
+ * dmaheap_image_free() - release an image and its dma-bufs.
+ * @img: the image, or NULL.
+ *
+ * As dmaheap_buf_free() on each of its buffers.
+ *
+ * @since 0.2.
+ */
+DMAHEAP_EXPORT void dmaheap_image_free(struct dmaheap_image *img);
+
+/**
+ * dmaheap_image_get_layout() - an image's layout.
+ * @img: the image.
+ *
+ * @since 0.2.
+ *
+ * Return: the layout, valid as long as @img; NULL if @img is NULL.
+ */
+DMAHEAP_EXPORT const struct dmaheap_image_layout *
+dmaheap_image_get_layout(const struct dmaheap_image *img);
+
+/**
+ * dmaheap_image_buf() - one of an image's dma-bufs as a buffer object.
+ * @img: the image.
+ * @index: 0 to n_buffers - 1 (struct dmaheap_plane_layout.buffer).
+ *
+ * For what buffers offer beyond images: the heap name and properties,
+ * sync files, dmaheap_buf_dup_fd(), naming.
+ *
+ * @since 0.2.
+ *
+ * Return: the buffer, borrowed: owned by @img, valid until
+ * dmaheap_image_free(); NULL if @img is NULL or @index out of range.
+ */
+DMAHEAP_EXPORT struct dmaheap_buf *
+dmaheap_image_buf(const struct dmaheap_image *img, unsigned int index);
+
+/**
+ * dmaheap_image_plane_fd() - the dma-buf fd that holds a plane.
+ * @img: the image.
+ * @plane: 0 to n_planes - 1.
+ *
+ * @since 0.2.
+ *
+ * Return: the fd (>= 0), borrowed: valid until dmaheap_image_free(); or
+ * -EINVAL (NULL @img, @plane out of range).
+ */
+DMAHEAP_EXPORT int dmaheap_image_plane_fd(const struct dmaheap_image *img,
+					  unsigned int plane);
+
+/**
+ * dmaheap_image_map() - map every plane of an image.
+ * @img: the image.
+ * @planes: receives the address of each plane (the first n_planes entries;
+ *	the rest are set to NULL), valid until the matching
+ *	dmaheap_image_unmap().
+ *
+ * Maps each dma-buf as dmaheap_buf_map() (counted, shared with other
+ * mappings of the same buffer objects). All or nothing: a failure leaves
+ * nothing mapped by this call.
+ *
+ * @since 0.2. Thread-safe as dmaheap_buf_map().
+ *
+ * Return: 0, or -EINVAL (NULL argument), and the errors of
+ * dmaheap_buf_map().
+ */
+DMAHEAP_EXPORT int dmaheap_image_map(struct dmaheap_image *img,
+				     void *planes[DMAHEAP_IMAGE_MAX_PLANES]);
+
+/**
+ * dmaheap_image_unmap() - drop the mappings one dmaheap_image_map() took.
+ * @img: the image.
+ *
+ * @since 0.2.
+ *
+ * Return: 0, or -EINVAL (NULL, or not mapped), or the first error of
+ * dmaheap_buf_unmap() (every buffer is still unmapped).
+ */
+DMAHEAP_EXPORT int dmaheap_image_unmap(struct dmaheap_image *img);
+
+/**
+ * dmaheap_image_begin_cpu_access() - start CPU access to a whole image.
+ * @img: the image.
+ * @access: as dmaheap_buf_begin_cpu_access().
+ *
+ * One begin per dma-buf. All or nothing: on failure, the begins already
+ * made are ended again.
+ *
+ * @since 0.2.
+ *
+ * Return: 0, or the errors of dmaheap_buf_begin_cpu_access().
+ */
+DMAHEAP_EXPORT int dmaheap_image_begin_cpu_access(struct dmaheap_image *img,
+						  unsigned int access);
+
+/**
+ * dmaheap_image_end_cpu_access() - end CPU access to a whole image.
+ * @img: the image.
+ * @access: as given to the matching begin.
+ *
+ * Ends the access on every dma-buf even if one fails.
+ *
+ * @since 0.2.
+ *
+ * Return: 0, or the first error of dmaheap_buf_end_cpu_access().
+ */
+DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
+						unsigned int access);
+
 #ifdef __cplusplus
 }
 #endif
