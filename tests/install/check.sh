@@ -18,9 +18,14 @@ export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$dest
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# libdrm (drm_fourcc.h) is required through the .pc; its flags are taken
+# outside the staging sysroot, where the system's libdrm really is.
+pkg-config --print-requires-private libdmaheap | grep -q '^libdrm' ||
+	{ echo "libdmaheap.pc does not require libdrm"; exit 1; }
 # shellcheck disable=SC2046 # pkg-config output is meant to be split
 cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer" "$here/consumer.c" \
-	$(pkg-config --cflags --libs libdmaheap)
+	$(pkg-config --cflags --libs libdmaheap) \
+	$(PKG_CONFIG_SYSROOT_DIR='' pkg-config --cflags libdrm)
 LD_LIBRARY_PATH=$libdir "$tmp/consumer"
 
 # shellcheck disable=SC2046
