@@ -49,6 +49,7 @@
 #ifndef DMAHEAP_MOCK_H
 #define DMAHEAP_MOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -268,6 +269,8 @@ enum dmaheap_mock_call {
 	DMAHEAP_MOCK_FTRUNCATE,
 	DMAHEAP_MOCK_READ,
 	DMAHEAP_MOCK_IOCTL_UDMABUF_CREATE, /* UDMABUF_CREATE(_LIST) */
+	DMAHEAP_MOCK_POLL,		/* @since 0.2 */
+	DMAHEAP_MOCK_MADVISE,		/* @since 0.2 */
 	DMAHEAP_MOCK_CALL_COUNT	/* number of the above; not a call */
 };
 
@@ -409,6 +412,39 @@ struct dmaheap_mock_buf_info {
  */
 int dmaheap_mock_buf_info(struct dmaheap_mock *mock, int fd,
 			  struct dmaheap_mock_buf_info *out);
+
+/**
+ * dmaheap_mock_buf_hold() - pretend that others hold a buffer. @since 0.2
+ * @mock: the mock.
+ * @fd: an fd of a mock buffer.
+ * @delta: references to add (a device import, another process's fd) or,
+ *	negative, to drop.
+ *
+ * The mock emulates /proc/self/fdinfo/<fd> of its buffers, whose "count:"
+ * is, as on Linux, every reference to the dma-buf: this process's fds
+ * (the caller's own dup()s too), its mappings (its own mmap()s too, found
+ * in /proc/self/maps), and the holds set here. Holds do not keep the
+ * buffer alive once its last fd is closed.
+ *
+ * Return: the buffer's holds now (>= 0), or -EINVAL (NULL @mock, dropping
+ * more than were added, more than INT_MAX), -EBADF, -ENOENT (not a mock
+ * buffer).
+ */
+int dmaheap_mock_buf_hold(struct dmaheap_mock *mock, int fd, int delta);
+
+/**
+ * dmaheap_mock_buf_set_fence() - pretend a fence is pending on a buffer,
+ * or is no more. @since 0.2
+ * @mock: the mock.
+ * @fd: an fd of a mock buffer.
+ * @pending: true: poll() on the buffer reports neither POLLIN nor POLLOUT
+ *	(a write fence), and times out at once; false: both, as without
+ *	fences.
+ *
+ * Return: 0, or -EINVAL, -EBADF, -ENOENT (not a mock buffer).
+ */
+int dmaheap_mock_buf_set_fence(struct dmaheap_mock *mock, int fd,
+			       bool pending);
 
 #ifdef __cplusplus
 }

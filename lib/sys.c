@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -155,6 +156,23 @@ static int k_meminfo(const struct dmaheap_sys *self, size_t *page_size,
 	return 0;
 }
 
+static int k_poll(const struct dmaheap_sys *self, int fd, short events,
+		  int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r = poll(&p, 1, timeout_ms);
+
+	if (r < 0)
+		return neg_errno();
+	return r == 0 ? 0 : p.revents;
+}
+
+static int k_madvise(const struct dmaheap_sys *self, void *addr, size_t len,
+		     int advice)
+{
+	return madvise(addr, len, advice) < 0 ? neg_errno() : 0;
+}
+
 const struct dmaheap_sys dmaheap_sys_kernel = {
 	.abi = DMAHEAP_SYS_ABI,
 	.open = k_open,
@@ -171,4 +189,6 @@ const struct dmaheap_sys dmaheap_sys_kernel = {
 	.ftruncate = k_ftruncate,
 	.read = k_read,
 	.meminfo = k_meminfo,
+	.poll = k_poll,
+	.madvise = k_madvise,
 };

@@ -20,7 +20,7 @@
 /* Bumped whenever the table below changes, so a mock built from another
  * version of the library is refused instead of called through a wrong
  * layout. */
-#define DMAHEAP_SYS_ABI 1
+#define DMAHEAP_SYS_ABI 2
 
 /*
  * Callback of readdir: return 0 to go on, anything else stops the walk and
@@ -61,6 +61,12 @@ struct dmaheap_sys {
 	/* Page size and total RAM in bytes. */
 	int (*meminfo)(const struct dmaheap_sys *self, size_t *page_size,
 		       uint64_t *ram_bytes);
+	/* poll(2) on one fd; returns its revents (0 on timeout). */
+	int (*poll)(const struct dmaheap_sys *self, int fd, short events,
+		    int timeout_ms);
+	/* madvise(2). */
+	int (*madvise)(const struct dmaheap_sys *self, void *addr, size_t len,
+		       int advice);
 };
 
 /* The real kernel. */

@@ -164,3 +164,14 @@ int dmock_munmap(const struct dmaheap_sys *self, void *addr, size_t len)
 	mock_unlock(m);
 	return r;
 }
+
+/* Anonymous memory only matters to the mock as a call to count. */
+int dmock_madvise(const struct dmaheap_sys *self, void *addr, size_t len,
+		  int advice)
+{
+	int r = dmock_enter(mock_of(self), DMAHEAP_MOCK_MADVISE);
+
+	if (r)
+		return r;
+	return madvise(addr, len, advice) < 0 ? neg_errno() : 0;
+}

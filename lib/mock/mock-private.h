@@ -129,6 +129,8 @@ struct mock_obj {
 	unsigned int maps;
 	unsigned int reads;
 	unsigned int writes;
+	unsigned int holds; /* references from outside: dmaheap_mock_buf_hold() */
+	bool fence;         /* a fence is pending: dmaheap_mock_buf_set_fence() */
 	char name[DMA_BUF_NAME_LEN];
 };
 
@@ -335,6 +337,8 @@ void dmock_maps_drop_buf(struct dmaheap_mock *m, const struct mock_obj *o);
 int dmock_mmap(const struct dmaheap_sys *self, size_t len, int prot,
 	       int flags, int fd, int64_t off, void **addr);
 int dmock_munmap(const struct dmaheap_sys *self, void *addr, size_t len);
+int dmock_madvise(const struct dmaheap_sys *self, void *addr, size_t len,
+		  int advice);
 
 /* file.c */
 int dmock_lseek(const struct dmaheap_sys *self, int fd, int64_t off,
@@ -349,6 +353,13 @@ int dmock_read(const struct dmaheap_sys *self, int fd, void *buf,
 	       size_t len);
 int dmock_memfd_create(const struct dmaheap_sys *self, const char *name,
 		       unsigned int flags);
+
+/* fdinfo.c */
+int dmock_fdinfo_open(struct dmaheap_mock *m, const char *path, bool *mine);
+
+/* poll.c */
+int dmock_poll(const struct dmaheap_sys *self, int fd, short events,
+	       int timeout_ms);
 
 /* dir.c */
 int dmock_readdir(const struct dmaheap_sys *self, const char *path,

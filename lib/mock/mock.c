@@ -39,6 +39,8 @@ static const struct dmaheap_sys mock_sys_template = {
 	.ftruncate = dmock_ftruncate,
 	.read = dmock_read,
 	.meminfo = mock_meminfo,
+	.poll = dmock_poll,
+	.madvise = dmock_madvise,
 };
 
 static uint32_t marker_for(const struct dmaheap_mock *m)

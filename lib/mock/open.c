@@ -57,9 +57,13 @@ int dmock_open(const struct dmaheap_sys *self, const char *path,
 	enum udm_param param = UDM_SIZE_LIMIT_MB;
 	enum udm_path udm = dmock_classify_udm(m, path, &param);
 	struct path_info pi;
+	bool mine;
 	int r = dmock_enter(m, DMAHEAP_MOCK_OPEN);
 
 	if (r)
+		return r;
+	r = dmock_fdinfo_open(m, path, &mine);
+	if (mine)
 		return r;
 	if (udm != UDM_NONE) {
 		mock_lock(m);

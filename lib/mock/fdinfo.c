@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /proc/self/fdinfo/<fd> of mock buffers, and their reference count.
+ *
+ * The kernel prints "count:" as the dma-buf file's reference count minus
+ * the reference procfs takes to print it. Those references are the fds of
+ * every process, every mapping (VMA), and every importer. The mock counts
+ * this process's fds (a scan by inode), its mappings (/proc/self/maps by
+ * inode, so the caller's own mmap()s count too), and the references that
+ * dmaheap_mock_buf_hold() says others hold.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "mock-private.h"
+
+#define FDINFO_PREFIX "/proc/self/fdinfo/"
+
+/* The fd @path names, if it is /proc/self/fdinfo/<number>. */
+static bool fdinfo_target(const char *path, int *fd)
+{
+	size_t len = strlen(FDINFO_PREFIX);
+	char *end;
+	long v;
+
+	if (!path || strncmp(path, FDINFO_PREFIX, len) != 0)
+		return false;
+	path += len;
+	if (*path < '0' || *path > '9')
+		return false;
+	errno = 0;
+	v = strtol(path, &end, 10);
+	if (errno || *end != '\0' || v > INT32_MAX)
+		return false;
+	*fd = (int)v;
+	return true;
+}
+
+/* Mappings (VMAs) of @o's file in this process. */
+static unsigned int count_vmas(const struct mock_obj *o)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	unsigned int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int maj, min;
+		unsigned long ino;
+
+		if (sscanf(line, "%*x-%*x %*s %*x %x:%x %lu", &maj, &min,
+			   &ino) == 3 &&
+		    ino == (unsigned long)o->ino &&
+		    makedev(maj, min) == o->dev)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The "count:" the kernel would print for @o; called with the lock. */
+static long ref_count(const struct mock_obj *o)
+{
+	struct fd_scan s;
+	long n;
+
+	if (dmock_scan_fds(&s))
+		return -1;
+	n = (long)dmock_scan_count(&s, o, NULL);
+	free(s.v);
+	return n + (long)count_vmas(o) + (long)o->holds;
+}
+
+static int fdinfo_text(const struct mock_obj *o, int fd, char *text,
+		       size_t len)
+{
+	int fl = fcntl(fd, F_GETFL);
+	long count = ref_count(o);
+	int n;
+
+	if (fl < 0 || count < 0)
+		return -EIO;
+	n = snprintf(text, len,
+		     "pos:\t0\nflags:\t0%o\nmnt_id:\t0\nino:\t%" PRIu64
+		     "\nsize:\t%" PRIu64 "\ncount:\t%ld\nexp_name:\t%s\n",
+		     (unsigned int)fl | O_CLOEXEC, (uint64_t)o->ino, o->size,
+		     count, o->heap->name);
+	if (o->name[0] && n >= 0 && (size_t)n < len)
+		snprintf(text + n, len - (size_t)n, "name:\t%s\n", o->name);
+	return 0;
+}
+
+/*
+ * Opens the fdinfo of a mock buffer: a memfd holding the text. *@mine is
+ * false (and nothing done) for any other path or fd, which the real
+ * kernel answers.
+ */
+int dmock_fdinfo_open(struct dmaheap_mock *m, const char *path, bool *mine)
+{
+	char text[512];
+	struct mock_obj *o;
+	struct stat st;
+	int fd, r;
+
+	*mine = false;
+	if (!fdinfo_target(path, &fd) || fstat(fd, &st) < 0)
+		return 0;
+	mock_lock(m);
+	o = dmock_obj_find_fd(m, fd, &st);
+	*mine = o && o->kind == OBJ_BUF;
+	r = *mine ? fdinfo_text(o, fd, text, sizeof(text)) : 0;
+	mock_unlock(m);
+	if (!*mine || r)
+		return r;
+	return dmock_text_memfd("fdinfo", text);
+}
+
+int dmaheap_mock_buf_hold(struct dmaheap_mock *mock, int fd, int delta)
+{
+	struct mock_obj *o;
+	struct stat st;
+	int r;
+
+	if (!mock)
+		return -EINVAL;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -EBADF;
+	mock_lock(mock);
+	o = dmock_obj_find_fd(mock, fd, &st);
+	if (!o || o->kind != OBJ_BUF)
+		r = -ENOENT;
+	else if ((delta < 0 && (unsigned int)-delta > o->holds) ||
+		 (delta > 0 && o->holds + (unsigned int)delta > INT_MAX))
+		r = -EINVAL;
+	else
+		r = (int)(o->holds = (unsigned int)((int)o->holds + delta));
+	mock_unlock(mock);
+	return r;
+}
