@@ -316,6 +316,9 @@ DMAHEAP_EXPORT int dmaheap_has_heap(struct dmaheap_ctx *ctx, const char *heap);
 enum dmaheap_alloc_flags {
 	/** Do not name this buffer after its heap. */
 	DMAHEAP_ALLOC_NO_NAME = 1u << 0,
+	/** Fresh, kernel-zeroed memory: never a recycled buffer from the
+	 * context's pool (see "Recycling pool"). @since 0.2 */
+	DMAHEAP_ALLOC_FRESH = 1u << 1,
 };
 
 /**
@@ -425,6 +428,10 @@ DMAHEAP_EXPORT int dmaheap_import(struct dmaheap_ctx *ctx, int fd,
  * buffer's fd and drops its reference to the context. Nothing leaks, but
  * the caller's pointers into the mapping become invalid. Other fds of the
  * same dma-buf (dmaheap_buf_dup_fd(), the caller's own) stay valid.
+ *
+ * With the context's recycling pool on (dmaheap_ctx_set_pool()), a buffer
+ * that passes the pool's safety check is kept for reuse instead of closed;
+ * see "Recycling pool" for the rule and its cost in system calls.
  */
 DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf);
 
@@ -1303,6 +1310,212 @@ DMAHEAP_EXPORT int dmaheap_image_begin_cpu_access(struct dmaheap_image *img,
  */
 DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
 						unsigned int access);
+/* Recycling pool                                                           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Recycling pool (@since 0.2): freed buffers kept for reuse, so that an
+ * allocation need not wait for the kernel to find and zero pages.
+ *
+ *   !!! A RECYCLED BUFFER IS NOT ZEROED. It holds whatever its previous
+ *   !!! user of this context wrote, unless the pool was set up with
+ *   !!! DMAHEAP_POOL_ZERO or the allocation asks for DMAHEAP_ALLOC_FRESH.
+ *   !!! Never enable a pool without DMAHEAP_POOL_ZERO in a context whose
+ *   !!! buffers go to parties that must not see each other's data.
+ *
+ * Off by default; dmaheap_ctx_set_pool() turns it on for one context. Then
+ * dmaheap_alloc(), dmaheap_alloc_from() and dmaheap_alloc_usage() first
+ * look in the pool, and dmaheap_buf_free() offers the buffer to it.
+ * dmaheap_alloc_fd() never uses the pool (the library cannot see the close
+ * of a raw fd). Imported buffers are never pooled.
+ *
+ * Size classes: a buffer is reused only for a request of the same heap and
+ * the same page-rounded size, so dmaheap_buf_size() is what a fresh buffer
+ * would have. An alias request is served from the heap it resolves to.
+ * At most 64 size classes per heap are kept; other sizes are not pooled.
+ *
+ * Safety rule, checked by dmaheap_buf_free(): the buffer goes back to the
+ * pool only if
+ *  - the caller left no mapping or CPU access open through the library;
+ *  - /proc/self/fdinfo/<fd> reads "count: 1". That line is the dma-buf
+ *    file's reference count minus the one procfs takes to print it, so 1
+ *    means the buffer's own fd is the only reference anywhere: every dup(),
+ *    a copy inherited by fork(), an fd in flight or received through
+ *    SCM_RIGHTS, every mmap() (also after its fd is closed), and every
+ *    device import (DRM PRIME, V4L2 DMABUF, ...) raises it (tests/kernel
+ *    test-kernel-pool.c checks each case on a real kernel);
+ *  - poll() on the fd reports POLLOUT at once: no fence, read or write, is
+ *    pending on the buffer.
+ * Otherwise the buffer is closed as without a pool, and the refusal counted
+ * (struct dmaheap_pool_stats). A fdinfo that cannot be read or has no
+ * "count:" line (no /proc) counts as shared. Once the check passes nobody
+ * else holds the dma-buf, so nobody can add a reference or a fence to it;
+ * the one exception is a process allowed to ptrace this one
+ * (pidfd_getfd(2)), which could take its fd while it sits in the pool.
+ * Cost of the check: open, read and close of the fdinfo file and one poll:
+ * 4 system calls in place of the close. A hit costs no system call (one
+ * DMA_BUF_SET_NAME if auto-naming must rename a buffer the caller renamed).
+ *
+ * Limits: struct dmaheap_pool_options caps the bytes cached in the whole
+ * pool and the buffers cached per size class. A freed buffer that would
+ * exceed either is closed (counted as refused_full). Lowering the limits
+ * releases what exceeds them at once. With an idle timeout, buffers cached
+ * longer than it are released by the pool's own calls on their size class
+ * (each alloc and free there) and by dmaheap_pool_trim(); the library
+ * starts no thread, so a program that goes quiet should call
+ * dmaheap_pool_trim(ctx, DMAHEAP_POOL_TRIM_IDLE) from its own timer.
+ *
+ * fork(): a child's copy of the pool serves nothing and keeps nothing (its
+ * cached fds are shared with the parent; they are O_CLOEXEC, so exec closes
+ * them, and dmaheap_pool_trim() in the child closes them at once). Detected
+ * without a system call through a MADV_WIPEONFORK page (Linux 4.14).
+ *
+ * Threads: a hit locks only its size class; classes are found without a
+ * lock; the byte total is an atomic counter. Freeing closes and zeroes
+ * outside any lock.
+ */
+
+/** Pool option flags (struct dmaheap_pool_options.flags). @since 0.2 */
+enum dmaheap_pool_flags {
+	/** Zero a freed buffer before caching it (mmap, SYNC START, memset,
+	 * SYNC END, munmap: 4 more system calls per recycled free). Buffers
+	 * of heaps whose memory the CPU cannot map (protected) are then never
+	 * cached. */
+	DMAHEAP_POOL_ZERO = 1u << 0,
+};
+
+/**
+ * struct dmaheap_pool_options - how a context's pool behaves. @since 0.2
+ * @struct_size: sizeof(struct dmaheap_pool_options) as compiled by the
+ *	caller; set by DMAHEAP_POOL_OPTIONS_INIT.
+ * @flags: enum dmaheap_pool_flags bits; unknown bits are rejected.
+ * @max_bytes: most bytes cached in the whole pool, all heaps; at least one
+ *	page.
+ * @max_buffers: most buffers cached per size class; at least 1.
+ * @idle_ms: release a cached buffer once it has been cached this long, in
+ *	milliseconds; 0 means never.
+ */
+struct dmaheap_pool_options {
+	size_t struct_size;
+	unsigned int flags;
+	uint64_t max_bytes;
+	unsigned int max_buffers;
+	unsigned int idle_ms;
+};
+
+/** Initialiser for struct dmaheap_pool_options: 64 MiB, 8 buffers per
+ * size class, no idle timeout, no zeroing. @since 0.2 */
+#define DMAHEAP_POOL_OPTIONS_INIT \
+	{ sizeof(struct dmaheap_pool_options), 0, 64ull << 20, 8, 0 }
+
+/**
+ * dmaheap_ctx_set_pool() - turn a context's recycling pool on, change its
+ * options, or turn it off. @since 0.2
+ * @ctx: the context.
+ * @opts: the options, read during the call only; NULL turns the pool off
+ *	and closes every buffer it holds.
+ *
+ * May be called at any time from any thread; allocations and frees running
+ * meanwhile see the old or the new options. Buffers cached beyond new,
+ * lower limits are released before the call returns.
+ *
+ * Return: 0, or -EINVAL (NULL @ctx, @opts->struct_size too small, unknown
+ * flags, @max_bytes below a page, @max_buffers 0), -ENOMEM, or the error
+ * of madvise(MADV_WIPEONFORK) (-EINVAL: kernel before 4.14).
+ */
+DMAHEAP_EXPORT int dmaheap_ctx_set_pool(struct dmaheap_ctx *ctx,
+					const struct dmaheap_pool_options *opts);
+
+/**
+ * dmaheap_pool_prewarm() - fill the pool ahead of need. @since 0.2
+ * @ctx: the context; its pool must be on.
+ * @heap: heap name or alias.
+ * @size: bytes per buffer, rounded up to a page as by dmaheap_alloc().
+ * @count: buffers wanted, 1 to 65536.
+ * @flags: enum dmaheap_alloc_flags bits, as for dmaheap_alloc();
+ *	DMAHEAP_ALLOC_FRESH is implied.
+ *
+ * Allocates fresh buffers (kernel-zeroed) and caches them, for a camera
+ * start-up that must not wait for the kernel. Stops at the first failed
+ * allocation or once the pool's limits are reached (raise max_buffers and
+ * max_bytes first to prewarm more than they allow). Buffers already cached
+ * in the class count towards @count: it is what the class should hold.
+ *
+ * Return: how many buffers of that class the pool now holds (0 to @count);
+ * or -EINVAL (NULL, bad name, @count 0 or too large, and as dmaheap_alloc()),
+ * -ENODEV (the pool is off), -ENOSPC (the heap has 64 size classes and
+ * this size is not one), the errors of dmaheap_heap_resolve(), or the
+ * allocation's error when not even one buffer could be cached.
+ */
+DMAHEAP_EXPORT int dmaheap_pool_prewarm(struct dmaheap_ctx *ctx,
+					const char *heap, size_t size,
+					unsigned int count, unsigned int flags);
+
+/** What dmaheap_pool_trim() releases. @since 0.2 */
+enum dmaheap_pool_trim_mode {
+	/** Every cached buffer. */
+	DMAHEAP_POOL_TRIM_ALL = 0,
+	/** Only buffers cached for the idle timeout or longer. */
+	DMAHEAP_POOL_TRIM_IDLE = 1,
+};
+
+/**
+ * dmaheap_pool_trim() - release cached buffers now. @since 0.2
+ * @ctx: the context.
+ * @mode: enum dmaheap_pool_trim_mode.
+ *
+ * Works with the pool off too (then there is nothing to release) and in a
+ * child after fork() (it closes the child's copies).
+ *
+ * Return: the number of buffers released (closed), or -EINVAL (NULL @ctx,
+ * unknown @mode).
+ */
+DMAHEAP_EXPORT int dmaheap_pool_trim(struct dmaheap_ctx *ctx,
+				     unsigned int mode);
+
+/**
+ * struct dmaheap_pool_stats - what a pool did. @since 0.2
+ * @hits: allocations served from the pool.
+ * @misses: allocations the pool was asked for and could not serve
+ *	(DMAHEAP_ALLOC_FRESH ones are not asked).
+ * @recycled: freed buffers the pool kept.
+ * @refused_shared: freed buffers closed because something else still held
+ *	the dma-buf (another fd in any process, a mapping, a device import),
+ *	or because that could not be checked.
+ * @refused_busy: freed buffers closed because a fence was pending.
+ * @refused_full: freed buffers closed because the limits were reached, a
+ *	heap had too many size classes, or zeroing failed.
+ * @released: cached buffers closed by trimming, the idle timeout, lower
+ *	limits, or turning the pool off.
+ * @cached_buffers: buffers cached now.
+ * @cached_bytes: their total size.
+ */
+struct dmaheap_pool_stats {
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t recycled;
+	uint64_t refused_shared;
+	uint64_t refused_busy;
+	uint64_t refused_full;
+	uint64_t released;
+	uint64_t cached_buffers;
+	uint64_t cached_bytes;
+};
+
+/**
+ * dmaheap_pool_stats() - read a pool's figures. @since 0.2
+ * @ctx: the context.
+ * @heap: a heap name (not an alias) for that heap's figures, or NULL for
+ *	the whole pool.
+ * @out: receives the figures. Each is read atomically, the set is not a
+ *	snapshot while other threads allocate.
+ *
+ * Return: 0 (all zero if the pool was never on or the heap never used it),
+ * or -EINVAL (NULL @ctx or @out, bad heap name).
+ */
+DMAHEAP_EXPORT int dmaheap_pool_stats(struct dmaheap_ctx *ctx,
+				      const char *heap,
+				      struct dmaheap_pool_stats *out);
 
 #ifdef __cplusplus
 }

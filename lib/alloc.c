@@ -8,7 +8,7 @@
 #include "private.h"
 #include "uapi.h"
 
-#define KNOWN_ALLOC_FLAGS DMAHEAP_ALLOC_NO_NAME
+#define KNOWN_ALLOC_FLAGS (DMAHEAP_ALLOC_NO_NAME | DMAHEAP_ALLOC_FRESH)
 #define MAX_FALLBACK_HEAPS 128 /* the kernel's own limit on heaps */
 
 /*
@@ -135,9 +135,14 @@ int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
 			  struct dmaheap_buf **ret)
 {
 	struct dmaheap_heap *heap = NULL;
-	int fd = alloc_one(ctx, heap_name, size, flags, &heap);
+	int r = dmaheap_heap_lookup(ctx, heap_name, &heap);
 
-	return wrap_new(ctx, heap, fd, size, ret);
+	if (r)
+		return lookup_failed(ctx, heap_name, r);
+	if (dmaheap_pool_take(ctx, heap, size, flags, ret))
+		return 0;
+	return wrap_new(ctx, heap, new_fd(ctx, heap, size, flags), size,
+			ret);
 }
 
 /* As dmaheap_alloc_checked(), but @heap_name is a heap, never an alias: the
@@ -149,9 +154,12 @@ int dmaheap_alloc_plain(struct dmaheap_ctx *ctx, const char *heap_name,
 	struct dmaheap_heap *heap = NULL;
 	int fd = dmaheap_heap_get(ctx, heap_name, &heap);
 
-	fd = fd ? lookup_failed(ctx, heap_name, fd)
-		: new_fd(ctx, heap, size, flags);
-	return wrap_new(ctx, heap, fd, size, ret);
+	if (fd)
+		return lookup_failed(ctx, heap_name, fd);
+	if (dmaheap_pool_take(ctx, heap, size, flags, ret))
+		return 0;
+	return wrap_new(ctx, heap, new_fd(ctx, heap, size, flags), size,
+			ret);
 }
 
 DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,

@@ -89,8 +89,9 @@ DMAHEAP_EXPORT int dmaheap_import(struct dmaheap_ctx *ctx, int fd,
 	return r;
 }
 
-/* Ends leftover CPU access and drops the mapping; the caller forgot. */
-static void buf_release_state(struct dmaheap_buf *buf)
+/* Ends leftover CPU access and drops the mapping; the caller forgot.
+ * False if there was any. */
+static bool buf_release_state(struct dmaheap_buf *buf)
 {
 	struct dmaheap_ctx *ctx = buf->ctx;
 	uint64_t dirs = (buf->reads ? DMA_BUF_SYNC_READ : 0) |
@@ -106,21 +107,32 @@ static void buf_release_state(struct dmaheap_buf *buf)
 			    "freeing buffer fd %d while mapped", buf->fd);
 		ctx->sys->munmap(ctx->sys, buf->addr, buf->size);
 	}
+	return !dirs && !buf->map_refs;
+}
+
+/* Closes the fd and frees the object: no accounting, context kept. */
+void dmaheap_buf_release(struct dmaheap_buf *buf)
+{
+	const struct dmaheap_sys *sys = buf->ctx->sys;
+
+	sys->close(sys, buf->fd);
+	pthread_mutex_destroy(&buf->lock);
+	free(buf);
 }
 
 DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 {
 	struct dmaheap_ctx *ctx;
+	bool clean;
 
 	if (!buf)
 		return;
 	ctx = buf->ctx;
-	buf_release_state(buf);
-	ctx->sys->close(ctx->sys, buf->fd);
+	clean = buf_release_state(buf);
 	if (buf->heap)
 		dmaheap_stats_release(ctx, buf->heap, buf->size);
-	pthread_mutex_destroy(&buf->lock);
-	free(buf);
+	if (!dmaheap_pool_give(buf, clean))
+		dmaheap_buf_release(buf);
 	dmaheap_ctx_unref(ctx);
 }
 

@@ -153,6 +153,8 @@ static void ctx_destroy(struct dmaheap_ctx *ctx)
 {
 	struct dmaheap_heap *h = ctx->heaps;
 
+	/* Pooled buffers point at the heaps: gone first. */
+	dmaheap_pool_destroy(ctx);
 	while (h) {
 		struct dmaheap_heap *next = h->next;
 

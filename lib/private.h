@@ -32,6 +32,8 @@ struct dmaheap_heap {
 	atomic_uint props;   /* enum dmaheap_heap_props; set_heap_props updates */
 	bool stats_used;     /* an allocation was tried: stats has figures */
 	struct dmaheap_stats stats;
+	/* Recycling pool size classes of this heap (pool.c); append-only. */
+	_Atomic(struct dmaheap_pool_class *) pool_classes;
 	char name[];
 };
 
@@ -82,6 +84,8 @@ struct dmaheap_ctx {
 	struct dmaheap_stats total;
 	struct dmaheap_policy policy;
 	char *udmabuf_dev;
+	/* Set once by dmaheap_ctx_set_pool(), freed with the context. */
+	_Atomic(struct dmaheap_pool *) pool;
 	char dir[];
 };
 
@@ -170,6 +174,14 @@ int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,
 /* buffer.c */
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret);
+void dmaheap_buf_release(struct dmaheap_buf *buf);
+
+/* pool.c: the hooks of the recycling pool into allocation and free. */
+bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+		       size_t size, unsigned int flags,
+		       struct dmaheap_buf **ret);
+bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean);
+void dmaheap_pool_destroy(struct dmaheap_ctx *ctx);
 
 /* sync.c */
 int dmaheap_access_valid(unsigned int access);

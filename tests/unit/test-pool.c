@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The recycling pool against the mock: hits and misses, the safety rule
+ * (a buffer anything else holds, or with a fence pending, is closed),
+ * limits, trimming, prewarming, zeroing, fork, threads, and the system
+ * calls each step costs.
+ */
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define PAGE 4096
+
+static void pool_on(struct fixture *f, unsigned int flags, uint64_t max_bytes,
+		    unsigned int max_buffers, unsigned int idle_ms)
+{
+	struct dmaheap_pool_options o = DMAHEAP_POOL_OPTIONS_INIT;
+
+	o.flags = flags;
+	if (max_bytes)
+		o.max_bytes = max_bytes;
+	if (max_buffers)
+		o.max_buffers = max_buffers;
+	o.idle_ms = idle_ms;
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, &o), 0);
+}
+
+static struct dmaheap_buf *alloc_n(struct fixture *f, size_t size)
+{
+	struct dmaheap_buf *buf = NULL;
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", size, 0, &buf), 0);
+	return buf;
+}
+
+static struct dmaheap_pool_stats stats(struct fixture *f)
+{
+	struct dmaheap_pool_stats s;
+
+	assert_int_equal(dmaheap_pool_stats(f->ctx, NULL, &s), 0);
+	return s;
+}
+
+static int64_t allocs(struct fixture *f)
+{
+	return dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_ALLOC);
+}
+
+/* Frees a buffer of one page and tells whether the pool kept it. */
+static bool free_kept(struct fixture *f, struct dmaheap_buf *buf)
+{
+	uint64_t before = stats(f).recycled;
+
+	dmaheap_buf_free(buf);
+	return stats(f).recycled == before + 1;
+}
+
+static void fill(struct dmaheap_buf *buf, unsigned char v)
+{
+	void *p;
+
+	assert_int_equal(dmaheap_buf_map(buf, &p), 0);
+	memset(p, v, dmaheap_buf_size(buf));
+	assert_int_equal(dmaheap_buf_unmap(buf), 0);
+}
+
+static unsigned char first_byte(struct dmaheap_buf *buf)
+{
+	unsigned char v;
+	void *p;
+
+	assert_int_equal(dmaheap_buf_map(buf, &p), 0);
+	v = *(unsigned char *)p;
+	assert_int_equal(dmaheap_buf_unmap(buf), 0);
+	return v;
+}
+
+static void test_off_by_default(void **state)
+{
+	struct fixture *f = *state;
+
+	dmaheap_buf_free(alloc_n(f, PAGE));
+	dmaheap_buf_free(alloc_n(f, PAGE));
+	assert_int_equal(allocs(f), 2);
+	assert_int_equal(stats(f).recycled, 0);
+	assert_int_equal(stats(f).hits, 0);
+}
+
+static void test_bad_options(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_pool_options o = DMAHEAP_POOL_OPTIONS_INIT;
+
+	assert_int_equal(dmaheap_ctx_set_pool(NULL, &o), -EINVAL);
+	o.struct_size = sizeof(o) - 1;
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, &o), -EINVAL);
+	o.struct_size = sizeof(o);
+	o.flags = 1u << 7;
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, &o), -EINVAL);
+	o.flags = 0;
+	o.max_bytes = PAGE - 1;
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, &o), -EINVAL);
+	o.max_bytes = 1 << 20;
+	o.max_buffers = 0;
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, &o), -EINVAL);
+	assert_int_equal(dmaheap_pool_trim(NULL, 0), -EINVAL);
+	assert_int_equal(dmaheap_pool_trim(f->ctx, 2), -EINVAL);
+	assert_int_equal(dmaheap_pool_stats(f->ctx, NULL, NULL), -EINVAL);
+	assert_int_equal(dmaheap_pool_stats(NULL, NULL, &(struct dmaheap_pool_stats){0}), -EINVAL);
+	assert_int_equal(dmaheap_pool_stats(f->ctx, "a/b", &(struct dmaheap_pool_stats){0}), -EINVAL);
+	/* Never on: nothing to trim, all figures zero. */
+	assert_int_equal(dmaheap_pool_trim(f->ctx, DMAHEAP_POOL_TRIM_ALL), 0);
+	assert_int_equal(stats(f).misses, 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", PAGE, 1u << 7,
+				       &(struct dmaheap_buf *){NULL}), -EINVAL);
+}
+
+static void test_hit_keeps_content(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+	int fd;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	fd = dmaheap_buf_fd(buf);
+	fill(buf, 0xab);
+	assert_true(free_kept(f, buf));
+	assert_int_equal(stats(f).cached_buffers, 1);
+	assert_int_equal(stats(f).cached_bytes, PAGE);
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(allocs(f), 0);
+	assert_int_equal(dmaheap_buf_fd(buf), fd);
+	assert_int_equal(dmaheap_buf_size(buf), PAGE);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	/* Not zeroed: the header says so loudly. */
+	assert_int_equal(first_byte(buf), 0xab);
+	assert_int_equal(stats(f).hits, 1);
+	assert_int_equal(stats(f).misses, 1);
+	assert_int_equal(stats(f).cached_buffers, 0);
+	dmaheap_buf_free(buf);
+}
+
+static void test_size_classes(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	assert_true(free_kept(f, alloc_n(f, 2 * PAGE)));
+	dmaheap_mock_reset_calls(f->mock);
+	/* Another size is another class: a miss. */
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(allocs(f), 1);
+	dmaheap_buf_free(buf);
+	/* The same size once rounded is a hit. */
+	buf = alloc_n(f, PAGE + 1);
+	assert_int_equal(allocs(f), 1);
+	assert_int_equal(dmaheap_buf_size(buf), 2 * PAGE);
+	dmaheap_buf_free(buf);
+}
+
+static void test_fresh_flag(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+
+	pool_on(f, 0, 0, 0, 0);
+	assert_true(free_kept(f, alloc_n(f, PAGE)));
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", PAGE,
+				       DMAHEAP_ALLOC_FRESH, &buf), 0);
+	assert_int_equal(allocs(f), 1);
+	assert_int_equal(stats(f).cached_buffers, 1);
+	assert_int_equal(first_byte(buf), 0);
+	dmaheap_buf_free(buf);
+}
+
+static void test_zero_on_reuse(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, DMAHEAP_POOL_ZERO, 0, 0, 0);
+	buf = alloc_n(f, 2 * PAGE);
+	fill(buf, 0x5a);
+	assert_true(free_kept(f, buf));
+	buf = alloc_n(f, 2 * PAGE);
+	assert_int_equal(stats(f).hits, 1);
+	assert_int_equal(first_byte(buf), 0);
+	dmaheap_buf_free(buf);
+}
+
+/* The safety rule, each way something else can hold the dma-buf. */
+static void test_dup_is_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+	int dup_fd;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	dup_fd = dmaheap_buf_dup_fd(buf);
+	assert_true(dup_fd >= 0);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(stats(f).refused_shared, 1);
+	assert_int_equal(stats(f).cached_buffers, 0);
+	/* The dup still works and the next allocation is fresh. */
+	assert_int_equal(lseek(dup_fd, 0, SEEK_END), PAGE);
+	dmaheap_mock_reset_calls(f->mock);
+	dmaheap_buf_free(alloc_n(f, PAGE));
+	assert_int_equal(allocs(f), 1);
+	close(dup_fd);
+}
+
+static void test_raw_mapping_is_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+	void *p;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, dmaheap_buf_fd(buf), 0);
+	assert_true(p != MAP_FAILED);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(stats(f).refused_shared, 1);
+	munmap(p, PAGE);
+}
+
+static void test_library_mapping_not_recycled(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+	void *p;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_buf_map(buf, &p), 0);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(stats(f).refused_shared, 1);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(stats(f).refused_shared, 2);
+}
+
+static void test_outside_holder_is_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	/* A device import or another process's fd. */
+	assert_int_equal(dmaheap_mock_buf_hold(f->mock, dmaheap_buf_fd(buf), 1), 1);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(stats(f).refused_shared, 1);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_mock_buf_hold(f->mock, dmaheap_buf_fd(buf), 1), 1);
+	assert_int_equal(dmaheap_mock_buf_hold(f->mock, dmaheap_buf_fd(buf), -1), 0);
+	assert_int_equal(dmaheap_mock_buf_hold(f->mock, dmaheap_buf_fd(buf), -1), -EINVAL);
+	assert_true(free_kept(f, buf));
+}
+
+static void test_pending_fence_is_busy(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_mock_buf_set_fence(f->mock, dmaheap_buf_fd(buf), true), 0);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(stats(f).refused_busy, 1);
+	assert_int_equal(stats(f).refused_shared, 0);
+}
+
+static void test_unreadable_fdinfo_is_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_OPEN, 0, 1, ENOENT), 0);
+	assert_false(free_kept(f, buf));
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_READ, 0, 1, EIO), 0);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(stats(f).refused_shared, 2);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_POLL, 0, 1, EINTR), 0);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(stats(f).refused_busy, 1);
+}
+
+static void test_imports_never_pooled(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = alloc_n(f, PAGE), *imp = NULL;
+
+	pool_on(f, 0, 0, 0, 0);
+	assert_int_equal(dmaheap_import(f->ctx, dmaheap_buf_fd(buf), &imp), 0);
+	dmaheap_buf_free(buf);
+	/* The import now holds the only fd, yet is not the pool's to keep. */
+	dmaheap_buf_free(imp);
+	assert_int_equal(stats(f).recycled, 0);
+	assert_int_equal(stats(f).cached_buffers, 0);
+}
+
+/* What each step costs in system calls. */
+static void test_syscalls(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+	int64_t total = 0;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	dmaheap_mock_reset_calls(f->mock);
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN), 1);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_READ), 1);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_CLOSE), 1);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_POLL), 1);
+	for (int c = 0; c < DMAHEAP_MOCK_CALL_COUNT; c++)
+		total += dmaheap_mock_calls(f->mock, (enum dmaheap_mock_call)c);
+	assert_int_equal(total, 4);
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_n(f, PAGE);
+	for (int c = 0; c < DMAHEAP_MOCK_CALL_COUNT; c++)
+		assert_int_equal(dmaheap_mock_calls(f->mock, (enum dmaheap_mock_call)c), 0);
+	dmaheap_buf_free(buf);
+}
+
+static void test_renamed_buffer_named_again(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_mock_buf_info info;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_buf_set_name(buf, "frame-7"), 0);
+	assert_true(free_kept(f, buf));
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SET_NAME), 1);
+	assert_int_equal(dmaheap_mock_buf_info(f->mock, dmaheap_buf_fd(buf), &info), 0);
+	assert_string_equal(info.name, "system");
+	/* Named as its heap: a hit costs nothing. */
+	assert_true(free_kept(f, buf));
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SET_NAME), 0);
+	dmaheap_buf_free(buf);
+}
+
+static void test_limit_per_class(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *b[3];
+
+	pool_on(f, 0, 0, 2, 0);
+	for (int i = 0; i < 3; i++)
+		b[i] = alloc_n(f, PAGE);
+	assert_true(free_kept(f, b[0]));
+	assert_true(free_kept(f, b[1]));
+	assert_false(free_kept(f, b[2]));
+	assert_int_equal(stats(f).refused_full, 1);
+	assert_int_equal(stats(f).cached_buffers, 2);
+}
+
+static void test_limit_bytes(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *a = alloc_n(f, 2 * PAGE), *b = alloc_n(f, 2 * PAGE);
+	struct dmaheap_buf *c = alloc_n(f, PAGE);
+
+	pool_on(f, 0, 3 * PAGE, 0, 0);
+	assert_true(free_kept(f, a));
+	assert_false(free_kept(f, b));
+	assert_true(free_kept(f, c));
+	assert_int_equal(stats(f).cached_bytes, 3 * PAGE);
+	assert_int_equal(stats(f).refused_full, 1);
+}
+
+static void test_lower_limits_trim(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *b[4];
+
+	pool_on(f, 0, 0, 0, 0);
+	for (int i = 0; i < 4; i++)
+		b[i] = alloc_n(f, PAGE);
+	for (int i = 0; i < 4; i++)
+		assert_true(free_kept(f, b[i]));
+	pool_on(f, 0, 0, 3, 0);
+	assert_int_equal(stats(f).cached_buffers, 3);
+	pool_on(f, 0, 2 * PAGE, 3, 0);
+	assert_int_equal(stats(f).cached_buffers, 2);
+	assert_int_equal(stats(f).released, 2);
+	/* Off: everything goes, and frees close again. */
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, NULL), 0);
+	assert_int_equal(stats(f).cached_buffers, 0);
+	assert_int_equal(stats(f).released, 4);
+	assert_false(free_kept(f, alloc_n(f, PAGE)));
+}
+
+static void test_trim(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *a = alloc_n(f, PAGE), *b = alloc_n(f, 2 * PAGE);
+
+	pool_on(f, 0, 0, 0, 0);
+	assert_true(free_kept(f, a));
+	assert_true(free_kept(f, b));
+	/* No idle timeout: nothing is idle. */
+	assert_int_equal(dmaheap_pool_trim(f->ctx, DMAHEAP_POOL_TRIM_IDLE), 0);
+	assert_int_equal(dmaheap_pool_trim(f->ctx, DMAHEAP_POOL_TRIM_ALL), 2);
+	assert_int_equal(stats(f).cached_buffers, 0);
+	assert_int_equal(stats(f).released, 2);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static void test_idle_timeout(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *a = alloc_n(f, PAGE), *b = alloc_n(f, PAGE);
+
+	pool_on(f, 0, 0, 0, 60000);
+	assert_true(free_kept(f, a));
+	assert_int_equal(dmaheap_pool_trim(f->ctx, DMAHEAP_POOL_TRIM_IDLE), 0);
+	pool_on(f, 0, 0, 0, 1);
+	sleep_ms(5);
+	assert_int_equal(dmaheap_pool_trim(f->ctx, DMAHEAP_POOL_TRIM_IDLE), 1);
+	/* Expired buffers also go on the class's next free. */
+	a = alloc_n(f, PAGE);
+	assert_true(free_kept(f, a));
+	sleep_ms(5);
+	assert_true(free_kept(f, b));
+	assert_int_equal(stats(f).cached_buffers, 1);
+	assert_int_equal(stats(f).released, 2);
+}
+
+static void test_prewarm(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *b[5];
+
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", PAGE, 4, 0), -ENODEV);
+	pool_on(f, 0, 0, 4, 0);
+	assert_int_equal(dmaheap_pool_prewarm(NULL, "system", PAGE, 4, 0), -EINVAL);
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", PAGE, 0, 0), -EINVAL);
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", 0, 1, 0), -EINVAL);
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "nope", PAGE, 1, 0), -ENOENT);
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", PAGE, 3, 0), 3);
+	assert_int_equal(allocs(f), 3);
+	/* What the class holds counts; the limit caps it. */
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", PAGE, 3, 0), 3);
+	assert_int_equal(allocs(f), 3);
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", PAGE, 8, 0), 4);
+	assert_int_equal(allocs(f), 5);
+	dmaheap_mock_reset_calls(f->mock);
+	for (int i = 0; i < 4; i++)
+		b[i] = alloc_n(f, PAGE);
+	assert_int_equal(allocs(f), 0);
+	b[4] = alloc_n(f, PAGE);
+	assert_int_equal(allocs(f), 1);
+	for (int i = 0; i < 5; i++)
+		dmaheap_buf_free(b[i]);
+	assert_int_equal(dmaheap_pool_trim(f->ctx, DMAHEAP_POOL_TRIM_ALL), 4);
+	/* The kernel runs dry after two: two cached, and said so. */
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_IOCTL_ALLOC, 2, 1, ENOMEM), 0);
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", PAGE, 4, 0), 2);
+	assert_int_equal(dmaheap_pool_trim(f->ctx, DMAHEAP_POOL_TRIM_ALL), 2);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_IOCTL_ALLOC, 0, 1, ENOMEM), 0);
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", PAGE, 4, 0), -ENOMEM);
+}
+
+static void test_alias_served_from_member(void **state)
+{
+	struct fixture *f = *state;
+	const char *members[] = { "absent", "system" };
+	struct dmaheap_pool_stats s;
+	struct dmaheap_buf *buf = NULL;
+
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "fast", members, 2), 0);
+	pool_on(f, 0, 0, 0, 0);
+	assert_true(free_kept(f, alloc_n(f, PAGE)));
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_alloc(f->ctx, "fast", PAGE, 0, &buf), 0);
+	assert_int_equal(allocs(f), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	assert_int_equal(dmaheap_pool_stats(f->ctx, "system", &s), 0);
+	assert_int_equal(s.hits, 1);
+	assert_int_equal(dmaheap_pool_stats(f->ctx, "fast", &s), 0);
+	assert_int_equal(s.hits, 0);
+	dmaheap_buf_free(buf);
+}
+
+static void test_context_stats_follow(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_stats s;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	assert_true(free_kept(f, alloc_n(f, PAGE)));
+	assert_int_equal(dmaheap_ctx_stats(f->ctx, NULL, &s), 0);
+	assert_int_equal(s.live_buffers, 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_ctx_stats(f->ctx, NULL, &s), 0);
+	assert_int_equal(s.live_buffers, 1);
+	assert_int_equal(s.live_bytes, PAGE);
+	dmaheap_buf_free(buf);
+}
+
+/* The teardown's leak checks prove the cached buffers were closed. */
+static void test_context_free_closes_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	assert_true(free_kept(f, alloc_n(f, PAGE)));
+	buf = alloc_n(f, 2 * PAGE);
+	/* The caller's reference goes first: the last free is not pooled. */
+	dmaheap_ctx_free(f->ctx);
+	dmaheap_buf_free(buf);
+	f->ctx = NULL;
+}
+
+static void test_fork_child_serves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+	int status;
+
+	pool_on(f, 0, 0, 0, 0);
+	assert_true(free_kept(f, alloc_n(f, PAGE)));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct dmaheap_buf *buf = NULL;
+		struct dmaheap_pool_stats s;
+
+		/* The cached fd is the parent's too: a hit would share it. */
+		if (dmaheap_alloc(f->ctx, "system", PAGE, 0, &buf) != 0)
+			_exit(2);
+		dmaheap_pool_stats(f->ctx, NULL, &s);
+		dmaheap_buf_free(buf);
+		if (s.hits != 0)
+			_exit(3);
+		_exit(dmaheap_pool_trim(f->ctx, DMAHEAP_POOL_TRIM_ALL) == 1 ? 0 : 4);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	dmaheap_buf_free(alloc_n(f, PAGE));
+	assert_int_equal(stats(f).hits, 1);
+}
+
+#define THREADS 4
+#define ROUNDS 200
+
+static void *churn(void *arg)
+{
+	struct dmaheap_ctx *ctx = arg;
+
+	for (int i = 0; i < ROUNDS; i++) {
+		struct dmaheap_buf *buf = NULL;
+
+		if (dmaheap_alloc(ctx, "system", PAGE * (1 + i % 2), 0, &buf))
+			return (void *)1;
+		dmaheap_buf_free(buf);
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct fixture *f = *state;
+	pthread_t t[THREADS];
+	struct dmaheap_pool_stats s;
+
+	pool_on(f, 0, 0, 0, 0);
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, churn, f->ctx), 0);
+	for (int i = 0; i < THREADS; i++) {
+		void *r;
+
+		assert_int_equal(pthread_join(t[i], &r), 0);
+		assert_null(r);
+	}
+	s = stats(f);
+	assert_int_equal(s.hits + s.misses, THREADS * ROUNDS);
+	assert_int_equal(s.recycled + s.refused_full, THREADS * ROUNDS);
+	assert_true(s.hits > 0);
+	assert_true(s.cached_buffers <= 2 * THREADS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FIXTURE_TEST(test_off_by_default),
+		FIXTURE_TEST(test_bad_options),
+		FIXTURE_TEST(test_hit_keeps_content),
+		FIXTURE_TEST(test_size_classes),
+		FIXTURE_TEST(test_fresh_flag),
+		FIXTURE_TEST(test_zero_on_reuse),
+		FIXTURE_TEST(test_dup_is_shared),
+		FIXTURE_TEST(test_raw_mapping_is_shared),
+		FIXTURE_TEST(test_library_mapping_not_recycled),
+		FIXTURE_TEST(test_outside_holder_is_shared),
+		FIXTURE_TEST(test_pending_fence_is_busy),
+		FIXTURE_TEST(test_unreadable_fdinfo_is_shared),
+		FIXTURE_TEST(test_imports_never_pooled),
+		FIXTURE_TEST(test_syscalls),
+		FIXTURE_TEST(test_renamed_buffer_named_again),
+		FIXTURE_TEST(test_limit_per_class),
+		FIXTURE_TEST(test_limit_bytes),
+		FIXTURE_TEST(test_lower_limits_trim),
+		FIXTURE_TEST(test_trim),
+		FIXTURE_TEST(test_idle_timeout),
+		FIXTURE_TEST(test_prewarm),
+		FIXTURE_TEST(test_alias_served_from_member),
+		FIXTURE_TEST(test_context_stats_follow),
+		FIXTURE_TEST(test_context_free_closes_cache),
+		FIXTURE_TEST(test_fork_child_serves_nothing),
+		FIXTURE_TEST(test_threads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
