@@ -426,8 +426,10 @@ DMAHEAP_EXPORT int dmaheap_import(struct dmaheap_ctx *ctx, int fd,
  * Ends any CPU access still open (one DMA_BUF_IOCTL_SYNC END covering the
  * directions still begun), unmaps any mapping still held, closes the
  * buffer's fd and drops its reference to the context. Nothing leaks, but
- * the caller's pointers into the mapping become invalid. Other fds of the
- * same dma-buf (dmaheap_buf_dup_fd(), the caller's own) stay valid.
+ * the caller's pointers into the mapping become invalid; only should the
+ * kernel refuse the munmap (for lack of memory) does the mapping stay,
+ * logged as a WARNING. Other fds of the same dma-buf
+ * (dmaheap_buf_dup_fd(), the caller's own) stay valid.
  *
  * With the context's recycling pool on (dmaheap_ctx_set_pool()), a buffer
  * that passes the pool's safety check is kept for reuse instead of closed;
@@ -523,9 +525,12 @@ DMAHEAP_EXPORT int dmaheap_buf_map(struct dmaheap_buf *buf, void **addr);
  * dmaheap_buf_unmap() - drop one reference taken by dmaheap_buf_map().
  * @buf: the buffer.
  *
- * munmap()s when the last reference goes.
+ * munmap()s when the last reference goes. Should the kernel refuse (for
+ * lack of memory), nothing is unmapped: the buffer stays mapped with that
+ * last reference, and a later call or dmaheap_buf_free() tries again.
  *
- * Return: 0, or -EINVAL (NULL, or the buffer is not mapped).
+ * Return: 0, or -EINVAL (NULL, or the buffer is not mapped), -ENOMEM (the
+ * kernel could not unmap).
  */
 DMAHEAP_EXPORT int dmaheap_buf_unmap(struct dmaheap_buf *buf);
 

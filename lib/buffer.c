@@ -103,9 +103,16 @@ static bool buf_release_state(struct dmaheap_buf *buf)
 		dmaheap_sync_ioctl(ctx->sys, buf->fd, DMA_BUF_SYNC_END | dirs);
 	}
 	if (buf->map_refs) {
+		int r;
+
 		dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
 			    "freeing buffer fd %d while mapped", buf->fd);
-		ctx->sys->munmap(ctx->sys, buf->addr, buf->size);
+		r = ctx->sys->munmap(ctx->sys, buf->addr, buf->size);
+		if (r)
+			dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
+				    "buffer fd %d: munmap of %zu bytes at %p: "
+				    "%s; they stay mapped", buf->fd, buf->size,
+				    buf->addr, dmaheap_strerror(r));
 	}
 	return !dirs && !buf->map_refs;
 }
@@ -218,8 +225,9 @@ DMAHEAP_EXPORT int dmaheap_buf_unmap(struct dmaheap_buf *buf)
 	pthread_mutex_lock(&buf->lock);
 	if (buf->map_refs == 0)
 		r = -EINVAL;
-	else if (--buf->map_refs == 0)
-		r = sys->munmap(sys, buf->addr, buf->size);
+	else if (--buf->map_refs == 0 &&
+		 (r = sys->munmap(sys, buf->addr, buf->size)))
+		buf->map_refs = 1; /* the kernel unmapped nothing: retry later */
 	if (buf->map_refs == 0)
 		buf->addr = NULL;
 	pthread_mutex_unlock(&buf->lock);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sys.h"
 #include "testutil.h"
 
 static struct dmaheap_buf *alloc_page(struct fixture *f)
@@ -111,6 +112,48 @@ static void test_map_is_refcounted(void **state)
 	assert_int_equal(dmaheap_buf_unmap(buf), -EINVAL);
 	assert_int_equal(dmaheap_buf_map(buf, NULL), -EINVAL);
 	dmaheap_buf_free(buf);
+}
+
+/* The kernel's munmap fails before unmapping anything: the buffer must
+ * stay mapped, and a later unmap release it. */
+static void test_unmap_failure_keeps_mapping(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = alloc_page(f);
+	volatile char *p;
+	void *addr;
+
+	assert_int_equal(dmaheap_buf_map(buf, &addr), 0);
+	assert_int_equal(dmaheap_buf_map(buf, &addr), 0);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_MUNMAP, 0,
+					     1, ENOMEM), 0);
+	assert_int_equal(dmaheap_buf_unmap(buf), 0);
+	assert_int_equal(dmaheap_buf_unmap(buf), -ENOMEM);
+	p = addr;
+	p[4095] = 'x';
+	assert_int_equal(dmaheap_buf_unmap(buf), 0);
+	assert_int_equal(dmaheap_buf_unmap(buf), -EINVAL);
+	dmaheap_buf_free(buf);
+}
+
+/* Freeing a mapped buffer when munmap fails: the mapping stays, no more. */
+static void test_free_munmap_failure(void **state)
+{
+	struct fixture *f = *state;
+	const struct dmaheap_sys *sys = dmaheap_mock_sys(f->mock);
+	struct dmaheap_buf *buf = alloc_page(f);
+	struct dmaheap_mock_leaks leaks;
+	void *addr;
+
+	assert_int_equal(dmaheap_buf_map(buf, &addr), 0);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_MUNMAP, 0,
+					     1, ENOMEM), 0);
+	dmaheap_buf_free(buf);
+	/* The context's heap fd counts too. */
+	assert_int_equal(dmaheap_mock_leaks(f->mock, &leaks, NULL, 0), 2);
+	assert_int_equal(leaks.mappings, 1);
+	assert_int_equal(leaks.heap_fds, 1);
+	assert_int_equal(sys->munmap(sys, addr, 4096), 0);
 }
 
 static void test_map_failures(void **state)
@@ -263,6 +306,8 @@ int main(void)
 		FIXTURE_TEST(test_set_name),
 		FIXTURE_TEST(test_map_is_refcounted),
 		FIXTURE_TEST(test_map_failures),
+		FIXTURE_TEST(test_unmap_failure_keeps_mapping),
+		FIXTURE_TEST(test_free_munmap_failure),
 		FIXTURE_TEST(test_free_cleans_up),
 		FIXTURE_TEST(test_import),
 		FIXTURE_TEST(test_import_read_only),
