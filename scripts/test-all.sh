@@ -77,6 +77,13 @@ main() {
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		mtest -C "$out/asan" --suite unit --print-errorlogs
 
+	# Bounded: DMAHEAP_FUZZ_SECONDS per harness (3 harnesses), plus the
+	# build. The seed corpora and crashes/ also replay in every unit run.
+	step "libFuzzer: each harness for ${DMAHEAP_FUZZ_SECONDS:-30} s"
+	CC=clang setup "$out/fuzz" -Dfuzz=true -Db_lundef=false
+	DMAHEAP_FUZZ_SECONDS=${DMAHEAP_FUZZ_SECONDS:-30} \
+		mtest -C "$out/fuzz" --suite fuzz --print-errorlogs
+
 	step "valgrind memcheck, unit suite"
 	mtest -C "$out/gcc" --suite unit --print-errorlogs \
 		--wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
