@@ -1522,6 +1522,35 @@ DMAHEAP_EXPORT int dmaheap_pool_stats(struct dmaheap_ctx *ctx,
 				      const char *heap,
 				      struct dmaheap_pool_stats *out);
 
+struct v4l2_format;
+
+/**
+ * dmaheap_image_v4l2_format() - the V4L2 format of an image layout.
+ * @ctx: a context for logging why a layout has no V4L2 format, or NULL.
+ * @layout: the layout (dmaheap_image_layout(), dmaheap_image_get_layout()).
+ * @type: V4L2_BUF_TYPE_VIDEO_CAPTURE or _OUTPUT (struct v4l2_pix_format),
+ *	or their _MPLANE variants (struct v4l2_pix_format_mplane).
+ * @fmt: receives the format for VIDIOC_S_FMT / VIDIOC_TRY_FMT (from
+ *	<linux/videodev2.h>): width, height, field NONE, the pixel format
+ *	and each plane's bytesperline and sizeimage. A layout in one dma-buf
+ *	gets V4L2's single-buffer format (NV12, num_planes 1); separate planes
+ *	get the "M" format (NV12M, one plane each).
+ *
+ * V4L2's single-buffer formats cannot say where chroma starts: they need
+ * planes packed one after the other, chroma strides that follow plane 0's,
+ * and no height alignment.
+ *
+ * @since 0.2. Thread-safe; makes no system call.
+ *
+ * Return: 0, or -EINVAL: NULL argument, another @type, or a layout V4L2
+ * cannot describe: no V4L2 pixel format for the fourcc (or for its
+ * separate planes), a single-planar @type for separate planes, planes not
+ * packed as V4L2 needs, a size over 4 GiB (logged).
+ */
+DMAHEAP_EXPORT int dmaheap_image_v4l2_format(
+	struct dmaheap_ctx *ctx, const struct dmaheap_image_layout *layout,
+	uint32_t type, struct v4l2_format *fmt);
+
 #ifdef __cplusplus
 }
 #endif
