@@ -27,7 +27,12 @@
  *    reporting the dma-buf file system, lseek(SEEK_END) for the size, mmap
  *    (EINVAL on unmappable heaps).
  *  - Heap nodes that are absent, not permitted (EACCES), or not character
- *    devices.
+ *    devices. O_PATH opens of a node succeed whatever its kind, as they
+ *    need no permission and open no driver.
+ *  - The sysfs entries of its devices: /sys/dev/char/MAJ:MIN/uevent for a
+ *    heap node (major 253, DEVNAME=dma_heap/NAME) and for the udmabuf
+ *    device (10:125, DEVNAME=udmabuf). Other devices' entries are the
+ *    machine's.
  *  - The udmabuf device (dmaheap_mock_set_udmabuf()), at a path only the
  *    mock knows (dmaheap_mock_udmabuf_path()): UDMABUF_CREATE and
  *    UDMABUF_CREATE_LIST with the kernel's checks in its order, and the

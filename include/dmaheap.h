@@ -287,14 +287,25 @@ DMAHEAP_EXPORT void dmaheap_heap_list_free(struct dmaheap_heap_info *list);
  * @ctx: the context.
  * @heap: heap name.
  *
- * Opens the heap node if not done before (O_RDONLY | O_CLOEXEC; the fd is
- * cached by the context for its lifetime). A failed open is not cached, so a
- * heap that appears later (heaps can be modules) or whose permissions change
- * is found on the next call.
+ * Opens the heap node if not done before (O_RDONLY | O_CLOEXEC | O_NOCTTY |
+ * O_NONBLOCK; the fd is cached by the context for its lifetime). A failed
+ * open is not cached, so a heap that appears later (heaps can be modules)
+ * or whose permissions change is found on the next call.
+ *
+ * Which nodes are opened: the heap directory may point anywhere, and
+ * opening some character devices acts at once (a watchdog starts), so a
+ * node is identified before it is opened, through an O_PATH fd that opens
+ * no driver. A heap node must be a character device whose
+ * /sys/dev/char/MAJ:MIN/uevent says DEVNAME=dma_heap/..., the name only
+ * the dma_heap class gives; the udmabuf device must be the misc device
+ * (major 10) with DEVNAME=udmabuf. Anything else (a regular file, a FIFO,
+ * a symlink to /dev/zero, a device where sysfs cannot tell) is refused
+ * with -ENOTTY and a DMAHEAP_LOG_WARNING naming it, and is never opened
+ * otherwise. The node opened afterwards must be the same device.
  *
  * Return: 0, or -EINVAL (bad name), -ENOENT (no such heap), -EACCES/-EPERM
- * (not permitted), -ENOTTY (the node is not a character device),
- * -ENODEV (no heap behind the node), -EMFILE/-ENFILE, -ENOMEM.
+ * (not permitted), -ENOTTY (the node is not a dma_heap device, see
+ * above), -ENODEV (no heap behind the node), -EMFILE/-ENFILE, -ENOMEM.
  */
 DMAHEAP_EXPORT int dmaheap_heap_open(struct dmaheap_ctx *ctx, const char *heap);
 

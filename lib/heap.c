@@ -30,37 +30,6 @@ struct dmaheap_heap *dmaheap_heap_find_locked(struct dmaheap_ctx *ctx,
 	return NULL;
 }
 
-static int check_char_device(struct dmaheap_ctx *ctx, int fd)
-{
-	struct stat st;
-	int r = ctx->sys->fstat(ctx->sys, fd, &st);
-
-	if (r)
-		return r;
-	return S_ISCHR(st.st_mode) ? 0 : -ENOTTY;
-}
-
-/*
- * Read access is enough for the ioctls, and asking for more turns 0644-style
- * nodes into EACCES. O_NONBLOCK keeps a FIFO planted in the heap directory
- * from hanging the open; heaps and udmabuf ignore it.
- */
-int dmaheap_open_char_device(struct dmaheap_ctx *ctx, const char *path)
-{
-	int fd, r;
-
-	fd = ctx->sys->open(ctx->sys, path,
-			    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
-	if (fd < 0)
-		return fd;
-	r = check_char_device(ctx, fd);
-	if (r) {
-		ctx->sys->close(ctx->sys, fd);
-		return r;
-	}
-	return fd;
-}
-
 static int open_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *h,
 		     const char *name)
 {
@@ -69,7 +38,7 @@ static int open_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *h,
 	if (strcmp(name, DMAHEAP_UDMABUF) == 0)
 		return dmaheap_udmabuf_open(ctx, h);
 	snprintf(path, sizeof(path), "%s/%s", ctx->dir, name);
-	h->fd = dmaheap_open_char_device(ctx, path);
+	h->fd = dmaheap_open_node(ctx, path, false);
 	return h->fd < 0 ? h->fd : 0;
 }
 
@@ -108,8 +77,8 @@ int dmaheap_heap_get(struct dmaheap_ctx *ctx, const char *name,
 		r = add_heap_locked(ctx, name, &h);
 	pthread_mutex_unlock(&ctx->lock);
 	if (r) {
-		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "heap %s/%s: %s", ctx->dir,
-			    name, dmaheap_strerror(r));
+		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "heap %s: %s", name,
+			    dmaheap_strerror(r));
 		return r;
 	}
 	*ret = h;

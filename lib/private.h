@@ -121,7 +121,6 @@ int dmaheap_heap_get(struct dmaheap_ctx *ctx, const char *name,
 		     struct dmaheap_heap **ret);
 int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
 			struct dmaheap_heap **ret);
-int dmaheap_open_char_device(struct dmaheap_ctx *ctx, const char *path);
 int dmaheap_info_list(struct dmaheap_ctx *ctx, char *const names[], size_t n,
 		      struct dmaheap_heap_info **ret);
 
@@ -135,6 +134,9 @@ int dmaheap_alloc_plain(struct dmaheap_ctx *ctx, const char *heap_name,
 			struct dmaheap_buf **ret);
 int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
 			     unsigned int flags, size_t *rounded);
+
+/* node.c */
+int dmaheap_open_node(struct dmaheap_ctx *ctx, const char *path, bool udmabuf);
 
 /* udmabuf.c */
 int dmaheap_udmabuf_open(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap);

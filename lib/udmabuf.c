@@ -69,7 +69,7 @@ static int too_big(struct dmaheap_ctx *ctx, size_t size, unsigned int mib)
 
 int dmaheap_udmabuf_open(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
 {
-	int fd = dmaheap_open_char_device(ctx, ctx->udmabuf_dev);
+	int fd = dmaheap_open_node(ctx, ctx->udmabuf_dev, true);
 
 	if (fd < 0)
 		return fd;

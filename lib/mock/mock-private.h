@@ -297,6 +297,10 @@ int dmock_text_memfd(const char *name, const char *text);
 enum path_kind dmock_classify_path(const struct dmaheap_mock *m,
 				   const char *path, struct path_info *pi);
 
+/* sysdev.c */
+bool dmock_is_sysdev(const char *path);
+int dmock_sysdev_open(struct dmaheap_mock *m, const char *path, int flags);
+
 /* sysfs.c */
 enum udm_path dmock_classify_udm(const struct dmaheap_mock *m,
 				 const char *path, enum udm_param *param);

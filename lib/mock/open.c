@@ -40,6 +40,9 @@ int dmock_node_open(struct dmaheap_mock *m, struct mock_heap *h,
 		return -EEXIST;
 	if (flags & O_DIRECTORY)
 		return -ENOTDIR;
+	/* O_PATH opens no driver and needs no permission on the node. */
+	if (flags & O_PATH)
+		return node_fd(m, h, flags);
 	switch (h->props.node) {
 	case DMAHEAP_MOCK_NODE_NO_ACCESS:
 		return -EACCES;
@@ -68,6 +71,12 @@ int dmock_open(const struct dmaheap_sys *self, const char *path,
 	if (udm != UDM_NONE) {
 		mock_lock(m);
 		r = dmock_udm_open(m, udm, param, flags);
+		mock_unlock(m);
+		return r;
+	}
+	if (dmock_is_sysdev(path)) {
+		mock_lock(m);
+		r = dmock_sysdev_open(m, path, flags);
 		mock_unlock(m);
 		return r;
 	}

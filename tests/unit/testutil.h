@@ -23,6 +23,10 @@
 #include "dmaheap-mock.h"
 #include "dmaheap.h"
 
+/* open() calls for opening one node: an O_PATH look at it, its sysfs
+ * uevent (which device it is), then the node itself. */
+#define NODE_OPEN_CALLS 3
+
 struct fixture {
 	struct dmaheap_mock *mock;
 	struct dmaheap_ctx *ctx;
