@@ -7,6 +7,8 @@ packages=(
 	# build and unit tests
 	meson ninja-build pkg-config gcc clang
 	libcmocka-dev libdrm-dev valgrind
+	# image layouts compared with GStreamer's (optional in meson)
+	libgstreamer-plugins-base1.0-dev
 	# clang's sanitizer runtimes are only recommended by clang
 	libclang-rt-dev
 	# the real-kernel VM (tests/vm/run.sh)
