@@ -372,7 +372,9 @@ DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
  * dmaheap_alloc_fd() - allocate from a heap and return the raw dma-buf fd.
  * @ctx, @heap, @size, @flags: as dmaheap_alloc().
  *
- * For code that keeps raw fds (gralloc-style). The size is the rounded size
+ * For code that keeps raw fds (gralloc-style), from one named heap; for a
+ * usage or a fallback list, allocate a buffer and take its fd with
+ * dmaheap_buf_release_fd(). The size is the rounded size
  * (lseek(fd, 0, SEEK_END) tells it). The allocation counts in
  * dmaheap_ctx_stats()' allocations and failures, but not in its live
  * figures: the library cannot see when the caller closes the fd.
@@ -467,6 +469,25 @@ DMAHEAP_EXPORT int dmaheap_buf_fd(const struct dmaheap_buf *buf);
  * -EINVAL (NULL), -EMFILE.
  */
 DMAHEAP_EXPORT int dmaheap_buf_dup_fd(const struct dmaheap_buf *buf);
+
+/**
+ * dmaheap_buf_release_fd() - free a buffer object but keep its fd.
+ * @buf: the buffer; on success it is freed and must not be used again.
+ *
+ * The raw-fd form of every allocation: dmaheap_alloc_usage() or
+ * dmaheap_alloc_from() then this gives a usage- or fallback-chosen fd to
+ * gralloc-style code that keeps raw fds. Stats stay truthful: the
+ * allocation was counted when it happened; from this call on the buffer
+ * no longer counts in the live figures, as a dmaheap_alloc_fd()
+ * allocation never did (the library cannot see the fd being closed).
+ *
+ * @since 0.2. Not to be called while another thread uses @buf.
+ *
+ * Return: the fd (>= 0), O_CLOEXEC, owned by the caller from now on; or
+ * -EINVAL (NULL), -EBUSY (the buffer is mapped or inside CPU access: end
+ * those first; the buffer is untouched).
+ */
+DMAHEAP_EXPORT int dmaheap_buf_release_fd(struct dmaheap_buf *buf);
 
 /**
  * dmaheap_buf_size() - the buffer's size in bytes (page-rounded).

@@ -158,6 +158,31 @@ DMAHEAP_EXPORT int dmaheap_buf_dup_fd(const struct dmaheap_buf *buf)
 	return sys->fcntl(sys, buf->fd, F_DUPFD_CLOEXEC, 0);
 }
 
+DMAHEAP_EXPORT int dmaheap_buf_release_fd(struct dmaheap_buf *buf)
+{
+	struct dmaheap_ctx *ctx;
+	bool busy;
+	int fd;
+
+	if (!buf)
+		return -EINVAL;
+	pthread_mutex_lock(&buf->lock);
+	busy = buf->map_refs || buf->reads || buf->writes;
+	pthread_mutex_unlock(&buf->lock);
+	if (busy)
+		return -EBUSY;
+	ctx = buf->ctx;
+	fd = buf->fd;
+	/* The fd leaves the library: it is no longer a live buffer here,
+	 * exactly as a dmaheap_alloc_fd() allocation never was. */
+	if (buf->heap)
+		dmaheap_stats_release(ctx, buf->heap, buf->size);
+	pthread_mutex_destroy(&buf->lock);
+	free(buf);
+	dmaheap_ctx_unref(ctx);
+	return fd;
+}
+
 DMAHEAP_EXPORT size_t dmaheap_buf_size(const struct dmaheap_buf *buf)
 {
 	return buf ? buf->size : 0;
