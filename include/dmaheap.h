@@ -214,6 +214,20 @@ DMAHEAP_EXPORT void dmaheap_ctx_free(struct dmaheap_ctx *ctx);
  */
 DMAHEAP_EXPORT const char *dmaheap_ctx_heap_dir(const struct dmaheap_ctx *ctx);
 
+/**
+ * dmaheap_ctx_udmabuf_dev() - the udmabuf device behind this context's
+ *	"udmabuf" pseudo-heap.
+ * @ctx: the context.
+ *
+ * The device is not in the heap directory: it is
+ * struct dmaheap_options.udmabuf_dev, $DMAHEAP_UDMABUF_DEV or /dev/udmabuf.
+ * Thread-safe.
+ *
+ * Return: the path, valid as long as @ctx; NULL if @ctx is NULL.
+ * @since 0.2
+ */
+DMAHEAP_EXPORT const char *dmaheap_ctx_udmabuf_dev(const struct dmaheap_ctx *ctx);
+
 /* ------------------------------------------------------------------------ */
 /* Heap discovery                                                           */
 /* ------------------------------------------------------------------------ */

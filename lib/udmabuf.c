@@ -137,3 +137,8 @@ int dmaheap_udmabuf_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	}
 	return fd;
 }
+
+DMAHEAP_EXPORT const char *dmaheap_ctx_udmabuf_dev(const struct dmaheap_ctx *ctx)
+{
+	return ctx ? ctx->udmabuf_dev : NULL;
+}

@@ -267,6 +267,27 @@ static void test_device_kinds(void **state)
 	assert_int_equal(dmaheap_heap_open(f->ctx, "udmabuf"), -ENODEV);
 }
 
+static void test_device_path(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+
+	assert_null(dmaheap_ctx_udmabuf_dev(NULL));
+	assert_string_equal(dmaheap_ctx_udmabuf_dev(f->ctx),
+			    dmaheap_mock_udmabuf_path(f->mock));
+	o.flags = DMAHEAP_CTX_NO_ENV | DMAHEAP_CTX_NO_POLICY_FILE;
+	setenv("DMAHEAP_UDMABUF_DEV", "/tmp/from-env", 1);
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	assert_string_equal(dmaheap_ctx_udmabuf_dev(ctx), "/dev/udmabuf");
+	dmaheap_ctx_free(ctx);
+	o.flags = DMAHEAP_CTX_NO_POLICY_FILE;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	assert_string_equal(dmaheap_ctx_udmabuf_dev(ctx), "/tmp/from-env");
+	dmaheap_ctx_free(ctx);
+	unsetenv("DMAHEAP_UDMABUF_DEV");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +302,7 @@ int main(void)
 		FIXTURE_TEST(test_udmabuf_only_machine),
 		FIXTURE_TEST(test_failures_leak_nothing),
 		FIXTURE_TEST(test_device_kinds),
+		FIXTURE_TEST(test_device_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
