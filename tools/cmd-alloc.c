@@ -30,6 +30,24 @@ static int report_missing_heap(struct dmaheap_ctx *ctx, const char *heap)
 	return STATUS_UNUSABLE;
 }
 
+/* The udmabuf device is no heap node: its own path, its own fix. */
+static int report_udmabuf_error(struct dmaheap_ctx *ctx, int r)
+{
+	const char *dev = dmaheap_ctx_udmabuf_dev(ctx);
+
+	if (r == -ENOENT) {
+		fprintf(stderr, "dmaheap: no udmabuf device: %s does not exist "
+			"(kernel without CONFIG_UDMABUF, or module udmabuf not "
+			"loaded?)\n", dev);
+		return STATUS_UNUSABLE;
+	}
+	fail(r, "cannot open the udmabuf device %s", dev);
+	if (is_permission_error(r))
+		print_access_hint(true);
+	return r == -ENOTTY || r == -ENODEV || is_permission_error(r) ?
+	       STATUS_UNUSABLE : STATUS_FAILED;
+}
+
 /* Makes sure @heap can be used; returns an exit status. */
 static int check_heap(struct dmaheap_ctx *ctx, const char *heap)
 {
@@ -41,11 +59,13 @@ static int check_heap(struct dmaheap_ctx *ctx, const char *heap)
 		fprintf(stderr, "dmaheap: invalid heap name '%s'\n", heap);
 		return STATUS_USAGE;
 	}
+	if (is_udmabuf(heap))
+		return report_udmabuf_error(ctx, r);
 	if (r == -ENOENT)
 		return report_missing_heap(ctx, heap);
 	fail(r, "cannot open heap '%s' in %s", heap, dmaheap_ctx_heap_dir(ctx));
 	if (is_permission_error(r))
-		print_access_hint();
+		print_access_hint(false);
 	return r == -ENOTTY || r == -ENODEV || is_permission_error(r) ?
 	       STATUS_UNUSABLE : STATUS_FAILED;
 }
@@ -61,14 +81,15 @@ static int pick_heap(struct dmaheap_ctx *ctx, char *out, size_t len)
 {
 	struct dmaheap_heap_info *plan;
 	int n = dmaheap_usage_plan(ctx, AUTO_USAGE, &plan), pick = -1;
-	bool denied = false;
+	bool denied[2] = { false, false };	/* heaps, udmabuf */
 
 	if (n < 0) {
 		fail(n, "ask the heap policy");
 		return STATUS_FAILED;
 	}
 	for (int i = 0; i < n; i++) {
-		denied |= is_permission_error(plan[i].error);
+		if (is_permission_error(plan[i].error))
+			denied[is_udmabuf(plan[i].name)] = true;
 		if (pick < 0 && plan[i].error == 0)
 			pick = i;
 	}
@@ -79,8 +100,9 @@ static int pick_heap(struct dmaheap_ctx *ctx, char *out, size_t len)
 		return STATUS_OK;
 	fprintf(stderr, "dmaheap: no heap the policy offers for CPU access "
 		"is usable here (see 'dmaheap list')\n");
-	if (denied)
-		print_access_hint();
+	for (int k = 0; k < 2; k++)
+		if (denied[k])
+			print_access_hint(k == 1);
 	return STATUS_UNUSABLE;
 }
 
@@ -243,7 +265,7 @@ static int try_alloc(struct dmaheap_ctx *ctx, const char *heap, bool picked,
 	if (r < 0) {
 		fail(r, "allocate %zu bytes from heap '%s'", size, heap);
 		if (is_permission_error(r))
-			print_access_hint();
+			print_access_hint(is_udmabuf(heap));
 		return STATUS_FAILED;
 	}
 	if (exercise(buf, page, &t) == 0) {

@@ -67,7 +67,7 @@ static int run_list(struct dmaheap_ctx *ctx, int argc, char **argv)
 {
 	struct dmaheap_heap_info *heaps;
 	int n, status, width, usable = 0;
-	bool denied = false;
+	bool denied[2] = { false, false };	/* heaps, udmabuf */
 
 	(void)argc;
 	(void)argv;
@@ -78,12 +78,14 @@ static int run_list(struct dmaheap_ctx *ctx, int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		print_heap_line(&heaps[i], width);
 		usable += heaps[i].error == 0;
-		denied |= is_permission_error(heaps[i].error);
+		if (is_permission_error(heaps[i].error))
+			denied[is_udmabuf(heaps[i].name)] = true;
 	}
 	dmaheap_heap_list_free(heaps);
 	print_aliases(ctx);
-	if (denied)
-		print_access_hint();
+	for (int k = 0; k < 2; k++)
+		if (denied[k])
+			print_access_hint(k == 1);
 	return usable ? STATUS_OK : STATUS_UNUSABLE;
 }
 

@@ -55,9 +55,20 @@ bool is_permission_error(int r)
 	return r == -EACCES || r == -EPERM;
 }
 
-void print_access_hint(void)
+void print_access_hint(bool udmabuf)
 {
 	fflush(stdout);	/* keep the hint after the results it explains */
+	if (udmabuf) {
+		fputs("hint: /dev/udmabuf is a misc device, root-only unless a rule\n"
+		      "      grants access (systemd 257+ gives console users access).\n"
+		      "      To let a group use it, put a udev rule such as\n"
+		      "        KERNEL==\"udmabuf\", GROUP=\"video\", MODE=\"0660\"\n"
+		      "      in a file in /etc/udev/rules.d/, apply it with\n"
+		      "        udevadm control --reload && "
+		      "udevadm trigger --sysname-match=udmabuf\n"
+		      "      and add yourself to that group.\n", stderr);
+		return;
+	}
 	fputs("hint: heap nodes are root-only by default. To let a group use them,\n"
 	      "      put a udev rule such as\n"
 	      "        SUBSYSTEM==\"dma_heap\", GROUP=\"video\", MODE=\"0660\"\n"
@@ -65,6 +76,11 @@ void print_access_hint(void)
 	      "        udevadm control --reload && "
 	      "udevadm trigger --subsystem-match=dma_heap\n"
 	      "      and add yourself to that group.\n", stderr);
+}
+
+bool is_udmabuf(const char *heap)
+{
+	return strcmp(heap, "udmabuf") == 0;
 }
 
 /* ------------------------------------------------------------------------ */

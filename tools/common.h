@@ -36,8 +36,14 @@ void fail(int r, const char *fmt, ...);
 
 bool is_permission_error(int r);
 
-/* How to let a group use the heap nodes (a udev rule), on stderr. */
-void print_access_hint(void);
+/*
+ * How to let a group use the heap nodes or, for @udmabuf, the udmabuf
+ * device (a udev rule each: they are different devices), on stderr.
+ */
+void print_access_hint(bool udmabuf);
+
+/* Whether @heap names the udmabuf pseudo-heap, not a heap node. */
+bool is_udmabuf(const char *heap);
 
 /* Sizes and times */
 

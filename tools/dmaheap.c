@@ -35,13 +35,14 @@ static const char options_help[] =
 	"Options (before or after the command name, before its operands):\n"
 	"      --dir DIR    look for heaps in DIR instead of $DMAHEAP_DIR or\n"
 	"                   " DEFAULT_HEAP_DIR "\n"
-	"  -v, --verbose    print the library's debug log on stderr\n"
+	"  -v, --verbose    print the library's whole log on stderr (without\n"
+	"                   it, only its warnings and errors)\n"
 	"  -h, --help       show this help and exit\n"
 	"      --version    show the version and exit\n"
 	"\n"
 	"Exit status:\n"
 	"   0  success\n"
-	"   1  the operation failed\n"
+	"   1  the operation failed (or the policy file was refused)\n"
 	"   2  nothing usable: no heap directory, no heaps, no usable heap, or\n"
 	"      the named heap is missing or not accessible\n"
 	"  64  usage error (EX_USAGE)\n";
@@ -82,7 +83,16 @@ static int usage_error(const char *fmt, ...)
 	return STATUS_USAGE;
 }
 
-/* Library log lines, for -v. */
+/* What the library logged while a command ran. */
+struct log_state {
+	unsigned int errors;	/* lines at DMAHEAP_LOG_ERR */
+};
+
+/*
+ * Library log lines on stderr: warnings and errors always (a bad policy
+ * line, a device that is no heap: the user acts on those), the rest
+ * with -v.
+ */
 static void log_to_stderr(void *userdata, int priority, const char *msg)
 {
 	static const char *const names[] = {
@@ -91,11 +101,14 @@ static void log_to_stderr(void *userdata, int priority, const char *msg)
 		[DMAHEAP_LOG_INFO] = "info",
 		[DMAHEAP_LOG_DEBUG] = "debug",
 	};
+	struct log_state *state = userdata;
 	const char *name = NULL;
 
-	(void)userdata;
+	if (priority <= DMAHEAP_LOG_ERR)
+		state->errors++;
 	if (priority >= 0 && priority < (int)ARRAY_SIZE(names))
 		name = names[priority];
+	fflush(stdout);	/* in order with the results they explain */
 	fprintf(stderr, "libdmaheap %s: %s\n", name ? name : "log", msg);
 }
 
@@ -150,34 +163,41 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 	return STATUS_CONTINUE;
 }
 
-static int make_ctx(const struct cli *cli, struct dmaheap_ctx **ctx)
+static int make_ctx(const struct cli *cli, struct log_state *log,
+		    struct dmaheap_ctx **ctx)
 {
 	struct dmaheap_options opts = DMAHEAP_OPTIONS_INIT;
 	int r;
 
 	opts.heap_dir = cli->dir;
-	if (cli->verbose) {
-		opts.log_fn = log_to_stderr;
-		opts.log_priority = DMAHEAP_LOG_DEBUG;
-	}
+	opts.log_fn = log_to_stderr;
+	opts.log_userdata = log;
+	opts.log_priority = cli->verbose ? DMAHEAP_LOG_DEBUG :
+					   DMAHEAP_LOG_WARNING;
 	r = dmaheap_ctx_new_with(&opts, ctx);
+	if (r == 0)
+		return STATUS_OK;
+	/* The library said what was wrong (a policy file's FILE:LINE). */
+	if (log->errors) {
+		fail(r, "cannot create a context (see above)");
+		return STATUS_FAILED;
+	}
+	/* The one option of ours it refuses without a word. */
 	if (r == -EINVAL && cli->dir) {
 		fprintf(stderr, "dmaheap: invalid heap directory '%s'\n",
 			cli->dir);
 		return STATUS_USAGE;
 	}
-	if (r < 0) {
-		fail(r, "cannot create a context");
-		return STATUS_FAILED;
-	}
-	return STATUS_OK;
+	fail(r, "cannot create a context");
+	return STATUS_FAILED;
 }
 
 static int run(const struct command *cmd, const struct cli *cli, int argc,
 	       char **argv)
 {
+	struct log_state log = { 0 };
 	struct dmaheap_ctx *ctx;
-	int status = make_ctx(cli, &ctx);
+	int status = make_ctx(cli, &log, &ctx);
 
 	if (status != STATUS_OK)
 		return status;

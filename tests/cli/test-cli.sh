@@ -1,0 +1,92 @@
+#!/bin/sh
+# The dmaheap CLI on this machine, no heaps needed: what it says when the
+# policy file is broken, when udmabuf is missing or is not udmabuf, and
+# when the heap directory holds things that are not heaps.
+# usage: test-cli.sh PATH/TO/dmaheap
+set -u
+
+cli=${1:?usage: $0 PATH/TO/dmaheap}
+failures=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+unset DMAHEAP_DIR DMAHEAP_UDMABUF_DEV DMAHEAP_POLICY
+
+fail() {
+	echo "not ok - $*"
+	failures=$((failures + 1))
+}
+
+# run WANT_STATUS CMD...: runs CMD (10 s at most), stderr into $err.
+run() {
+	want=$1
+	shift
+	timeout 10 "$@" >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	err=$(cat "$tmp/err")
+	echo "# \$ $* -> $status"
+	sed 's/^/#   /' "$tmp/err"
+	[ "$status" -eq "$want" ] || fail "$*: exit status $status, want $want"
+}
+
+says() {
+	case $err in
+	*"$1"*) ;;
+	*) fail "stderr lacks: $1" ;;
+	esac
+}
+
+never_says() {
+	case $err in
+	*"$1"*) fail "stderr says: $1" ;;
+	esac
+}
+
+mkdir "$tmp/heaps"
+printf '# comment\nrule cpu-often = system\n' >"$tmp/bad.conf"
+
+# A broken policy file with --dir: the file's line, not the directory.
+DMAHEAP_POLICY=$tmp/bad.conf run 1 "$cli" --dir "$tmp/heaps" list
+says "bad.conf:2: unknown usage word: 'cpu-often'"
+never_says "invalid heap directory"
+
+# Without --dir: the same message, not a bare "Invalid argument".
+DMAHEAP_POLICY=$tmp/bad.conf run 1 "$cli" alloc system 1M
+says "bad.conf:2: unknown usage word: 'cpu-often'"
+
+# A FIFO as the policy file is refused at once.
+mkfifo "$tmp/fifo.conf"
+DMAHEAP_POLICY=$tmp/fifo.conf run 1 "$cli" list
+says "fifo.conf: not a regular file"
+
+# No heap directory, no udmabuf: udmabuf's own path is blamed.
+DMAHEAP_UDMABUF_DEV=$tmp/none/udmabuf \
+	run 2 "$cli" --dir "$tmp/none" alloc udmabuf 1M
+says "$tmp/none/udmabuf does not exist"
+never_says "no DMA-BUF heaps"
+never_says "$tmp/none does not exist"
+never_says "dma_heap/udmabuf"
+
+# A device that is not udmabuf: refused unopened, named, no heap hint.
+DMAHEAP_UDMABUF_DEV=/dev/null run 2 "$cli" alloc udmabuf 1M
+says "/dev/null is device"
+says "cannot open the udmabuf device /dev/null"
+never_says 'SUBSYSTEM=="dma_heap"'
+
+# A heap directory of things that are not heaps.
+ln -s /dev/zero "$tmp/heaps/zero"
+: >"$tmp/heaps/plain"
+run 2 "$cli" --dir "$tmp/heaps" list
+says "$tmp/heaps/zero is device"
+says "not a dma_heap device"
+run 2 "$cli" --dir "$tmp/heaps" alloc zero 4K
+says "cannot open heap 'zero'"
+
+# What is the directory's fault still is.
+run 64 "$cli" --dir "" list
+says "invalid heap directory ''"
+
+if [ "$failures" -ne 0 ]; then
+	echo "$failures failure(s)"
+	exit 1
+fi
+echo "ok - all CLI diagnostics"
