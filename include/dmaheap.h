@@ -1403,9 +1403,13 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  * else holds the dma-buf, so nobody can add a reference or a fence to it;
  * the one exception is a process allowed to ptrace this one
  * (pidfd_getfd(2)), which could take its fd while it sits in the pool.
- * Cost of the check: open, read and close of the fdinfo file and one poll:
- * 4 system calls in place of the close. A hit costs no system call (one
- * DMA_BUF_SET_NAME if auto-naming must rename a buffer the caller renamed).
+ * Cost of the check: a pread of the fdinfo file and one poll, 2 system
+ * calls in place of the close. The fdinfo file is opened at a buffer's
+ * first check (one more system call) and stays open, O_CLOEXEC, until the
+ * buffer is closed: a buffer that has been through the pool takes two fds
+ * (opening procfs files costs a path walk, about ten times a pread). A hit
+ * costs no system call (one DMA_BUF_SET_NAME if auto-naming must rename a
+ * buffer the caller renamed).
  *
  * Limits: struct dmaheap_pool_options caps the bytes cached in the whole
  * pool and the buffers cached per size class. A freed buffer that would

@@ -25,6 +25,7 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	buf->ctx = ctx;
 	buf->heap = heap;
 	buf->fd = fd;
+	buf->info_fd = -1;
 	buf->size = size;
 	buf->prot = prot;
 	dmaheap_ctx_ref(ctx);
@@ -123,6 +124,8 @@ void dmaheap_buf_release(struct dmaheap_buf *buf)
 	const struct dmaheap_sys *sys = buf->ctx->sys;
 
 	sys->close(sys, buf->fd);
+	if (buf->info_fd >= 0)
+		sys->close(sys, buf->info_fd);
 	pthread_mutex_destroy(&buf->lock);
 	free(buf);
 }
@@ -177,6 +180,8 @@ DMAHEAP_EXPORT int dmaheap_buf_release_fd(struct dmaheap_buf *buf)
 	 * exactly as a dmaheap_alloc_fd() allocation never was. */
 	if (buf->heap)
 		dmaheap_stats_release(ctx, buf->heap, buf->size);
+	if (buf->info_fd >= 0)
+		ctx->sys->close(ctx->sys, buf->info_fd);
 	pthread_mutex_destroy(&buf->lock);
 	free(buf);
 	dmaheap_ctx_unref(ctx);

@@ -56,6 +56,7 @@ struct dmaheap_pool_class {
 	struct pool_slot *slots;
 	unsigned int count;
 	unsigned int cap;
+	atomic_uint count_hint; /* count, for a look without the lock */
 	struct pool_counters c;
 };
 
@@ -224,6 +225,7 @@ static bool slot_push(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 	if (ok)
 		c->slots[c->count++] = (struct pool_slot){
 			.buf = buf, .since_ms = now_ms(), .named = named };
+	atomic_store_explicit(&c->count_hint, c->count, memory_order_relaxed);
 	pthread_mutex_unlock(&c->lock);
 	if (!ok)
 		unreserve_bytes(pool, c->size);
@@ -240,6 +242,7 @@ static bool slot_pop_newest(struct dmaheap_pool *pool,
 	ok = c->count > 0;
 	if (ok)
 		*out = c->slots[--c->count];
+	atomic_store_explicit(&c->count_hint, c->count, memory_order_relaxed);
 	pthread_mutex_unlock(&c->lock);
 	if (ok)
 		unreserve_bytes(pool, c->size);
@@ -286,6 +289,7 @@ static bool slot_pop_oldest(struct dmaheap_pool *pool,
 		memmove(&c->slots[0], &c->slots[1],
 			--c->count * sizeof(c->slots[0]));
 	}
+	atomic_store_explicit(&c->count_hint, c->count, memory_order_relaxed);
 	pthread_mutex_unlock(&c->lock);
 	if (ok)
 		unreserve_bytes(pool, c->size);
@@ -306,6 +310,13 @@ static int class_trim(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 		n++;
 	}
 	return n;
+}
+
+/* The idle timeout, applied to one class on its own alloc and free. */
+static void class_expire(struct dmaheap_pool *pool, struct dmaheap_pool_class *c)
+{
+	if (atomic_load_explicit(&pool->idle_ms, memory_order_relaxed))
+		class_trim(pool, c, VICTIM_IDLE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -344,19 +355,26 @@ static bool fdinfo_name_is(const char *text, const char *name)
 	return false;
 }
 
-static int read_fdinfo(struct dmaheap_ctx *ctx, int fd, char *text,
-		       size_t len)
+/*
+ * The fdinfo of @buf's fd. Its file stays open with the buffer: procfs
+ * prints an fdinfo afresh on every read, and opening one costs a path walk
+ * that allocates dentries (about ten times a pread under TCG). It holds no
+ * reference to the dma-buf, only to this process.
+ */
+static int read_fdinfo(struct dmaheap_buf *buf, char *text, size_t len)
 {
-	const struct dmaheap_sys *sys = ctx->sys;
+	const struct dmaheap_sys *sys = buf->ctx->sys;
 	char path[64];
-	int info, r;
+	int r;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	info = sys->open(sys, path, O_RDONLY | O_CLOEXEC, 0);
-	if (info < 0)
-		return info;
-	r = sys->read(sys, info, text, len - 1);
-	sys->close(sys, info);
+	if (buf->info_fd < 0) {
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", buf->fd);
+		r = sys->open(sys, path, O_RDONLY | O_CLOEXEC, 0);
+		if (r < 0)
+			return r;
+		buf->info_fd = r;
+	}
+	r = sys->pread(sys, buf->info_fd, text, len - 1, 0);
 	if (r < 0)
 		return r;
 	text[r] = '\0';
@@ -379,7 +397,7 @@ static void auto_name_of(const struct dmaheap_heap *heap,
 static int check_sole_owner(struct dmaheap_buf *buf, bool *named)
 {
 	char text[FDINFO_MAX], name[DMA_BUF_NAME_LEN];
-	int r = read_fdinfo(buf->ctx, buf->fd, text, sizeof(text));
+	int r = read_fdinfo(buf, text, sizeof(text));
 
 	if (r) {
 		dmaheap_log(buf->ctx, DMAHEAP_LOG_DEBUG,
@@ -464,7 +482,7 @@ bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		count(&pool->unclassed.misses);
 		return false;
 	}
-	class_trim(pool, c, VICTIM_IDLE);
+	class_expire(pool, c);
 	if (!slot_pop_newest(pool, c, &s)) {
 		count(&c->c.misses);
 		return false;
@@ -482,11 +500,9 @@ static bool has_room(struct dmaheap_pool *pool, struct dmaheap_pool_class *c)
 {
 	uint64_t bytes = atomic_load_explicit(&pool->cached_bytes,
 					      memory_order_relaxed);
-	unsigned int n;
+	unsigned int n = atomic_load_explicit(&c->count_hint,
+					      memory_order_relaxed);
 
-	pthread_mutex_lock(&c->lock);
-	n = c->count;
-	pthread_mutex_unlock(&c->lock);
 	return n < atomic_load_explicit(&pool->max_buffers,
 					memory_order_relaxed) &&
 	       bytes + c->size <= atomic_load_explicit(&pool->max_bytes,
@@ -530,7 +546,7 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean)
 		count(&pool->unclassed.refused_full);
 		return false;
 	}
-	class_trim(pool, c, VICTIM_IDLE);
+	class_expire(pool, c);
 	if (!clean)
 		r = -EBUSY;
 	else

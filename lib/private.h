@@ -100,6 +100,7 @@ struct dmaheap_buf {
 	unsigned int map_refs;
 	unsigned int reads;  /* open begins covering READ */
 	unsigned int writes; /* open begins covering WRITE */
+	int info_fd; /* its /proc/self/fdinfo file, kept by the pool; or -1 */
 };
 
 /* context.c */

@@ -167,6 +167,14 @@ static int k_poll(const struct dmaheap_sys *self, int fd, short events,
 	return r == 0 ? 0 : p.revents;
 }
 
+static int k_pread(const struct dmaheap_sys *self, int fd, void *buf,
+		   size_t len, int64_t off)
+{
+	ssize_t r = pread(fd, buf, len > INT_MAX ? INT_MAX : len, (off_t)off);
+
+	return r < 0 ? neg_errno() : (int)r;
+}
+
 static int k_madvise(const struct dmaheap_sys *self, void *addr, size_t len,
 		     int advice)
 {
@@ -190,5 +198,6 @@ const struct dmaheap_sys dmaheap_sys_kernel = {
 	.read = k_read,
 	.meminfo = k_meminfo,
 	.poll = k_poll,
+	.pread = k_pread,
 	.madvise = k_madvise,
 };

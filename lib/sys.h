@@ -64,6 +64,9 @@ struct dmaheap_sys {
 	/* poll(2) on one fd; returns its revents (0 on timeout). */
 	int (*poll)(const struct dmaheap_sys *self, int fd, short events,
 		    int timeout_ms);
+	/* pread(2); returns the byte count. */
+	int (*pread)(const struct dmaheap_sys *self, int fd, void *buf,
+		     size_t len, int64_t off);
 	/* madvise(2). */
 	int (*madvise)(const struct dmaheap_sys *self, void *addr, size_t len,
 		       int advice);

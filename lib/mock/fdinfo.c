@@ -98,29 +98,95 @@ static int fdinfo_text(const struct mock_obj *o, int fd, char *text,
 	return 0;
 }
 
+/* The buffer behind @fd, with the lock held; NULL if none. */
+static struct mock_obj *buf_of(struct dmaheap_mock *m, int fd)
+{
+	struct mock_obj *o;
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return NULL;
+	o = dmock_obj_find_fd(m, fd, &st);
+	return o && o->kind == OBJ_BUF ? o : NULL;
+}
+
 /*
- * Opens the fdinfo of a mock buffer: a memfd holding the text. *@mine is
- * false (and nothing done) for any other path or fd, which the real
- * kernel answers.
+ * Opens the fdinfo of a mock buffer: a memfd the mock recognises, whose
+ * text it prints afresh on every pread, as procfs does. *@mine is false
+ * (and nothing done) for any other path or fd, which the real kernel
+ * answers.
  */
 int dmock_fdinfo_open(struct dmaheap_mock *m, const char *path, bool *mine)
 {
-	char text[512];
-	struct mock_obj *o;
-	struct stat st;
-	int fd, r;
+	struct mock_obj *o, *info;
+	int target, fd, r;
 
 	*mine = false;
-	if (!fdinfo_target(path, &fd) || fstat(fd, &st) < 0)
+	if (!fdinfo_target(path, &target))
 		return 0;
 	mock_lock(m);
-	o = dmock_obj_find_fd(m, fd, &st);
-	*mine = o && o->kind == OBJ_BUF;
-	r = *mine ? fdinfo_text(o, fd, text, sizeof(text)) : 0;
+	o = buf_of(m, target);
 	mock_unlock(m);
-	if (!*mine || r)
+	if (!o)
+		return 0;
+	*mine = true;
+	fd = dmock_memfd_named("dmaheap-mock-fdinfo", o->heap->name);
+	if (fd < 0)
+		return fd;
+	mock_lock(m);
+	/* Checked again: the buffer may have gone meanwhile. */
+	o = buf_of(m, target);
+	r = o ? dmock_obj_add(m, OBJ_FDINFO, o->heap, fd, &info) : -ENOENT;
+	if (r == 0)
+		info->target = target;
+	mock_unlock(m);
+	if (r) {
+		close(fd);
 		return r;
-	return dmock_text_memfd("fdinfo", text);
+	}
+	return fd;
+}
+
+/* pread: fdinfo files are printed now; anything else is read for real. */
+int dmock_pread(const struct dmaheap_sys *self, int fd, void *buf, size_t len,
+		int64_t off)
+{
+	struct dmaheap_mock *m = mock_of(self);
+	struct mock_obj *info, *o;
+	char text[512];
+	struct stat st;
+	ssize_t n;
+	size_t tlen;
+	int r = dmock_enter(m, DMAHEAP_MOCK_READ);
+
+	if (r)
+		return r;
+	if (fstat(fd, &st) < 0)
+		return neg_errno();
+	mock_lock(m);
+	info = dmock_obj_find_fd(m, fd, &st);
+	if (info && info->kind == OBJ_FDINFO) {
+		/* As procfs: the fd it names is closed, or another file. */
+		o = buf_of(m, info->target);
+		r = o ? fdinfo_text(o, info->target, text, sizeof(text))
+		      : -ENOENT;
+	}
+	mock_unlock(m);
+	if (!info || info->kind != OBJ_FDINFO) {
+		n = pread(fd, buf, len, (off_t)off);
+		return n < 0 ? neg_errno() : (int)n;
+	}
+	if (r)
+		return r;
+	tlen = strlen(text);
+	if (off < 0)
+		return -EINVAL;
+	if ((uint64_t)off >= tlen)
+		return 0;
+	tlen -= (size_t)off;
+	tlen = tlen < len ? tlen : len;
+	memcpy(buf, text + off, tlen);
+	return (int)tlen;
 }
 
 int dmaheap_mock_buf_hold(struct dmaheap_mock *mock, int fd, int delta)

@@ -113,6 +113,7 @@ enum obj_kind {
 	OBJ_NODE,  /* an open heap node, or the udmabuf device */
 	OBJ_BUF,   /* a dma-buf */
 	OBJ_PARAM, /* a udmabuf module parameter file */
+	OBJ_FDINFO, /* /proc/self/fdinfo of a buffer: printed on each pread */
 };
 
 struct mock_obj {
@@ -129,6 +130,7 @@ struct mock_obj {
 	unsigned int maps;
 	unsigned int reads;
 	unsigned int writes;
+	int target;         /* OBJ_FDINFO: the fd it describes */
 	unsigned int holds; /* references from outside: dmaheap_mock_buf_hold() */
 	bool fence;         /* a fence is pending: dmaheap_mock_buf_set_fence() */
 	char name[DMA_BUF_NAME_LEN];
@@ -360,6 +362,8 @@ int dmock_memfd_create(const struct dmaheap_sys *self, const char *name,
 
 /* fdinfo.c */
 int dmock_fdinfo_open(struct dmaheap_mock *m, const char *path, bool *mine);
+int dmock_pread(const struct dmaheap_sys *self, int fd, void *buf,
+		size_t len, int64_t off);
 
 /* poll.c */
 int dmock_poll(const struct dmaheap_sys *self, int fd, short events,

@@ -40,6 +40,7 @@ static const struct dmaheap_sys mock_sys_template = {
 	.read = dmock_read,
 	.meminfo = mock_meminfo,
 	.poll = dmock_poll,
+	.pread = dmock_pread,
 	.madvise = dmock_madvise,
 };
 

@@ -340,6 +340,12 @@ static void test_recycles_sole_buffer(void **state)
 	/* Not zeroed. */
 	assert_int_equal(kt_check_pattern(p, BUF_SIZE, 5), BUF_SIZE);
 	assert_ret(dmaheap_buf_unmap(buf), 0);
+	/* Again: the fdinfo file the pool now keeps open holds no
+	 * reference to the dma-buf. */
+	dmaheap_buf_free(buf);
+	assert_int_equal(pool_stats(f->ctx).recycled, 2);
+	buf = pool_alloc(f->ctx);
+	assert_int_equal(pool_stats(f->ctx).hits, 2);
 	dmaheap_buf_free(buf);
 }
 
