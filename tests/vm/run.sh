@@ -2,15 +2,23 @@
 # Run a command inside a throwaway Linux VM whose kernel has DMA-BUF heaps,
 # udmabuf, vgem and vivid, for hosts whose own kernel has none of these.
 #
-# The VM is a Debian 6.12 kernel under qemu with a busybox initramfs; its
-# /init (tests/vm/init) chroots into the host's root, exported read-only over
-# 9p, so host binaries run unchanged. One host directory is exported
-# writable for test output. See usage() for options and environment.
+# The VM boots a 6.12 kernel under qemu with a busybox initramfs: Debian's
+# package (modules loaded from the initramfs), or one of the minimal
+# kernels tests/vm/build-kernel.sh builds from Debian's source (x86-64 with
+# the CMA heap, arm64 with 4 or 64 KiB pages). Its /init (tests/vm/init)
+# chroots into the host's root, exported read-only over 9p, so host
+# binaries run unchanged; an arm64 guest chroots into a small arm64 root
+# instead (tests/vm/arm64-root.sh). One host directory is exported writable
+# for test output. See usage() for options and environment.
 set -euo pipefail
 
 SELF_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 readonly SELF_DIR
 readonly INIT_SCRIPT=$SELF_DIR/init
+readonly BUILD_KERNEL=$SELF_DIR/build-kernel.sh
+readonly ARM64_ROOT=$SELF_DIR/arm64-root.sh
+# What --kernel accepts: Debian's package, or a build-kernel.sh flavour.
+readonly KERNELS="debian cma arm64 arm64-64k"
 
 # Meta-packages tried, in order, to name the current kernel image package:
 # Debian 12 has 6.12 only as its own meta; on Debian 13 it is the default.
@@ -39,11 +47,26 @@ usage: tests/vm/run.sh [options] [--] CMD [ARGS...]
        tests/vm/run.sh --prepare-only
 
 Runs CMD in a qemu VM with DMA-BUF heaps, chrooted into the host's root
-(read-only) in the current directory. Exit status is CMD's; 99 if the
+(read-only) in the current directory; arm64 guests chroot into a small
+arm64 root where only the writable dir comes from the host. Exit status is CMD's; 99 if the
 kernel logged a warning/oops while CMD ran (unless CMD skipped with 77);
 124 on timeout; 77 if the VM cannot be set up on this host.
 
 options:
+  -k, --kernel NAME     kernel to boot (DMAHEAP_VM_KERNEL; default debian,
+                        arm64 when DMAHEAP_VM_ARCH=aarch64):
+                          debian     Debian 12's linux-image-6.12 package
+                          cma        x86-64 built from linux-source-6.12,
+                                     with the CMA heap (/dev/dma_heap/reserved)
+                          arm64      the same for arm64, 4 KiB pages
+                          arm64-64k  arm64 with 64 KiB pages
+                        all but debian come from tests/vm/build-kernel.sh,
+                        which builds on a cache miss (10-20 minutes)
+      --default-kernel NAME
+                        kernel when none is chosen (e.g. cma for a test that
+                        needs the CMA heap); arm64 programs always get arm64
+      --no-build        skip (77) instead of building a missing kernel
+                        (DMAHEAP_VM_NO_BUILD=1)
   -t, --timeout SECS    kill the VM after SECS (DMAHEAP_VM_TIMEOUT, 600;
                         --shell: none; 0 means none)
   -w, --writable DIR    host dir writable in the guest (DMAHEAP_VM_WRITABLE;
@@ -54,6 +77,9 @@ options:
   -m, --memory SIZE     guest memory (DMAHEAP_VM_MEMORY, 2G)
       --smp N           guest CPUs (DMAHEAP_VM_SMP, 2)
       --kvm             use KVM instead of TCG (DMAHEAP_VM_KVM=1)
+      --tcg-thread MODE TCG threading, single or multi (DMAHEAP_VM_TCG_THREAD;
+                        qemu's default, multi, unless set)
+      --append WORDS    extra kernel command line (DMAHEAP_VM_APPEND)
       --shell           interactive shell in the VM (Ctrl-A X quits)
       --prepare-only    only download and build the cached artefacts
   -v, --verbose         show kernel boot messages
@@ -73,10 +99,19 @@ usage_error() { msg "error: $* (see --help)"; exit 2; }
 # --- options -----------------------------------------------------------------
 
 timeout_secs=${DMAHEAP_VM_TIMEOUT:-}
+kernel_name=${DMAHEAP_VM_KERNEL:-}
+default_kernel=debian
+# The architecture the command was built for (meson's cpu_family; the
+# kernel suite sets it): picks the default kernel, and must fit the one
+# asked for.
+program_arch=${DMAHEAP_VM_ARCH:-x86_64}
+no_build=${DMAHEAP_VM_NO_BUILD:-0}
 memory=${DMAHEAP_VM_MEMORY:-2G}
 smp=${DMAHEAP_VM_SMP:-2}
 writable=${DMAHEAP_VM_WRITABLE:-${MESON_BUILD_ROOT:-$PWD}}
 use_kvm=${DMAHEAP_VM_KVM:-0}
+tcg_thread=${DMAHEAP_VM_TCG_THREAD:-}
+append=${DMAHEAP_VM_APPEND:-}
 interactive=0
 prepare_only=0
 verbose=0
@@ -89,6 +124,9 @@ need_arg() { [[ $# -ge 2 ]] || usage_error "option $1 needs an argument"; }
 parse_args() {
 	while [[ $# -gt 0 ]]; do
 		case $1 in
+		-k | --kernel) need_arg "$@"; kernel_name=$2; shift ;;
+		--default-kernel) need_arg "$@"; default_kernel=$2; shift ;;
+		--no-build) no_build=1 ;;
 		-t | --timeout) need_arg "$@"; timeout_secs=$2; shift ;;
 		-w | --writable) need_arg "$@"; writable=$2; shift ;;
 		-e | --env) need_arg "$@"; extra_env+=("$2"); shift ;;
@@ -96,6 +134,8 @@ parse_args() {
 		-m | --memory) need_arg "$@"; memory=$2; shift ;;
 		--smp) need_arg "$@"; smp=$2; shift ;;
 		--kvm) use_kvm=1 ;;
+		--tcg-thread) need_arg "$@"; tcg_thread=$2; shift ;;
+		--append) need_arg "$@"; append=$2; shift ;;
 		--shell) interactive=1 ;;
 		--prepare-only) prepare_only=1 ;;
 		-v | --verbose) verbose=1 ;;
@@ -114,6 +154,27 @@ check_args() {
 	[[ -n $timeout_secs ]] || timeout_secs=$((interactive ? 0 : 600))
 	[[ $timeout_secs =~ ^[0-9]+$ ]] || usage_error "bad timeout '$timeout_secs'"
 	[[ $smp =~ ^[0-9]+$ ]] || usage_error "bad CPU count '$smp'"
+	if [[ -z $kernel_name ]]; then
+		kernel_name=$default_kernel
+		[[ $program_arch != aarch64 ]] || kernel_name=arm64
+	fi
+	case $tcg_thread in
+	'' | single | multi) ;;
+	*) usage_error "bad --tcg-thread '$tcg_thread' (single or multi)" ;;
+	esac
+	[[ " $KERNELS " = *" $kernel_name "* ]] ||
+		usage_error "unknown kernel '$kernel_name' (one of: $KERNELS)"
+	case $kernel_name in
+	arm64*) guest_arch=arm64 ;;
+	*) guest_arch=x86_64 ;;
+	esac
+	case $program_arch/$guest_arch in
+	x86_64/x86_64 | x86/x86_64 | aarch64/arm64) ;;
+	*) usage_error "a $program_arch program cannot run on kernel '$kernel_name'" ;;
+	esac
+	if [[ $guest_arch = arm64 && $use_kvm = 1 ]]; then
+		usage_error "--kvm needs an x86-64 kernel"
+	fi
 	if [[ $interactive = 1 && ${#cmd[@]} -eq 0 ]]; then
 		cmd=(/bin/bash -l)
 	fi
@@ -130,9 +191,14 @@ valid_name() { [[ $1 =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; }
 # --- host tools --------------------------------------------------------------
 
 check_tools() {
-	local t missing=()
-	for t in qemu-system-x86_64 apt-get apt-cache dpkg-deb depmod modprobe \
-		xz cpio flock timeout sha256sum; do
+	local t missing=() tools=(apt-get dpkg-deb cpio flock timeout sha256sum)
+	if [[ $guest_arch = arm64 ]]; then
+		tools+=(qemu-system-aarch64)
+	else
+		tools+=(qemu-system-x86_64)
+	fi
+	[[ $kernel_name != debian ]] || tools+=(apt-cache depmod modprobe xz)
+	for t in "${tools[@]}"; do
 		command -v "$t" >/dev/null || missing+=("$t")
 	done
 	[[ ${#missing[@]} -eq 0 ]] || skip "missing host tools: ${missing[*]}"
@@ -143,12 +209,14 @@ check_tools() {
 }
 
 # The initramfs has no libc, so only a static busybox (busybox-static) works.
+# The host's also names the applets for an arm64 one (same package).
 find_busybox() {
-	busybox_bin=$(command -v busybox || true)
-	[[ -n $busybox_bin ]] || skip "busybox-static is not installed"
-	if LC_ALL=C ldd "$busybox_bin" 2>&1 | grep -q '=>'; then
-		skip "$busybox_bin is dynamically linked; install busybox-static"
+	host_busybox=$(command -v busybox || true)
+	[[ -n $host_busybox ]] || skip "busybox-static is not installed"
+	if LC_ALL=C ldd "$host_busybox" 2>&1 | grep -q '=>'; then
+		skip "$host_busybox is dynamically linked; install busybox-static"
 	fi
+	busybox_bin=$host_busybox
 }
 
 # --- cache and locking ---------------------------------------------------------
@@ -332,7 +400,8 @@ decompress_module() { # SRC DEST -> prints DEST minus .xz/.zst
 initramfs_key() { # KERNEL_DIR
 	{
 		printf '%s\n' "$PREP_FORMAT" "$1"
-		cat -- "$1/modules.load" "$INIT_SCRIPT" "$busybox_bin"
+		cat -- "$INIT_SCRIPT" "$busybox_bin"
+		[[ ! -f $1/modules.load ]] || cat -- "$1/modules.load"
 	} | sha256sum | cut -c1-16
 }
 
@@ -344,8 +413,12 @@ build_initramfs() { # KERNEL_DIR FINAL_FILE
 	cp -- "$busybox_bin" "$stage/bin/busybox"
 	install_busybox_links "$stage/bin"
 	install -m 0755 -- "$INIT_SCRIPT" "$stage/init"
-	cp -R -- "$1/modules/." "$stage/lib/modules/"
-	cp -- "$1/modules.load" "$stage/etc/modules.load"
+	if [[ -f $1/modules.load ]]; then
+		cp -R -- "$1/modules/." "$stage/lib/modules/"
+		cp -- "$1/modules.load" "$stage/etc/modules.load"
+	else
+		: >"$stage/etc/modules.load"
+	fi
 	# Uncompressed: under TCG, the kernel unpacks gzip slower than qemu
 	# copies the extra megabytes.
 	(cd -- "$stage" && find . | LC_ALL=C sort |
@@ -355,22 +428,50 @@ build_initramfs() { # KERNEL_DIR FINAL_FILE
 
 install_busybox_links() { # BINDIR
 	local applet
-	for applet in $("$busybox_bin" --list); do
+	for applet in $("$host_busybox" --list); do
 		[[ $applet = busybox ]] || ln -s busybox "$1/$applet"
 	done
 }
 
 # --- preparation ---------------------------------------------------------------
 
-# Sets kernel_dir and initramfs to ready-to-boot artefacts.
+# Sets kernel_dir, kernel_image, guest_root and initramfs to ready-to-boot
+# artefacts.
 prepare() {
-	lock_cache
-	prepare_kernel
+	guest_root=/
+	if [[ $kernel_name = debian ]]; then
+		lock_cache
+		prepare_debian_kernel
+		kernel_image=$kernel_dir/vmlinuz
+	else
+		# Outside the cache lock: a build takes minutes, and has its own.
+		prepare_built_kernel
+		[[ $guest_arch != arm64 ]] || prepare_arm64_root
+		lock_cache
+	fi
 	prepare_initramfs
 	unlock_cache
 }
 
-prepare_kernel() {
+# A kernel from build-kernel.sh: the image and its config, no modules.
+prepare_built_kernel() {
+	if [[ $no_build = 1 ]]; then
+		kernel_image=$("$BUILD_KERNEL" --check "$kernel_name") ||
+			skip "kernel '$kernel_name' is not built yet (run tests/vm/build-kernel.sh $kernel_name)"
+	else
+		kernel_image=$("$BUILD_KERNEL" "$kernel_name") ||
+			die "cannot build kernel '$kernel_name'"
+	fi
+	kernel_dir=$(dirname -- "$kernel_image")
+}
+
+# The arm64 guest's root (busybox, libc, cmocka, libdrm) and its busybox.
+prepare_arm64_root() {
+	guest_root=$("$ARM64_ROOT") || skip "cannot prepare the arm64 guest root"
+	busybox_bin=$guest_root/bin/busybox
+}
+
+prepare_debian_kernel() {
 	local pkgver pkg ver
 	if ! pkgver=$(resolve_kernel_pkg) && ! { refresh_apt_lists &&
 		pkgver=$(resolve_kernel_pkg); }; then
@@ -462,33 +563,55 @@ forwarded_names() {
 
 # --- qemu ------------------------------------------------------------------------
 
+# The guest's /init learns its two consoles from vm_out and vm_err (the
+# kernel hands unknown name=value words to init as environment).
 kernel_cmdline() {
-	local c="console=ttyS1 panic=-1 rdinit=/init"
+	local c="console=$tty_err vm_out=$tty_out vm_err=$tty_err panic=-1 rdinit=/init"
 	[[ $verbose = 1 ]] || c+=" quiet loglevel=3"
 	# Some kernels build 32-bit syscall support but leave it off by default.
 	if grep -q '^CONFIG_IA32_EMULATION_DEFAULT_DISABLED=y' "$kernel_dir/config"; then
 		c+=" ia32_emulation=on"
 	fi
+	[[ -z $append ]] || c+=" $append"
 	printf '%s\n' "$c"
 }
 
-accel_args() {
-	if [[ $use_kvm = 1 ]]; then
+machine_args() {
+	local tcg=tcg
+	[[ -z $tcg_thread ]] || tcg+=",thread=$tcg_thread"
+	if [[ $guest_arch = arm64 ]]; then
+		printf '%s\n' -M virt -accel "$tcg" -cpu max
+	elif [[ $use_kvm = 1 ]]; then
 		printf '%s\n' -accel kvm -cpu host
 	else
-		printf '%s\n' -accel tcg -cpu max
+		printf '%s\n' -accel "$tcg" -cpu max
 	fi
 }
 
-# ttyS0 carries the command's stdout, ttyS1 its stderr and the kernel
-# console; in a --shell session ttyS0 is the terminal.
+# x86-64: ttyS0 carries the command's stdout, ttyS1 its stderr and the
+# kernel console. arm64 (-M virt has one UART): ttyAMA0 is stderr and the
+# console, a virtio console hvc0 is stdout. In a --shell session the
+# stdout device is the terminal.
+set_ttys() {
+	if [[ $guest_arch = arm64 ]]; then
+		tty_out=hvc0 tty_err=ttyAMA0
+	else
+		tty_out=ttyS0 tty_err=ttyS1
+	fi
+}
+
 console_args() {
+	local -a out_dev=(-serial chardev:out)
+	[[ $guest_arch = x86_64 ]] ||
+		out_dev=(-device virtio-serial-pci -device virtconsole,chardev=out)
 	if [[ $interactive = 1 ]]; then
-		printf '%s\n' -serial mon:stdio
+		printf '%s\n' -chardev stdio,mux=on,id=out -mon chardev=out
 	else
 		output_chardev out 1 3
 	fi
+	printf '%s\n' "${out_dev[@]}"
 	output_chardev err 2 4
+	printf '%s\n' -serial chardev:err
 }
 
 # qemu writes our fd MINE through its inherited copy COPY (see run_vm):
@@ -504,12 +627,12 @@ output_chardev() { # ID MINE COPY
 		printf '%s\n' -add-fd "fd=$3,set=$2"
 		path=/dev/fdset/$2
 	fi
-	printf '%s\n' -chardev "file,id=$1,path=$path,append=on" -serial "chardev:$1"
+	printf '%s\n' -chardev "file,id=$1,path=$path,append=on"
 }
 
 share_args() {
 	printf '%s\n' \
-		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$(qemu_escape "$guest_root"),mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$(qemu_escape "$writable"),mount_tag=rw,security_model=none,multidevs=remap" \
 		-virtfs "local,path=$(qemu_escape "$run_dir"),mount_tag=vmrun,security_model=none"
 }
@@ -519,10 +642,13 @@ qemu_escape() { printf '%s' "${1//,/,,}"; }
 
 qemu_args() {
 	local -a a
-	mapfile -t a < <(accel_args; console_args; share_args)
-	qemu_cmd=(qemu-system-x86_64 -nodefaults -no-user-config -display none
+	set_ttys
+	mapfile -t a < <(machine_args; console_args; share_args)
+	local qemu=qemu-system-x86_64
+	[[ $guest_arch = x86_64 ]] || qemu=qemu-system-aarch64
+	qemu_cmd=("$qemu" -nodefaults -no-user-config -display none
 		-no-reboot -m "$memory" -smp "$smp" "${a[@]}"
-		-kernel "$kernel_dir/vmlinuz" -initrd "$initramfs"
+		-kernel "$kernel_image" -initrd "$initramfs"
 		-append "$(kernel_cmdline)")
 }
 
@@ -555,9 +681,12 @@ main() {
 	check_args
 	check_tools
 	prepare
-	[[ $prepare_only = 0 ]] || { msg "ready: $kernel_dir $initramfs"; return 0; }
+	[[ $prepare_only = 0 ]] || { msg "ready: $kernel_image $initramfs"; return 0; }
 	[[ -f $INIT_SCRIPT ]] || die "missing $INIT_SCRIPT"
 	mkdir -p -- "$writable" && writable=$(cd -- "$writable" && pwd -P)
+	# The guest mounts the writable dir, and enters the current one, at
+	# the same paths as here: a root of our own needs the mount points.
+	[[ $guest_root = / ]] || mkdir -p -- "$guest_root$writable" "$guest_root$PWD"
 	make_run_dir
 	run_vm
 }
