@@ -222,6 +222,12 @@ static int map_locked(struct dmaheap_buf *buf, void **addr)
 	if (buf->map_refs == 0) {
 		r = sys->mmap(sys, buf->size, buf->prot, MAP_SHARED, buf->fd, 0,
 			      &buf->addr);
+		/* -EACCES alone would suggest heap permissions. */
+		if (r == -EACCES)
+			dmaheap_log(buf->ctx, DMAHEAP_LOG_WARNING,
+				    "buffer fd %d: the kernel refused to map it %s: the fd's access mode does not allow that (an fd opened O_WRONLY cannot be mapped at all; import one opened O_RDWR)",
+				    buf->fd, (buf->prot & PROT_WRITE) ?
+				    "for writing" : "for reading");
 		if (r)
 			return r;
 	}

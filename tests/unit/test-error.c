@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* dmaheap_strerror(): the C library's texts, the library's own where it
  * gives an errno its meaning, from any number of threads. */
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -77,6 +79,46 @@ static void test_threads(void **state)
 	}
 }
 
+static void capture(void *userdata, int priority, const char *msg)
+{
+	char *last = userdata;
+
+	if (priority <= DMAHEAP_LOG_WARNING)
+		snprintf(last, 512, "%s", msg);
+}
+
+/*
+ * -EACCES from mapping an import is about the fd's access mode, not about
+ * heap nodes: the log says so, as the errno's text cannot.
+ */
+static void test_map_eacces_explained(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+	struct dmaheap_buf *buf = NULL;
+	char last[512] = "", path[64];
+	void *addr;
+	int fd = dmaheap_alloc_fd(f->ctx, "system", 4096, 0), wo;
+
+	assert_true(fd >= 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	wo = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(wo >= 0);
+	close(fd);
+	dmaheap_mock_options(f->mock, &o);
+	o.log_fn = capture;
+	o.log_userdata = last;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	assert_int_equal(dmaheap_import(ctx, wo, &buf), 0);
+	assert_int_equal(dmaheap_buf_map(buf, &addr), -EACCES);
+	assert_non_null(strstr(last, "O_WRONLY"));
+	assert_null(strstr(last, "udev"));
+	dmaheap_buf_free(buf);
+	dmaheap_ctx_free(ctx);
+	close(wo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -84,6 +126,7 @@ int main(void)
 		cmocka_unit_test(test_library_meanings),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_threads),
+		FIXTURE_TEST(test_map_eacces_explained),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
