@@ -37,10 +37,14 @@ struct dmaheap_heap {
 	char name[];
 };
 
-/* An owned list of strings. */
+/* An owned list of distinct strings, in insertion order, with a hash
+ * index so that adding is not quadratic. */
 struct dmaheap_names {
 	size_t n;
 	char **v;
+	size_t cap;	   /* of v */
+	uint32_t *index;   /* open addressing: 1 + position in v; 0 empty */
+	size_t index_cap;  /* a power of two, or 0 */
 };
 
 struct dmaheap_alias {
