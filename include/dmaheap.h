@@ -20,7 +20,11 @@
  *
  * Threads: a struct dmaheap_ctx may be shared by any number of threads; every
  * function taking only a context (plus plain values) is safe to call
- * concurrently on the same context. A struct dmaheap_buf is also safe to use
+ * concurrently on the same context. Allocation from a heap already open
+ * (or through an alias already resolved) takes no lock of the context, and
+ * accounting is kept in atomic counters, so allocating threads do not wait
+ * for each other in the library; dmaheap_alloc_usage() takes one short
+ * lock to share its precomputed plan. A struct dmaheap_buf is also safe to use
  * from several threads at once: its map count and CPU-access state are
  * protected by a lock of its own. Freeing an object while another thread
  * still uses it is, as always, a bug of the caller.
@@ -248,7 +252,8 @@ DMAHEAP_EXPORT const char *dmaheap_ctx_udmabuf_dev(const struct dmaheap_ctx *ctx
  *    "linux,cma", "reserved" and "default-pool" that can be opened. Aliases
  *    are accepted wherever a heap name is; dmaheap_heap_resolve() tells
  *    what one stands for, and dmaheap_ctx_set_alias() or the policy file
- *    redefine them.
+ *    redefine them. Allocations remember what an alias resolved to until
+ *    dmaheap_ctx_rescan() or a policy change (see there).
  */
 
 /**
@@ -332,6 +337,28 @@ DMAHEAP_EXPORT int dmaheap_heap_open(struct dmaheap_ctx *ctx, const char *heap);
  * but a bad argument, -EINVAL for a bad argument.
  */
 DMAHEAP_EXPORT int dmaheap_has_heap(struct dmaheap_ctx *ctx, const char *heap);
+
+/**
+ * dmaheap_ctx_rescan() - forget what allocations remembered about heaps.
+ * @ctx: the context.
+ *
+ * Allocations remember, per context, which member of an alias served (and
+ * that none could, and why) and which heaps each usage plans to try, so
+ * that later allocations make no open() and take no lock for them. What is
+ * remembered holds until the policy changes (dmaheap_ctx_set_alias(),
+ * dmaheap_ctx_add_rule(), dmaheap_ctx_set_heap_props()), dmaheap_heap_list()
+ * reads the heap directory, or this function is called: call it when heaps
+ * may have appeared (a heap module loaded, a udev rule changed permissions)
+ * and an alias should now resolve to an earlier member. dmaheap_heap_open()
+ * and dmaheap_heap_resolve() always look afresh and update what is
+ * remembered. A plain heap name that failed to open is never remembered.
+ * No system call; thread-safe.
+ *
+ * Return: 0, or -EINVAL (@ctx is NULL).
+ *
+ * @since 0.2
+ */
+DMAHEAP_EXPORT int dmaheap_ctx_rescan(struct dmaheap_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Allocation                                                               */
@@ -740,7 +767,9 @@ DMAHEAP_EXPORT int dmaheap_ctx_set_heap_props(struct dmaheap_ctx *ctx,
  *	first member that can be opened, otherwise @name's heap once it can be
  *	opened. Valid as long as @ctx.
  *
- * Opens (and caches) heap nodes as needed.
+ * Opens (and caches) heap nodes as needed. Always looks afresh, and what it
+ * finds is what later allocations through @name use (see
+ * dmaheap_ctx_rescan()).
  *
  * Return: 0, or -EINVAL, or for an alias with no usable member the most
  * telling of its members' errors (as dmaheap_alloc_from()), or the errors
@@ -948,7 +977,11 @@ struct dmaheap_stats {
  * dmaheap_ctx_stats() - read a context's accounting.
  * @ctx: the context.
  * @heap: a heap name for that heap's figures, or NULL for all heaps.
- * @out: receives a consistent snapshot.
+ * @out: receives the figures. They are kept without a lock, so threads
+ *	allocating at once do not wait for each other; read while others
+ *	allocate, the figures may be from moments a few instructions apart
+ *	(@peak_bytes is never shown below @live_bytes). Once the threads are
+ *	done, they are exact.
  *
  * A heap has figures once an allocation has been tried on it (a failed one
  * too); listing, opening or resolving it gives none. A failure on a heap

@@ -91,8 +91,9 @@ static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	return fd;
 }
 
-static int lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
-			 int err)
+/* Counts and logs that @heap_name could not be opened; returns @err. */
+int dmaheap_lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
+			  int err)
 {
 	dmaheap_stats_fail(ctx, NULL);
 	dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "heap %s: %s", heap_name,
@@ -100,22 +101,19 @@ static int lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
 	return err;
 }
 
-/* The fd of a new buffer of @heap_name, a heap or an alias. */
-static int alloc_one(struct dmaheap_ctx *ctx, const char *heap_name,
-		     size_t size, unsigned int flags, struct dmaheap_heap **heap)
+/*
+ * A new buffer object of the resolved @heap: the one place where every
+ * dmaheap_alloc*() function turns a heap into a buffer.
+ */
+int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			  size_t size, unsigned int flags,
+			  struct dmaheap_buf **ret)
 {
-	int r = dmaheap_heap_lookup(ctx, heap_name, heap);
+	int fd, r;
 
-	return r ? lookup_failed(ctx, heap_name, r)
-		 : new_fd(ctx, *heap, size, flags);
-}
-
-/* A buffer object around @fd, a new buffer of @heap. */
-static int wrap_new(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-		    int fd, size_t size, struct dmaheap_buf **ret)
-{
-	int r;
-
+	if (dmaheap_pool_take(ctx, heap, size, flags, ret))
+		return 0;
+	fd = new_fd(ctx, heap, size, flags);
 	if (fd < 0)
 		return fd;
 	r = dmaheap_buf_wrap(ctx, heap, fd, size, PROT_READ | PROT_WRITE, ret);
@@ -129,37 +127,17 @@ static int wrap_new(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	return 0;
 }
 
-/* Allocates with arguments already checked and @size already rounded. */
+/* Allocates with arguments already checked and @size already rounded;
+ * @heap_name may be an alias. */
 int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
 			  size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret)
 {
-	struct dmaheap_heap *heap = NULL;
+	struct dmaheap_heap *heap;
 	int r = dmaheap_heap_lookup(ctx, heap_name, &heap);
 
-	if (r)
-		return lookup_failed(ctx, heap_name, r);
-	if (dmaheap_pool_take(ctx, heap, size, flags, ret))
-		return 0;
-	return wrap_new(ctx, heap, new_fd(ctx, heap, size, flags), size,
-			ret);
-}
-
-/* As dmaheap_alloc_checked(), but @heap_name is a heap, never an alias: the
- * usage policy checked this very heap's properties. */
-int dmaheap_alloc_plain(struct dmaheap_ctx *ctx, const char *heap_name,
-			size_t size, unsigned int flags,
-			struct dmaheap_buf **ret)
-{
-	struct dmaheap_heap *heap = NULL;
-	int fd = dmaheap_heap_get(ctx, heap_name, &heap);
-
-	if (fd)
-		return lookup_failed(ctx, heap_name, fd);
-	if (dmaheap_pool_take(ctx, heap, size, flags, ret))
-		return 0;
-	return wrap_new(ctx, heap, new_fd(ctx, heap, size, flags), size,
-			ret);
+	return r ? dmaheap_lookup_failed(ctx, heap_name, r)
+		 : dmaheap_alloc_on_heap(ctx, heap, size, flags, ret);
 }
 
 DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
@@ -185,10 +163,15 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
 	if (!ctx || !dmaheap_heap_name_valid(heap))
 		return -EINVAL;
 	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
-	if (r == 0)
-		r = alloc_one(ctx, heap, rounded, flags, &h);
-	if (r >= 0)
-		dmaheap_stats_alloc(ctx, h, rounded, false);
+	if (r)
+		return r;
+	r = dmaheap_heap_lookup(ctx, heap, &h);
+	if (r)
+		return dmaheap_lookup_failed(ctx, heap, r);
+	r = new_fd(ctx, h, rounded, flags);
+	if (r < 0)
+		return r;
+	dmaheap_stats_alloc(ctx, h, rounded, false);
 	return r;
 }
 

@@ -86,6 +86,8 @@ static int init_ctx(struct dmaheap_ctx *ctx, const struct dmaheap_options *o)
 		return r;
 	if (pthread_mutex_init(&ctx->lock, NULL) != 0)
 		return -ENOMEM;
+	/* 0 never matches: nothing is remembered before the first lookup. */
+	atomic_init(&ctx->gen, 1);
 	r = load_policy(ctx, o);
 	if (r) {
 		dmaheap_policy_clear(&ctx->policy);
@@ -149,9 +151,14 @@ void dmaheap_ctx_ref(struct dmaheap_ctx *ctx)
 	atomic_fetch_add_explicit(&ctx->refs, 1, memory_order_relaxed);
 }
 
+void dmaheap_ctx_bump_gen_locked(struct dmaheap_ctx *ctx)
+{
+	atomic_fetch_add_explicit(&ctx->gen, 1, memory_order_release);
+}
+
 static void ctx_destroy(struct dmaheap_ctx *ctx)
 {
-	struct dmaheap_heap *h = ctx->heaps;
+	struct dmaheap_heap *h = atomic_load(&ctx->heaps);
 
 	/* Pooled buffers point at the heaps: gone first. */
 	dmaheap_pool_destroy(ctx);
@@ -162,6 +169,8 @@ static void ctx_destroy(struct dmaheap_ctx *ctx)
 		free(h);
 		h = next;
 	}
+	dmaheap_resolved_free_all(ctx);
+	dmaheap_plans_free(ctx);
 	dmaheap_policy_clear(&ctx->policy);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->udmabuf_dev);
@@ -199,47 +208,103 @@ void dmaheap_log(struct dmaheap_ctx *ctx, int priority, const char *fmt, ...)
 	ctx->log_fn(ctx->log_userdata, priority, msg);
 }
 
-static void stats_add(struct dmaheap_stats *s, uint64_t bytes, bool live)
+/* Raises @peak to @now unless another thread already went higher. */
+static void raise_peak(_Atomic(uint64_t) *peak, uint64_t now)
 {
-	s->allocations++;
-	if (!live)
-		return;
-	s->live_buffers++;
-	s->live_bytes += bytes;
-	if (s->live_bytes > s->peak_bytes)
-		s->peak_bytes = s->live_bytes;
+	uint64_t old = atomic_load_explicit(peak, memory_order_relaxed);
+
+	while (now > old &&
+	       !atomic_compare_exchange_weak_explicit(peak, &old, now,
+						      memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+}
+
+/* Counters are independent figures: relaxed order is enough. */
+static void mark_used(struct dmaheap_counters *c)
+{
+	/* A load first: the store would make every allocation write the
+	 * line other threads read. */
+	if (!atomic_load_explicit(&c->used, memory_order_relaxed))
+		atomic_store_explicit(&c->used, true, memory_order_relaxed);
 }
 
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live)
 {
-	pthread_mutex_lock(&ctx->lock);
-	heap->stats_used = true;
-	stats_add(&heap->stats, bytes, live);
-	stats_add(&ctx->total, bytes, live);
-	pthread_mutex_unlock(&ctx->lock);
+	struct dmaheap_counters *c = &heap->stats;
+	uint64_t now;
+
+	mark_used(c);
+	atomic_fetch_add_explicit(&c->allocations, 1, memory_order_relaxed);
+	if (!live)
+		return;
+	atomic_fetch_add_explicit(&c->live_buffers, 1, memory_order_relaxed);
+	now = atomic_fetch_add_explicit(&c->live_bytes, bytes,
+					memory_order_relaxed) + bytes;
+	raise_peak(&c->peak_bytes, now);
+	now = atomic_fetch_add_explicit(&ctx->live_bytes, bytes,
+					memory_order_relaxed) + bytes;
+	raise_peak(&ctx->peak_bytes, now);
 }
 
 void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
 {
-	pthread_mutex_lock(&ctx->lock);
-	if (heap) {
-		heap->stats_used = true;
-		heap->stats.failures++;
+	if (!heap) {
+		atomic_fetch_add_explicit(&ctx->lookup_failures, 1,
+					  memory_order_relaxed);
+		return;
 	}
-	ctx->total.failures++;
-	pthread_mutex_unlock(&ctx->lock);
+	mark_used(&heap->stats);
+	atomic_fetch_add_explicit(&heap->stats.failures, 1,
+				  memory_order_relaxed);
 }
 
 void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			   uint64_t bytes)
 {
-	pthread_mutex_lock(&ctx->lock);
-	heap->stats.live_buffers--;
-	heap->stats.live_bytes -= bytes;
-	ctx->total.live_buffers--;
-	ctx->total.live_bytes -= bytes;
-	pthread_mutex_unlock(&ctx->lock);
+	atomic_fetch_sub_explicit(&heap->stats.live_buffers, 1,
+				  memory_order_relaxed);
+	atomic_fetch_sub_explicit(&heap->stats.live_bytes, bytes,
+				  memory_order_relaxed);
+	atomic_fetch_sub_explicit(&ctx->live_bytes, bytes, memory_order_relaxed);
+}
+
+static void counters_read(const struct dmaheap_counters *c,
+			  struct dmaheap_stats *out)
+{
+	out->allocations = atomic_load_explicit(&c->allocations,
+						memory_order_relaxed);
+	out->failures = atomic_load_explicit(&c->failures, memory_order_relaxed);
+	out->live_buffers = atomic_load_explicit(&c->live_buffers,
+						 memory_order_relaxed);
+	out->live_bytes = atomic_load_explicit(&c->live_bytes,
+					       memory_order_relaxed);
+	out->peak_bytes = atomic_load_explicit(&c->peak_bytes,
+					       memory_order_relaxed);
+}
+
+/* The total: every heap's figures, plus what only the context knows. */
+static void total_read(struct dmaheap_ctx *ctx, struct dmaheap_stats *out)
+{
+	struct dmaheap_heap *h = atomic_load_explicit(&ctx->heaps,
+						      memory_order_acquire);
+
+	memset(out, 0, sizeof(*out));
+	for (; h; h = h->next) {
+		struct dmaheap_stats one;
+
+		counters_read(&h->stats, &one);
+		out->allocations += one.allocations;
+		out->failures += one.failures;
+		out->live_buffers += one.live_buffers;
+	}
+	out->failures += atomic_load_explicit(&ctx->lookup_failures,
+					      memory_order_relaxed);
+	out->live_bytes = atomic_load_explicit(&ctx->live_bytes,
+					       memory_order_relaxed);
+	out->peak_bytes = atomic_load_explicit(&ctx->peak_bytes,
+					       memory_order_relaxed);
 }
 
 DMAHEAP_EXPORT int dmaheap_ctx_stats(struct dmaheap_ctx *ctx, const char *heap,
@@ -249,13 +314,18 @@ DMAHEAP_EXPORT int dmaheap_ctx_stats(struct dmaheap_ctx *ctx, const char *heap,
 
 	if (!ctx || !out || (heap && !dmaheap_heap_name_valid(heap)))
 		return -EINVAL;
-	pthread_mutex_lock(&ctx->lock);
-	if (heap)
-		h = dmaheap_heap_find_locked(ctx, heap);
-	if (h && !h->stats_used)
-		h = NULL;
-	if (!heap || h)
-		*out = h ? h->stats : ctx->total;
-	pthread_mutex_unlock(&ctx->lock);
-	return heap && !h ? -ENOENT : 0;
+	if (heap) {
+		h = dmaheap_heap_find(ctx, heap);
+		if (!h || !atomic_load_explicit(&h->stats.used,
+						memory_order_relaxed))
+			return -ENOENT;
+		counters_read(&h->stats, out);
+	} else {
+		total_read(ctx, out);
+	}
+	/* Figures read while others allocate are moments apart; the peak
+	 * is never shown below what is live. */
+	if (out->peak_bytes < out->live_bytes)
+		out->peak_bytes = out->live_bytes;
+	return 0;
 }

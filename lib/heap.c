@@ -19,12 +19,14 @@ bool dmaheap_heap_name_valid(const char *name)
 	return len <= NAME_MAX && !memchr(name, '/', len);
 }
 
-struct dmaheap_heap *dmaheap_heap_find_locked(struct dmaheap_ctx *ctx,
-					      const char *name)
+/* Lock-free: see struct dmaheap_heap. */
+struct dmaheap_heap *dmaheap_heap_find(struct dmaheap_ctx *ctx,
+				       const char *name)
 {
-	struct dmaheap_heap *h;
+	struct dmaheap_heap *h = atomic_load_explicit(&ctx->heaps,
+						      memory_order_acquire);
 
-	for (h = ctx->heaps; h; h = h->next)
+	for (; h; h = h->next)
 		if (strcmp(h->name, name) == 0)
 			return h;
 	return NULL;
@@ -58,23 +60,39 @@ static int add_heap_locked(struct dmaheap_ctx *ctx, const char *name,
 	}
 	memcpy(h->name, name, len + 1);
 	atomic_init(&h->props, dmaheap_props_lookup_locked(ctx, name, &source));
-	h->next = ctx->heaps;
-	ctx->heaps = h;
+	h->next = atomic_load_explicit(&ctx->heaps, memory_order_relaxed);
+	/* Release: a reader that finds the entry sees it whole. */
+	atomic_store_explicit(&ctx->heaps, h, memory_order_release);
 	*ret = h;
 	return 0;
 }
 
+/* Opening under the lock is what makes "once per context" true. */
+int dmaheap_heap_get_locked(struct dmaheap_ctx *ctx, const char *name,
+			    struct dmaheap_heap **ret)
+{
+	struct dmaheap_heap *h = dmaheap_heap_find(ctx, name);
+
+	if (h) {
+		*ret = h;
+		return 0;
+	}
+	return add_heap_locked(ctx, name, ret);
+}
+
+/* The heap @name (never an alias), opened if need be. */
 int dmaheap_heap_get(struct dmaheap_ctx *ctx, const char *name,
 		     struct dmaheap_heap **ret)
 {
-	struct dmaheap_heap *h;
-	int r = 0;
+	struct dmaheap_heap *h = dmaheap_heap_find(ctx, name);
+	int r;
 
-	/* Opening under the lock is what makes "once per context" true. */
+	if (h) {
+		*ret = h;
+		return 0;
+	}
 	pthread_mutex_lock(&ctx->lock);
-	h = dmaheap_heap_find_locked(ctx, name);
-	if (!h)
-		r = add_heap_locked(ctx, name, &h);
+	r = dmaheap_heap_get_locked(ctx, name, &h);
 	pthread_mutex_unlock(&ctx->lock);
 	if (r) {
 		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "heap %s: %s", name,
@@ -85,39 +103,13 @@ int dmaheap_heap_get(struct dmaheap_ctx *ctx, const char *name,
 	return 0;
 }
 
-/* Like dmaheap_heap_get(), but an alias gives its first usable member. */
-int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
-			struct dmaheap_heap **ret)
-{
-	struct dmaheap_names members = { 0 };
-	int r = dmaheap_alias_members(ctx, name, &members);
-
-	if (r == -ENOENT)
-		return dmaheap_heap_get(ctx, name, ret);
-	if (r)
-		return r;
-	r = -ENOENT;
-	for (size_t i = 0; i < members.n; i++) {
-		int e = dmaheap_heap_get(ctx, members.v[i], ret);
-
-		if (e == 0) {
-			r = 0;
-			break;
-		}
-		if (dmaheap_fallback_rank(e) > dmaheap_fallback_rank(r))
-			r = e;
-	}
-	dmaheap_names_clear(&members);
-	return r;
-}
-
 DMAHEAP_EXPORT int dmaheap_heap_open(struct dmaheap_ctx *ctx, const char *heap)
 {
 	struct dmaheap_heap *h;
 
 	if (!ctx || !dmaheap_heap_name_valid(heap))
 		return -EINVAL;
-	return dmaheap_heap_lookup(ctx, heap, &h);
+	return dmaheap_heap_lookup_fresh(ctx, heap, &h);
 }
 
 DMAHEAP_EXPORT int dmaheap_heap_resolve(struct dmaheap_ctx *ctx,
@@ -128,7 +120,7 @@ DMAHEAP_EXPORT int dmaheap_heap_resolve(struct dmaheap_ctx *ctx,
 
 	if (!ctx || !heap || !dmaheap_heap_name_valid(name))
 		return -EINVAL;
-	r = dmaheap_heap_lookup(ctx, name, &h);
+	r = dmaheap_heap_lookup_fresh(ctx, name, &h);
 	if (r == 0)
 		*heap = h->name;
 	return r;
@@ -245,6 +237,10 @@ DMAHEAP_EXPORT int dmaheap_heap_list(struct dmaheap_ctx *ctx,
 
 	if (!ctx || !ret)
 		return -EINVAL;
+	/* Listing looks at the directory anew; so do later lookups. */
+	pthread_mutex_lock(&ctx->lock);
+	dmaheap_ctx_bump_gen_locked(ctx);
+	pthread_mutex_unlock(&ctx->lock);
 	r = ctx->sys->readdir(ctx->sys, ctx->dir, collect_name, &set);
 	/* No heap directory, but udmabuf may still serve. */
 	dir_missing = r == -ENOENT;

@@ -139,7 +139,7 @@ static struct dmaheap_propdef **find_propdef(struct dmaheap_ctx *ctx,
 static void refresh_heap_props_locked(struct dmaheap_ctx *ctx,
 				      const char *heap, unsigned int props)
 {
-	struct dmaheap_heap *h = dmaheap_heap_find_locked(ctx, heap);
+	struct dmaheap_heap *h = dmaheap_heap_find(ctx, heap);
 
 	if (h)
 		atomic_store(&h->props, props);
@@ -166,6 +166,7 @@ int dmaheap_policy_set_props(struct dmaheap_ctx *ctx, const char *heap,
 		(*d)->props = props;
 		(*d)->source = source;
 		refresh_heap_props_locked(ctx, heap, props);
+		dmaheap_ctx_bump_gen_locked(ctx);
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	return r;
@@ -181,20 +182,10 @@ static struct dmaheap_alias **find_alias_locked(struct dmaheap_ctx *ctx,
 	return a;
 }
 
-/* Copies the members of alias @name; 0 if it is one, -ENOENT if not. */
-int dmaheap_alias_members(struct dmaheap_ctx *ctx, const char *name,
-			  struct dmaheap_names *out)
+const struct dmaheap_alias *dmaheap_alias_find_locked(struct dmaheap_ctx *ctx,
+						     const char *name)
 {
-	struct dmaheap_alias *a;
-	int r;
-
-	pthread_mutex_lock(&ctx->lock);
-	a = *find_alias_locked(ctx, name);
-	r = a ? dmaheap_names_set(out, (const char *const *)a->members.v,
-				  a->members.n)
-	      : -ENOENT;
-	pthread_mutex_unlock(&ctx->lock);
-	return r;
+	return *find_alias_locked(ctx, name);
 }
 
 static void alias_free(struct dmaheap_alias *a)
@@ -264,6 +255,8 @@ int dmaheap_policy_set_alias(struct dmaheap_ctx *ctx, const char *alias,
 
 	pthread_mutex_lock(&ctx->lock);
 	r = replace_alias_locked(ctx, alias, heaps, n);
+	if (r == 0)
+		dmaheap_ctx_bump_gen_locked(ctx);
 	pthread_mutex_unlock(&ctx->lock);
 	return r;
 }
@@ -310,6 +303,7 @@ int dmaheap_policy_add_rule(struct dmaheap_ctx *ctx, unsigned int usage,
 	}
 	pthread_mutex_lock(&ctx->lock);
 	append_rule_locked(ctx, rule, from_file);
+	dmaheap_ctx_bump_gen_locked(ctx);
 	pthread_mutex_unlock(&ctx->lock);
 	return 0;
 }
@@ -398,29 +392,27 @@ static const struct dmaheap_rule *match_rule(const struct dmaheap_rule *rule,
 	return NULL;
 }
 
-/* Copies the heap list of the first rule that applies to @usage. */
-int dmaheap_rule_heaps(struct dmaheap_ctx *ctx, unsigned int usage,
-		       struct dmaheap_names *out)
+/* The heap list of the first rule that applies to @usage; the strings
+ * stay valid while ctx->lock is held. */
+size_t dmaheap_rule_heaps_locked(struct dmaheap_ctx *ctx, unsigned int usage,
+				 const char *const **heaps)
 {
-	const struct dmaheap_rule *rule;
-	int r = -ENOENT;
+	const struct dmaheap_rule *rule = match_rule(ctx->policy.api_rules,
+						     usage);
 
-	pthread_mutex_lock(&ctx->lock);
-	rule = match_rule(ctx->policy.api_rules, usage);
 	if (!rule)
 		rule = match_rule(ctx->policy.file_rules, usage);
-	if (rule)
-		r = dmaheap_names_set(out, (const char *const *)rule->heaps.v,
-				      rule->heaps.n);
-	pthread_mutex_unlock(&ctx->lock);
-	if (r != -ENOENT)
-		return r;
+	if (rule) {
+		*heaps = (const char *const *)rule->heaps.v;
+		return rule->heaps.n;
+	}
 	for (size_t i = 0;; i++) {
 		unsigned int u = builtin_rules[i].usage;
 
 		/* The last built-in rule has no bits: the loop always ends. */
-		if ((u & usage) == u)
-			return dmaheap_names_set(out, builtin_rules[i].heaps,
-						 builtin_rules[i].n);
+		if ((u & usage) == u) {
+			*heaps = builtin_rules[i].heaps;
+			return builtin_rules[i].n;
+		}
 	}
 }

@@ -22,18 +22,46 @@
 /* The pseudo-heap backed by memfds and the udmabuf device. */
 #define DMAHEAP_UDMABUF "udmabuf"
 
-/* A heap node the context has opened. Entries live as long as the context,
- * so buffers may point at them. */
+/* Accounting of one heap, updated without a lock: threads allocating at
+ * once do not wait for each other. */
+struct dmaheap_counters {
+	atomic_bool used; /* an allocation was tried: there are figures */
+	_Atomic(uint64_t) allocations;
+	_Atomic(uint64_t) failures;
+	_Atomic(uint64_t) live_buffers;
+	_Atomic(uint64_t) live_bytes;
+	_Atomic(uint64_t) peak_bytes;
+};
+
+/*
+ * A heap node the context has opened. Entries live as long as the context,
+ * so buffers may point at them. The list is only ever prepended to, under
+ * ctx->lock, and published with a release store: readers walk it without a
+ * lock.
+ */
 struct dmaheap_heap {
 	struct dmaheap_heap *next;
 	int fd;
 	bool udmabuf;
 	atomic_uint limit_mib; /* udmabuf's size_limit_mb as last read; 0: unknown */
 	atomic_uint props;   /* enum dmaheap_heap_props; set_heap_props updates */
-	bool stats_used;     /* an allocation was tried: stats has figures */
-	struct dmaheap_stats stats;
+	/* The policy generation at which this name was last seen not to be
+	 * an alias; 0: never. Lets a plain name skip the policy. */
+	_Atomic(uint64_t) plain_gen;
+	struct dmaheap_counters stats;
 	/* Recycling pool size classes of this heap (pool.c); append-only. */
 	_Atomic(struct dmaheap_pool_class *) pool_classes;
+	char name[];
+};
+
+/* What an alias resolved to at generation @gen, remembered so that later
+ * allocations make no open() and take no lock. Same list discipline as
+ * struct dmaheap_heap. */
+struct dmaheap_resolved {
+	struct dmaheap_resolved *next;
+	_Atomic(struct dmaheap_heap *) heap; /* NULL: no member was usable */
+	atomic_int err;			     /* ...and this is why */
+	_Atomic(uint64_t) gen;		     /* 0: nothing remembered */
 	char name[];
 };
 
@@ -46,6 +74,21 @@ struct dmaheap_names {
 	uint32_t *index;   /* open addressing: 1 + position in v; 0 empty */
 	size_t index_cap;  /* a power of two, or 0 */
 };
+
+/* The candidates dmaheap_alloc_usage() tries for one usage, computed once
+ * per policy generation and shared by reference. */
+struct dmaheap_plan {
+	atomic_uint refs;
+	uint64_t gen;
+	struct dmaheap_names heaps;
+	struct dmaheap_plan_heap {
+		_Atomic(struct dmaheap_heap *) heap; /* once opened */
+		atomic_int err;			     /* or why it did not */
+	} *found; /* one per heap */
+};
+
+/* One plan slot per combination of usage bits. */
+#define DMAHEAP_USAGE_SLOTS 128
 
 struct dmaheap_alias {
 	struct dmaheap_alias *next;
@@ -76,7 +119,9 @@ struct dmaheap_policy {
 
 struct dmaheap_ctx {
 	atomic_uint refs;
-	pthread_mutex_t lock; /* guards heaps and every stats field */
+	/* Guards the policy, plans, and additions to heaps and resolved.
+	 * Allocation from a heap already open does not take it. */
+	pthread_mutex_t lock;
 	const struct dmaheap_sys *sys;
 	dmaheap_log_fn log_fn;
 	void *log_userdata;
@@ -84,8 +129,15 @@ struct dmaheap_ctx {
 	unsigned int flags;
 	size_t page_size;
 	uint64_t ram_bytes;
-	struct dmaheap_heap *heaps;
-	struct dmaheap_stats total;
+	_Atomic(struct dmaheap_heap *) heaps;
+	_Atomic(struct dmaheap_resolved *) resolved;
+	/* Bumped, under lock, by every policy change and rescan: what was
+	 * remembered at another generation is looked up again. */
+	_Atomic(uint64_t) gen;
+	_Atomic(uint64_t) lookup_failures; /* on heaps that could not open */
+	_Atomic(uint64_t) live_bytes;	   /* all heaps, for the total peak */
+	_Atomic(uint64_t) peak_bytes;
+	struct dmaheap_plan *plans[DMAHEAP_USAGE_SLOTS];
 	struct dmaheap_policy policy;
 	char *udmabuf_dev;
 	/* Set once by dmaheap_ctx_set_pool(), freed with the context. */
@@ -117,26 +169,36 @@ void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap);
 void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			   uint64_t bytes);
+void dmaheap_ctx_bump_gen_locked(struct dmaheap_ctx *ctx);
 
 /* heap.c */
 bool dmaheap_heap_name_valid(const char *name);
-struct dmaheap_heap *dmaheap_heap_find_locked(struct dmaheap_ctx *ctx,
-					      const char *name);
+struct dmaheap_heap *dmaheap_heap_find(struct dmaheap_ctx *ctx,
+				       const char *name);
+int dmaheap_heap_get_locked(struct dmaheap_ctx *ctx, const char *name,
+			    struct dmaheap_heap **ret);
 int dmaheap_heap_get(struct dmaheap_ctx *ctx, const char *name,
 		     struct dmaheap_heap **ret);
-int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
-			struct dmaheap_heap **ret);
 int dmaheap_info_list(struct dmaheap_ctx *ctx, char *const names[], size_t n,
 		      struct dmaheap_heap_info **ret);
+
+/* resolve.c */
+int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
+			struct dmaheap_heap **ret);
+int dmaheap_heap_lookup_fresh(struct dmaheap_ctx *ctx, const char *name,
+			      struct dmaheap_heap **ret);
+void dmaheap_resolved_free_all(struct dmaheap_ctx *ctx);
 
 /* alloc.c */
 int dmaheap_fallback_rank(int err);
 int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap,
 			  size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret);
-int dmaheap_alloc_plain(struct dmaheap_ctx *ctx, const char *heap_name,
-			size_t size, unsigned int flags,
-			struct dmaheap_buf **ret);
+int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			  size_t size, unsigned int flags,
+			  struct dmaheap_buf **ret);
+int dmaheap_lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
+			  int err);
 int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
 			     unsigned int flags, size_t *rounded);
 
@@ -161,8 +223,8 @@ int dmaheap_policy_init(struct dmaheap_ctx *ctx);
 void dmaheap_policy_clear(struct dmaheap_policy *policy);
 unsigned int dmaheap_props_lookup_locked(struct dmaheap_ctx *ctx,
 					 const char *heap, int *source);
-int dmaheap_alias_members(struct dmaheap_ctx *ctx, const char *name,
-			  struct dmaheap_names *out);
+const struct dmaheap_alias *dmaheap_alias_find_locked(struct dmaheap_ctx *ctx,
+						     const char *name);
 int dmaheap_policy_set_props(struct dmaheap_ctx *ctx, const char *heap,
 			     unsigned int props, int source);
 int dmaheap_policy_set_alias(struct dmaheap_ctx *ctx, const char *alias,
@@ -170,9 +232,12 @@ int dmaheap_policy_set_alias(struct dmaheap_ctx *ctx, const char *alias,
 int dmaheap_policy_add_rule(struct dmaheap_ctx *ctx, unsigned int usage,
 			    const char *const heaps[], size_t n, bool from_file);
 int dmaheap_usage_valid(unsigned int usage);
-int dmaheap_rule_heaps(struct dmaheap_ctx *ctx, unsigned int usage,
-		       struct dmaheap_names *out);
+size_t dmaheap_rule_heaps_locked(struct dmaheap_ctx *ctx, unsigned int usage,
+				 const char *const **heaps);
 int dmaheap_props_valid(unsigned int props);
+
+/* usage.c */
+void dmaheap_plans_free(struct dmaheap_ctx *ctx);
 
 /* config.c */
 int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,

@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* Usage-based allocation: the policy picks the heap, requirements hold. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "private.h"
+
+_Static_assert(DMAHEAP_USAGE_SLOTS > (DMAHEAP_USAGE_CPU_READ_OFTEN |
+				      DMAHEAP_USAGE_CPU_WRITE_OFTEN |
+				      DMAHEAP_USAGE_CPU_RARELY |
+				      DMAHEAP_USAGE_DEVICE_ONLY |
+				      DMAHEAP_USAGE_CONTIGUOUS |
+				      DMAHEAP_USAGE_PROTECTED |
+				      DMAHEAP_USAGE_UNCACHED),
+	       "a plan slot for every valid usage");
 
 /* Whether a heap with @props may serve @usage at all. */
 static bool meets_requirements(unsigned int usage, unsigned int props)
@@ -22,88 +32,161 @@ static bool meets_requirements(unsigned int usage, unsigned int props)
 	return true;
 }
 
-/* Aliases in a rule stand for all their members, in order. */
-static int expand_aliases(struct dmaheap_ctx *ctx,
-			  const struct dmaheap_names *in,
-			  struct dmaheap_names *out)
+/* Adds @heap to @plan if it may serve @usage. */
+static int add_qualified_locked(struct dmaheap_ctx *ctx, unsigned int usage,
+				const char *heap, struct dmaheap_plan *plan)
 {
-	struct dmaheap_names members = { 0 };
+	int source;
+	unsigned int props = dmaheap_props_lookup_locked(ctx, heap, &source);
+
+	return meets_requirements(usage, props)
+		       ? dmaheap_names_add(&plan->heaps, heap)
+		       : 0;
+}
+
+/* The heaps to try for @usage, in order: aliases in the rule stand for
+ * their members, which are heaps (aliases do not nest). */
+static int build_plan_locked(struct dmaheap_ctx *ctx, unsigned int usage,
+			     struct dmaheap_plan **ret)
+{
+	const char *const *names;
+	size_t n = dmaheap_rule_heaps_locked(ctx, usage, &names);
+	struct dmaheap_plan *plan = calloc(1, sizeof(*plan));
 	int r = 0;
 
-	for (size_t i = 0; i < in->n && r == 0; i++) {
-		r = dmaheap_alias_members(ctx, in->v[i], &members);
-		if (r == -ENOENT) {
-			r = dmaheap_names_add(out, in->v[i]);
+	if (!plan)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct dmaheap_alias *a =
+			dmaheap_alias_find_locked(ctx, names[i]);
+
+		if (!a) {
+			r = add_qualified_locked(ctx, usage, names[i], plan);
 			continue;
 		}
-		for (size_t j = 0; j < members.n && r == 0; j++)
-			r = dmaheap_names_add(out, members.v[j]);
-		dmaheap_names_clear(&members);
+		for (size_t j = 0; j < a->members.n && r == 0; j++)
+			r = add_qualified_locked(ctx, usage, a->members.v[j],
+						 plan);
 	}
+	if (r == 0 && plan->heaps.n) {
+		plan->found = calloc(plan->heaps.n, sizeof(*plan->found));
+		if (!plan->found)
+			r = -ENOMEM;
+	}
+	if (r) {
+		dmaheap_names_clear(&plan->heaps);
+		free(plan);
+		return r;
+	}
+	atomic_init(&plan->refs, 1);
+	*ret = plan;
+	return 0;
+}
+
+static void plan_unref(struct dmaheap_plan *plan)
+{
+	if (plan && atomic_fetch_sub_explicit(&plan->refs, 1,
+					      memory_order_acq_rel) == 1) {
+		dmaheap_names_clear(&plan->heaps);
+		free(plan->found);
+		free(plan);
+	}
+}
+
+/* The plan for @usage at the current policy generation, built once and
+ * shared: the caller holds a reference until plan_unref(). */
+static int plan_get(struct dmaheap_ctx *ctx, unsigned int usage,
+		    struct dmaheap_plan **ret)
+{
+	struct dmaheap_plan **slot = &ctx->plans[usage];
+	uint64_t gen;
+	int r = 0;
+
+	pthread_mutex_lock(&ctx->lock);
+	gen = atomic_load_explicit(&ctx->gen, memory_order_relaxed);
+	if (!*slot || (*slot)->gen != gen) {
+		struct dmaheap_plan *plan;
+
+		r = build_plan_locked(ctx, usage, &plan);
+		if (r == 0) {
+			plan->gen = gen;
+			plan_unref(*slot);
+			*slot = plan;
+		}
+	}
+	if (r == 0) {
+		atomic_fetch_add_explicit(&(*slot)->refs, 1,
+					  memory_order_relaxed);
+		*ret = *slot;
+	}
+	pthread_mutex_unlock(&ctx->lock);
 	return r;
 }
 
-static int keep_qualified(struct dmaheap_ctx *ctx, unsigned int usage,
-			  const struct dmaheap_names *in,
-			  struct dmaheap_names *out)
+void dmaheap_plans_free(struct dmaheap_ctx *ctx)
 {
-	int r = 0, source;
-
-	for (size_t i = 0; i < in->n && r == 0; i++) {
-		unsigned int props;
-
-		pthread_mutex_lock(&ctx->lock);
-		props = dmaheap_props_lookup_locked(ctx, in->v[i], &source);
-		pthread_mutex_unlock(&ctx->lock);
-		if (meets_requirements(usage, props))
-			r = dmaheap_names_add(out, in->v[i]);
-	}
-	return r;
-}
-
-/* The heaps to try for @usage, in order. */
-static int candidates(struct dmaheap_ctx *ctx, unsigned int usage,
-		      struct dmaheap_names *out)
-{
-	struct dmaheap_names rule = { 0 }, expanded = { 0 };
-	int r = dmaheap_rule_heaps(ctx, usage, &rule);
-
-	if (r == 0)
-		r = expand_aliases(ctx, &rule, &expanded);
-	if (r == 0)
-		r = keep_qualified(ctx, usage, &expanded, out);
-	dmaheap_names_clear(&rule);
-	dmaheap_names_clear(&expanded);
-	if (r)
-		dmaheap_names_clear(out);
-	return r;
+	for (size_t i = 0; i < DMAHEAP_USAGE_SLOTS; i++)
+		plan_unref(ctx->plans[i]);
 }
 
 DMAHEAP_EXPORT int dmaheap_usage_plan(struct dmaheap_ctx *ctx,
 				      unsigned int usage,
 				      struct dmaheap_heap_info **ret)
 {
-	struct dmaheap_names names = { 0 };
+	struct dmaheap_plan *plan;
 	int r;
 
 	if (!ctx || !ret || !dmaheap_usage_valid(usage))
 		return -EINVAL;
-	r = candidates(ctx, usage, &names);
-	if (r == 0)
-		r = dmaheap_info_list(ctx, names.v, names.n, ret);
-	dmaheap_names_clear(&names);
+	r = plan_get(ctx, usage, &plan);
+	if (r)
+		return r;
+	r = dmaheap_info_list(ctx, plan->heaps.v, plan->heaps.n, ret);
+	plan_unref(plan);
 	return r;
 }
 
-static int try_candidates(struct dmaheap_ctx *ctx,
-			  const struct dmaheap_names *names, size_t size,
-			  unsigned int flags, struct dmaheap_buf **ret)
+/* Candidate @i of @plan, opened; what opening gave is remembered in the
+ * plan, failures too, until the policy generation changes. */
+static int candidate_heap(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
+			  size_t i, struct dmaheap_heap **ret)
+{
+	struct dmaheap_plan_heap *found = &plan->found[i];
+	struct dmaheap_heap *h = atomic_load_explicit(&found->heap,
+						      memory_order_acquire);
+	int r = atomic_load_explicit(&found->err, memory_order_relaxed);
+
+	if (h) {
+		*ret = h;
+		return 0;
+	}
+	if (r)
+		return r;
+	r = dmaheap_heap_get(ctx, plan->heaps.v[i], &h);
+	if (r == 0) {
+		atomic_store_explicit(&found->heap, h, memory_order_release);
+		*ret = h;
+	} else if (r != -ENOMEM && r != -EMFILE && r != -ENFILE) {
+		/* Out of memory or fds passes; absence lasts. */
+		atomic_store_explicit(&found->err, r, memory_order_relaxed);
+	}
+	return r;
+}
+
+static int try_candidates(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
+			  size_t size, unsigned int flags,
+			  struct dmaheap_buf **ret)
 {
 	int best = -ENOENT;
 
-	for (size_t i = 0; i < names->n; i++) {
-		int r = dmaheap_alloc_plain(ctx, names->v[i], size, flags, ret);
+	for (size_t i = 0; i < plan->heaps.n; i++) {
+		struct dmaheap_heap *heap;
+		int r = candidate_heap(ctx, plan, i, &heap);
 
+		if (r)
+			r = dmaheap_lookup_failed(ctx, plan->heaps.v[i], r);
+		else
+			r = dmaheap_alloc_on_heap(ctx, heap, size, flags, ret);
 		if (r == 0)
 			return 0;
 		if (dmaheap_fallback_rank(r) == 0)
@@ -119,25 +202,28 @@ DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
 				       unsigned int flags,
 				       struct dmaheap_buf **ret)
 {
-	struct dmaheap_names names = { 0 };
+	struct dmaheap_plan *plan;
 	size_t rounded;
 	int r;
 
 	if (!ctx || !ret || !dmaheap_usage_valid(usage))
 		return -EINVAL;
 	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
-	if (r == 0)
-		r = candidates(ctx, usage, &names);
-	if (r == 0 && names.n == 0) {
+	if (r)
+		return r;
+	r = plan_get(ctx, usage, &plan);
+	if (r)
+		return r;
+	if (plan->heaps.n == 0) {
 		dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
 			    "usage 0x%x: no heap of its rule has the properties it requires; "
 			    "declare them with a 'heap NAME = PROP...' policy line or "
 			    "dmaheap_ctx_set_heap_props(), or add a rule",
 			    usage);
 		r = -ENOENT;
+	} else {
+		r = try_candidates(ctx, plan, rounded, flags, ret);
 	}
-	if (r == 0)
-		r = try_candidates(ctx, &names, rounded, flags, ret);
-	dmaheap_names_clear(&names);
+	plan_unref(plan);
 	return r;
 }

@@ -4,6 +4,10 @@
  * counters), heap allocations and lock acquisitions (counting.h), and the
  * error paths only an allocation failure reaches. Counts, never timings.
  */
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "counting.h"
 #include "testutil.h"
 
@@ -84,11 +88,242 @@ static void test_alloc_survives_each_malloc_failure(void **state)
 	}
 }
 
+/* System calls of any kind the mock saw since the last reset. */
+static int64_t syscalls(struct fixture *f)
+{
+	int64_t n = 0;
+
+	for (int c = 0; c < DMAHEAP_MOCK_CALL_COUNT; c++)
+		n += dmaheap_mock_calls(f->mock, c);
+	return n;
+}
+
+#define ROUNDS 50
+
+/* Allocation from a heap already open: one ALLOC and one SET_NAME, then
+ * one close; the buffer object is the only allocation; no lock. */
+static void test_plain_alloc_costs(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	struct counts c;
+
+	SKIP_UNLESS_COUNTING();
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &buf), 0);
+	dmaheap_buf_free(buf);
+	dmaheap_mock_reset_calls(f->mock);
+	counting_start(0);
+	for (int i = 0; i < ROUNDS; i++) {
+		assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &buf),
+				 0);
+		dmaheap_buf_free(buf);
+	}
+	c = counting_stop();
+	assert_int_equal(c.allocs, ROUNDS);
+	assert_int_equal(c.locks, 0);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_ALLOC),
+			 ROUNDS);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SET_NAME),
+			 ROUNDS);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_CLOSE), ROUNDS);
+	assert_int_equal(syscalls(f), 3 * ROUNDS);
+
+	/* Without naming: the SET_NAME goes. */
+	dmaheap_mock_reset_calls(f->mock);
+	counting_start(0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096,
+				       DMAHEAP_ALLOC_NO_NAME, &buf), 0);
+	dmaheap_buf_free(buf);
+	c = counting_stop();
+	assert_int_equal(c.allocs, 1);
+	assert_int_equal(c.locks, 0);
+	assert_int_equal(syscalls(f), 2);
+}
+
+/* Through an alias, the first allocation finds the member; later ones do
+ * no alias work: no open, no lock, no allocation but the buffer. */
+static void test_alias_remembered(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	struct counts c;
+
+	SKIP_UNLESS_COUNTING();
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "reserved", NULL), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "reserved");
+	dmaheap_buf_free(buf);
+	/* default_cma_region and linux,cma failed, reserved opened. */
+	assert_true(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN) >= 3);
+	dmaheap_mock_reset_calls(f->mock);
+	counting_start(0);
+	for (int i = 0; i < ROUNDS; i++) {
+		assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf), 0);
+		dmaheap_buf_free(buf);
+	}
+	c = counting_stop();
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN), 0);
+	assert_int_equal(syscalls(f), 3 * ROUNDS);
+	assert_int_equal(c.allocs, ROUNDS);
+	assert_int_equal(c.locks, 0);
+}
+
+/* What an alias resolved to holds until a rescan, a policy change or an
+ * explicit probe; then the new member is found. */
+static void test_alias_invalidation(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	const char *heap = NULL;
+	const char *mine[] = { "fast", "system" };
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "reserved", NULL), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf), 0);
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "linux,cma", NULL), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "reserved");
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_ctx_rescan(f->ctx), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "linux,cma");
+	dmaheap_buf_free(buf);
+	/* An explicit probe looks afresh and allocations follow it. */
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "default_cma_region",
+					       NULL), 0);
+	assert_int_equal(dmaheap_heap_resolve(f->ctx, "cma", &heap), 0);
+	assert_string_equal(heap, "default_cma_region");
+	assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "default_cma_region");
+	dmaheap_buf_free(buf);
+	/* A policy change: "cma" is now another alias, "system" an alias. */
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "cma", mine, 2), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_ctx_rescan(NULL), -EINVAL);
+}
+
+/* An alias none of whose members opens: the answer is remembered too. */
+static void test_alias_absence_remembered(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_mock_heap locked = { .node = DMAHEAP_MOCK_NODE_NO_ACCESS };
+	struct dmaheap_buf *buf = NULL;
+	int64_t first, once;
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "reserved", &locked), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf), -EACCES);
+	/* Each member tried: at least one open() each. */
+	first = dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN);
+	assert_true(first >= 4);
+	dmaheap_mock_reset_calls(f->mock);
+	for (int i = 0; i < ROUNDS; i++)
+		assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf),
+				 -EACCES);
+	assert_int_equal(syscalls(f), 0);
+	/* A plain name that failed is looked for again each time. */
+	assert_int_equal(dmaheap_alloc(f->ctx, "absent", 4096, 0, &buf),
+			 -ENOENT);
+	once = dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN);
+	assert_true(once > 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "absent", 4096, 0, &buf),
+			 -ENOENT);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN),
+			 2 * once);
+	assert_int_equal(dmaheap_ctx_rescan(f->ctx), 0);
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_alloc(f->ctx, "cma", 4096, 0, &buf), -EACCES);
+	/* Nothing of a failed open is kept: all four again. */
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN), first);
+}
+
+/* The usage plan is computed once per policy generation: later
+ * allocations take one lock and allocate only the buffer. */
+static void test_usage_plan_once(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	struct counts c;
+
+	SKIP_UNLESS_COUNTING();
+	assert_int_equal(dmaheap_alloc_usage(f->ctx, DMAHEAP_USAGE_DEVICE_ONLY,
+					     4096, 0, &buf), 0);
+	dmaheap_buf_free(buf);
+	dmaheap_mock_reset_calls(f->mock);
+	counting_start(0);
+	for (int i = 0; i < ROUNDS; i++) {
+		assert_int_equal(dmaheap_alloc_usage(f->ctx,
+						     DMAHEAP_USAGE_DEVICE_ONLY,
+						     4096, 0, &buf), 0);
+		assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+		dmaheap_buf_free(buf);
+	}
+	c = counting_stop();
+	assert_int_equal(c.allocs, ROUNDS);
+	assert_int_equal(c.locks, ROUNDS);
+	/* system-uncached, first in the built-in rule, is absent: the plan
+	 * remembers it, as it remembers that system is open. */
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN), 0);
+	assert_int_equal(syscalls(f), 3 * ROUNDS);
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "system-uncached",
+					       NULL), 0);
+	assert_int_equal(dmaheap_alloc_usage(f->ctx, DMAHEAP_USAGE_DEVICE_ONLY,
+					     4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_ctx_rescan(f->ctx), 0);
+	assert_int_equal(dmaheap_alloc_usage(f->ctx, DMAHEAP_USAGE_DEVICE_ONLY,
+					     4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system-uncached");
+	dmaheap_buf_free(buf);
+}
+
+/* Policy changes reach the plan at once. */
+static void test_usage_plan_follows_policy(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	struct dmaheap_heap_info *plan = NULL;
+	const char *two[] = { "a1", "a2" };
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "vid", NULL), 0);
+	assert_int_equal(dmaheap_alloc_usage(f->ctx, 0, 4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_ctx_add_rule(f->ctx, 0,
+					      (const char *[]){ "vid" }, 1), 0);
+	assert_int_equal(dmaheap_alloc_usage(f->ctx, 0, 4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "vid");
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_ctx_set_heap_props(f->ctx, "vid",
+						    DMAHEAP_PROP_PROTECTED), 0);
+	assert_int_equal(dmaheap_alloc_usage(f->ctx, 0, 4096, 0, &buf), -ENOENT);
+	/* Aliases expand in order, each heap once. */
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "a1",
+					       (const char *[]){ "x", "y" }, 2), 0);
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "a2",
+					       (const char *[]){ "y", "x", "z" },
+					       3), 0);
+	assert_int_equal(dmaheap_ctx_add_rule(f->ctx, 0, two, 2), 0);
+	assert_int_equal(dmaheap_usage_plan(f->ctx, 0, &plan), 3);
+	assert_string_equal(plan[0].name, "x");
+	assert_string_equal(plan[1].name, "y");
+	assert_string_equal(plan[2].name, "z");
+	dmaheap_heap_list_free(plan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FIXTURE_TEST(test_stats_failure_after_kernel),
 		FIXTURE_TEST(test_alloc_survives_each_malloc_failure),
+		FIXTURE_TEST(test_plain_alloc_costs),
+		FIXTURE_TEST(test_alias_remembered),
+		FIXTURE_TEST(test_alias_invalidation),
+		FIXTURE_TEST(test_alias_absence_remembered),
+		FIXTURE_TEST(test_usage_plan_once),
+		FIXTURE_TEST(test_usage_plan_follows_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
