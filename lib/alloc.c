@@ -172,6 +172,8 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
 	if (r < 0)
 		return r;
 	dmaheap_stats_alloc(ctx, h, rounded, false);
+	/* Made here: raw sync on it needs no check (see sync.c). */
+	dmaheap_dmabuf_fd_mark(ctx, r);
 	return r;
 }
 

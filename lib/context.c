@@ -171,6 +171,7 @@ static void ctx_destroy(struct dmaheap_ctx *ctx)
 	}
 	dmaheap_resolved_free_all(ctx);
 	dmaheap_plans_free(ctx);
+	free(atomic_load(&ctx->dmabuf_fds));
 	dmaheap_policy_clear(&ctx->policy);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->udmabuf_dev);

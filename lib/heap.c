@@ -58,6 +58,8 @@ static int add_heap_locked(struct dmaheap_ctx *ctx, const char *name,
 		free(h);
 		return r;
 	}
+	/* A heap fd must never pass for a dma-buf that had its number. */
+	dmaheap_dmabuf_fd_forget(ctx, h->fd);
 	memcpy(h->name, name, len + 1);
 	atomic_init(&h->props, dmaheap_props_lookup_locked(ctx, name, &source));
 	h->next = atomic_load_explicit(&ctx->heaps, memory_order_relaxed);

@@ -138,6 +138,7 @@ struct dmaheap_ctx {
 	_Atomic(uint64_t) live_bytes;	   /* all heaps, for the total peak */
 	_Atomic(uint64_t) peak_bytes;
 	struct dmaheap_plan *plans[DMAHEAP_USAGE_SLOTS];
+	_Atomic(atomic_ulong *) dmabuf_fds; /* bit per fd number; see sync.c */
 	struct dmaheap_policy policy;
 	char *udmabuf_dev;
 	/* Set once by dmaheap_ctx_set_pool(), freed with the context. */
@@ -260,5 +261,10 @@ int dmaheap_access_valid(unsigned int access);
 int dmaheap_sync_ioctl(const struct dmaheap_sys *sys, int fd,
 		       uint64_t flags);
 int dmaheap_check_dmabuf(const struct dmaheap_sys *sys, int fd);
+
+/* dmabuf-fds.c */
+void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd);
+void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd);
+bool dmaheap_dmabuf_fd_known(struct dmaheap_ctx *ctx, int fd);
 
 #endif /* DMAHEAP_PRIVATE_H */

@@ -50,22 +50,34 @@ int dmaheap_check_dmabuf(const struct dmaheap_sys *sys, int fd)
 }
 
 /*
- * A raw fd is checked first: heap nodes dispatch on the ioctl number alone,
- * so DMA_BUF_IOCTL_SYNC (number 0) on a heap fd would be taken for an ALLOC
- * and leak a buffer the caller never sees.
+ * A raw fd must be a dma-buf: heap nodes dispatch on the ioctl number
+ * alone, so DMA_BUF_IOCTL_SYNC (number 0) on a heap fd would be taken for
+ * an ALLOC and leak a buffer the caller never sees. Fds the context knows
+ * (dmabuf-fds.c) skip the check: one system call per call.
  */
-static int raw_sync(const struct dmaheap_ctx *ctx, int fd, unsigned int access,
+static int raw_sync(struct dmaheap_ctx *ctx, int fd, unsigned int access,
 		    uint64_t when)
 {
 	const struct dmaheap_sys *sys = ctx ? ctx->sys : &dmaheap_sys_kernel;
+	uint64_t flags = when | access_to_sync(access);
 	int r;
 
 	if (!dmaheap_access_valid(access))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	r = dmaheap_check_dmabuf(sys, fd);
-	return r ? r : dmaheap_sync_ioctl(sys, fd, when | access_to_sync(access));
+	if (!ctx || !dmaheap_dmabuf_fd_known(ctx, fd)) {
+		r = dmaheap_check_dmabuf(sys, fd);
+		if (r)
+			return r;
+		if (ctx)
+			dmaheap_dmabuf_fd_mark(ctx, fd);
+	}
+	r = dmaheap_sync_ioctl(sys, fd, flags);
+	/* Closed, or no longer a dma-buf: check it again next time. */
+	if (ctx && (r == -EBADF || r == -ENOTTY))
+		dmaheap_dmabuf_fd_forget(ctx, fd);
+	return r;
 }
 
 DMAHEAP_EXPORT int dmaheap_sync_start(struct dmaheap_ctx *ctx, int fd,

@@ -313,6 +313,92 @@ static void test_usage_plan_follows_policy(void **state)
 	dmaheap_heap_list_free(plan);
 }
 
+/* Raw sync on an fd the context made or already checked: exactly one
+ * system call, the SYNC itself. */
+static void test_raw_sync_one_syscall(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_ctx *other = fixture_ctx(f, 0);
+	int fd = dmaheap_alloc_fd(f->ctx, "system", 4096, 0);
+	int foreign = dmaheap_alloc_fd(other, "system", 4096, 0);
+
+	assert_true(fd >= 0 && foreign >= 0);
+	dmaheap_mock_reset_calls(f->mock);
+	for (int i = 0; i < ROUNDS; i++) {
+		assert_int_equal(dmaheap_sync_start(f->ctx, fd,
+						    DMAHEAP_ACCESS_RW), 0);
+		assert_int_equal(dmaheap_sync_end(f->ctx, fd,
+						  DMAHEAP_ACCESS_RW), 0);
+	}
+	assert_int_equal(syscalls(f), 2 * ROUNDS);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SYNC),
+			 2 * ROUNDS);
+	/* An fd of unknown origin is checked once, then known. */
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_sync_start(f->ctx, foreign,
+					    DMAHEAP_ACCESS_READ), 0);
+	assert_int_equal(syscalls(f), 2);
+	assert_int_equal(dmaheap_sync_end(f->ctx, foreign, DMAHEAP_ACCESS_READ),
+			 0);
+	assert_int_equal(syscalls(f), 3);
+	/* A NULL context checks every time (the real kernel: not counted). */
+	close(foreign);
+	close(fd);
+	dmaheap_ctx_free(other);
+}
+
+/* The fd number of a closed dma-buf, reused by the library for a heap
+ * node, is never synced: the SYNC would be an ALLOC. */
+static void test_raw_sync_heap_fd_reuse(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_mock_heap other = { 0 };
+	int fds[3], reused = 0;
+
+	for (int i = 0; i < 3; i++) {
+		fds[i] = dmaheap_alloc_fd(f->ctx, "system", 4096, 0);
+		assert_true(fds[i] >= 0);
+	}
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	/* The node takes one of the numbers just freed (the lowest free,
+	 * after whatever the mock uses on the way). */
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "other", &other), 0);
+	assert_int_equal(dmaheap_heap_open(f->ctx, "other"), 0);
+	dmaheap_mock_reset_calls(f->mock);
+	for (int i = 0; i < 3; i++) {
+		if (fcntl(fds[i], F_GETFD) < 0)
+			continue;
+		reused++;
+		assert_int_equal(dmaheap_sync_start(f->ctx, fds[i],
+						    DMAHEAP_ACCESS_READ),
+				 -EBADFD);
+	}
+	assert_int_equal(reused, 1);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SYNC), 0);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_ALLOC), 0);
+}
+
+/* A known fd that was closed is forgotten when the SYNC says so. */
+static void test_raw_sync_forgets_closed(void **state)
+{
+	struct fixture *f = *state;
+	int fd = dmaheap_alloc_fd(f->ctx, "system", 4096, 0);
+	int memfd;
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(dmaheap_sync_start(f->ctx, fd, DMAHEAP_ACCESS_READ),
+			 -EBADF);
+	memfd = memfd_create("plain", MFD_CLOEXEC);
+	assert_int_equal(memfd, fd);
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_sync_start(f->ctx, memfd, DMAHEAP_ACCESS_READ),
+			 -EBADFD);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SYNC), 0);
+	close(memfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +410,9 @@ int main(void)
 		FIXTURE_TEST(test_alias_absence_remembered),
 		FIXTURE_TEST(test_usage_plan_once),
 		FIXTURE_TEST(test_usage_plan_follows_policy),
+		FIXTURE_TEST(test_raw_sync_one_syscall),
+		FIXTURE_TEST(test_raw_sync_heap_fd_reuse),
+		FIXTURE_TEST(test_raw_sync_forgets_closed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,6 +154,7 @@ static void test_fd_level_sync(void **state)
 	struct dmaheap_buf *buf = alloc_page(f);
 	int memfd = memfd_create("plain", MFD_CLOEXEC);
 	int fd = dmaheap_buf_fd(buf);
+	struct dmaheap_ctx *ctx;
 
 	assert_int_equal(dmaheap_sync_start(f->ctx, fd, DMAHEAP_ACCESS_WRITE), 0);
 	assert_int_equal(info_of(f, buf).sync_writes, 1);
@@ -172,10 +173,13 @@ static void test_fd_level_sync(void **state)
 	assert_int_equal(dmaheap_sync_start(f->ctx, memfd, DMAHEAP_ACCESS_RW),
 			 -EBADFD);
 	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SYNC), 0);
+	/* f->ctx now knows fd; a context that does not checks it. */
+	ctx = fixture_ctx(f, 0);
 	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_FSTATFS, 0, 1,
 					     EIO), 0);
-	assert_int_equal(dmaheap_sync_start(f->ctx, fd, DMAHEAP_ACCESS_RW), -EIO);
+	assert_int_equal(dmaheap_sync_start(ctx, fd, DMAHEAP_ACCESS_RW), -EIO);
 	assert_int_equal(info_of(f, buf).sync_reads, 0);
+	dmaheap_ctx_free(ctx);
 	close(memfd);
 	dmaheap_buf_free(buf);
 }
