@@ -276,6 +276,8 @@ enum dmaheap_mock_call {
 	DMAHEAP_MOCK_IOCTL_UDMABUF_CREATE, /* UDMABUF_CREATE(_LIST) */
 	DMAHEAP_MOCK_POLL,		/* @since 0.2 */
 	DMAHEAP_MOCK_MADVISE,		/* @since 0.2 */
+	DMAHEAP_MOCK_SENDMSG,		/* @since 0.2 */
+	DMAHEAP_MOCK_RECVMSG,		/* @since 0.2 */
 	DMAHEAP_MOCK_CALL_COUNT	/* number of the above; not a call */
 };
 

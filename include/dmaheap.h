@@ -543,7 +543,8 @@ DMAHEAP_EXPORT size_t dmaheap_buf_size(const struct dmaheap_buf *buf);
  * @buf: the buffer.
  *
  * Return: the heap name, valid as long as @buf; NULL for imported buffers or
- * a NULL @buf.
+ * a NULL @buf. A buffer received with dmaheap_buf_recv() (or in an image
+ * from dmaheap_image_recv()) reports the heap its sender named, or NULL.
  */
 DMAHEAP_EXPORT const char *dmaheap_buf_heap_name(const struct dmaheap_buf *buf);
 
@@ -957,7 +958,8 @@ DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
  * @buf: the buffer.
  *
  * Return: enum dmaheap_heap_props bits; 0 for imports, unknown heaps and a
- * NULL @buf.
+ * NULL @buf. A received buffer (dmaheap_buf_recv()) reports what its sender
+ * described.
  */
 DMAHEAP_EXPORT unsigned int dmaheap_buf_props(const struct dmaheap_buf *buf);
 
@@ -1643,6 +1645,116 @@ struct v4l2_format;
 DMAHEAP_EXPORT int dmaheap_image_v4l2_format(
 	struct dmaheap_ctx *ctx, const struct dmaheap_image_layout *layout,
 	uint32_t type, struct v4l2_format *fmt);
+
+/* ------------------------------------------------------------------------ */
+/* Hand-off: buffers and images between processes               @since 0.2  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Hand-off: a buffer or an image goes to another process as one message on
+ * a UNIX socket: its dma-buf fds as SCM_RIGHTS and a description of what
+ * they are, so the receiver knows the heap and properties (and an image
+ * its layout) instead of getting a bare import. Use a SOCK_SEQPACKET (or
+ * SOCK_DGRAM) socket: one message per hand-off, its bounds kept. The
+ * description, version 1, all integers little-endian:
+ *
+ *   offset  bytes  field
+ *        0      4  "DMHO"
+ *        4      2  version: 1
+ *        6      2  kind: 1 buffer, 2 image
+ *        8      4  enum dmaheap_heap_props of the sender's buffer
+ *       12      4  number of fds: 1 for a buffer, n_buffers for an image
+ *       16      8  size: the buffer's size, or the layout's size
+ *       24      1  length N of the heap name (0: unknown)
+ *       25      N  heap name, no NUL
+ *   images only, struct dmaheap_image_layout field by field: fourcc,
+ *   width, height, padded_height (4 each), modifier (8), n_planes,
+ *   n_buffers (4 each), 4 planes of buffer, stride (4 each), offset,
+ *   size (8 each), then 4 buffer_size (8 each): 160 bytes.
+ *
+ * The receiver checks everything it can before trusting it and refuses,
+ * closing every fd that arrived, a message that is not exactly this.
+ */
+
+/**
+ * dmaheap_buf_send() - send a buffer to another process.
+ * @buf: the buffer; the sender keeps it (the receiver gets another fd of
+ *	the same dma-buf).
+ * @sock: a connected UNIX socket (SOCK_SEQPACKET or SOCK_DGRAM).
+ *
+ * One sendmsg(2) with MSG_NOSIGNAL, retried on EINTR; it blocks as @sock
+ * does. The description names the buffer's heap and properties (for a
+ * buffer that was itself received, those its sender gave).
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: 0, or -EINVAL (NULL @buf, negative @sock), -EMSGSIZE (sent only
+ * in part), or sendmsg's error: -ENOTSOCK, -EPIPE, -EAGAIN (non-blocking
+ * socket full), -ETOOMANYREFS, ...
+ */
+DMAHEAP_EXPORT int dmaheap_buf_send(const struct dmaheap_buf *buf, int sock);
+
+/**
+ * dmaheap_image_send() - send an image (all its dma-bufs and its layout).
+ * @img: the image; the sender keeps it.
+ * @sock: as dmaheap_buf_send().
+ *
+ * The heap and properties sent are those of the image's first dma-buf.
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: as dmaheap_buf_send().
+ */
+DMAHEAP_EXPORT int dmaheap_image_send(const struct dmaheap_image *img,
+				      int sock);
+
+/**
+ * dmaheap_buf_recv() - receive a buffer sent by dmaheap_buf_send().
+ * @ctx: the context the buffer will belong to.
+ * @sock: the socket; one recvmsg(2) (MSG_CMSG_CLOEXEC), retried on EINTR,
+ *	blocking as @sock does.
+ * @ret: receives the buffer, owned by the caller. It is an import (not in
+ *	the stats) whose dmaheap_buf_heap_name() and dmaheap_buf_props() say
+ *	what the sender described, so a protected buffer stays unmappable.
+ *
+ * The message is consumed whatever the outcome. On any failure every fd
+ * that arrived is closed.
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: 0, or
+ *  -EINVAL: NULL @ctx or @ret, negative @sock;
+ *  -EBADMSG: not a description, truncated or over-long, an image where a
+ *	buffer was expected, no fd or more than one, an invalid heap name or
+ *	property bits (each logged at WARNING);
+ *  -EPROTONOSUPPORT: a description version this library does not read;
+ *  -EMSGSIZE: the dma-buf's size is not the size described;
+ *  -EBADFD: the fd is not a dma-buf;
+ *  -ECONNRESET: the sender closed the socket;
+ *  recvmsg's errors (-EAGAIN on an empty non-blocking socket, ...),
+ *  -ENOMEM, -EMFILE.
+ */
+DMAHEAP_EXPORT int dmaheap_buf_recv(struct dmaheap_ctx *ctx, int sock,
+				    struct dmaheap_buf **ret);
+
+/**
+ * dmaheap_image_recv() - receive an image sent by dmaheap_image_send().
+ * @ctx, @sock: as dmaheap_buf_recv().
+ * @ret: receives the image, owned by the caller: its layout as sent, its
+ *	buffers imports that know their heap and properties.
+ *
+ * The layout is checked as dmaheap_image_import() checks it, against the
+ * dma-bufs that came with it.
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: 0, or the errors of dmaheap_buf_recv() (-EBADMSG also for a
+ * fd count other than the layout's n_buffers, or a size that disagrees
+ * with the layout), -EINVAL (an inconsistent layout) and -EMSGSIZE (a
+ * dma-buf smaller than its layout needs).
+ */
+DMAHEAP_EXPORT int dmaheap_image_recv(struct dmaheap_ctx *ctx, int sock,
+				      struct dmaheap_image **ret);
 
 #ifdef __cplusplus
 }

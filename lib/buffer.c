@@ -127,6 +127,7 @@ void dmaheap_buf_release(struct dmaheap_buf *buf)
 	if (buf->info_fd >= 0)
 		sys->close(sys, buf->info_fd);
 	pthread_mutex_destroy(&buf->lock);
+	free(buf->origin_heap);
 	free(buf);
 }
 
@@ -183,6 +184,7 @@ DMAHEAP_EXPORT int dmaheap_buf_release_fd(struct dmaheap_buf *buf)
 	if (buf->info_fd >= 0)
 		ctx->sys->close(ctx->sys, buf->info_fd);
 	pthread_mutex_destroy(&buf->lock);
+	free(buf->origin_heap);
 	free(buf);
 	dmaheap_ctx_unref(ctx);
 	return fd;
@@ -195,7 +197,9 @@ DMAHEAP_EXPORT size_t dmaheap_buf_size(const struct dmaheap_buf *buf)
 
 DMAHEAP_EXPORT const char *dmaheap_buf_heap_name(const struct dmaheap_buf *buf)
 {
-	return buf && buf->heap ? buf->heap->name : NULL;
+	if (!buf)
+		return NULL;
+	return buf->heap ? buf->heap->name : buf->origin_heap;
 }
 
 DMAHEAP_EXPORT int dmaheap_buf_set_name(struct dmaheap_buf *buf,
@@ -272,5 +276,7 @@ DMAHEAP_EXPORT int dmaheap_buf_unmap(struct dmaheap_buf *buf)
 
 DMAHEAP_EXPORT unsigned int dmaheap_buf_props(const struct dmaheap_buf *buf)
 {
-	return buf && buf->heap ? atomic_load(&buf->heap->props) : 0;
+	if (!buf)
+		return 0;
+	return buf->heap ? atomic_load(&buf->heap->props) : buf->origin_props;
 }

@@ -158,6 +158,10 @@ struct dmaheap_buf {
 	unsigned int reads;  /* open begins covering READ */
 	unsigned int writes; /* open begins covering WRITE */
 	int info_fd; /* its /proc/self/fdinfo file, kept by the pool; or -1 */
+	/* For a received import: the heap and properties its sender
+	 * described (handoff.c); NULL and 0 otherwise. */
+	char *origin_heap;
+	unsigned int origin_props;
 };
 
 /* context.c */

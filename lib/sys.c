@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -181,6 +182,24 @@ static int k_madvise(const struct dmaheap_sys *self, void *addr, size_t len,
 	return madvise(addr, len, advice) < 0 ? neg_errno() : 0;
 }
 
+static int k_sendmsg(const struct dmaheap_sys *self, int sock,
+		     const struct msghdr *msg, int flags)
+{
+	ssize_t r;
+
+	r = sendmsg(sock, msg, flags);
+	return r < 0 ? neg_errno() : (int)r;
+}
+
+static int k_recvmsg(const struct dmaheap_sys *self, int sock,
+		     struct msghdr *msg, int flags)
+{
+	ssize_t r;
+
+	r = recvmsg(sock, msg, flags);
+	return r < 0 ? neg_errno() : (int)r;
+}
+
 const struct dmaheap_sys dmaheap_sys_kernel = {
 	.abi = DMAHEAP_SYS_ABI,
 	.open = k_open,
@@ -200,4 +219,6 @@ const struct dmaheap_sys dmaheap_sys_kernel = {
 	.poll = k_poll,
 	.pread = k_pread,
 	.madvise = k_madvise,
+	.sendmsg = k_sendmsg,
+	.recvmsg = k_recvmsg,
 };

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 
 #include "dmaheap.h"
@@ -20,7 +21,7 @@
 /* Bumped whenever the table below changes, so a mock built from another
  * version of the library is refused instead of called through a wrong
  * layout. */
-#define DMAHEAP_SYS_ABI 2
+#define DMAHEAP_SYS_ABI 3
 
 /*
  * Callback of readdir: return 0 to go on, anything else stops the walk and
@@ -70,6 +71,11 @@ struct dmaheap_sys {
 	/* madvise(2). */
 	int (*madvise)(const struct dmaheap_sys *self, void *addr, size_t len,
 		       int advice);
+	/* sendmsg(2) and recvmsg(2); return the byte count. */
+	int (*sendmsg)(const struct dmaheap_sys *self, int sock,
+		       const struct msghdr *msg, int flags);
+	int (*recvmsg)(const struct dmaheap_sys *self, int sock,
+		       struct msghdr *msg, int flags);
 };
 
 /* The real kernel. */

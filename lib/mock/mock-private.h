@@ -343,6 +343,12 @@ void dmock_maps_drop_buf(struct dmaheap_mock *m, const struct mock_obj *o);
 int dmock_mmap(const struct dmaheap_sys *self, size_t len, int prot,
 	       int flags, int fd, int64_t off, void **addr);
 int dmock_munmap(const struct dmaheap_sys *self, void *addr, size_t len);
+/* socket.c */
+int dmock_sendmsg(const struct dmaheap_sys *self, int sock,
+		  const struct msghdr *msg, int flags);
+int dmock_recvmsg(const struct dmaheap_sys *self, int sock,
+		  struct msghdr *msg, int flags);
+
 int dmock_madvise(const struct dmaheap_sys *self, void *addr, size_t len,
 		  int advice);
 

@@ -42,6 +42,8 @@ static const struct dmaheap_sys mock_sys_template = {
 	.poll = dmock_poll,
 	.pread = dmock_pread,
 	.madvise = dmock_madvise,
+	.sendmsg = dmock_sendmsg,
+	.recvmsg = dmock_recvmsg,
 };
 
 static uint32_t marker_for(const struct dmaheap_mock *m)

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hand-off of buffers and images over a UNIX socket: round trips, and
+ * every malformed message refused with a clear error, no fd left open
+ * (the fixture counts fds and asks the mock for leaks at teardown).
+ * Malformed messages are written here byte by byte from the format
+ * documented in dmaheap.h, not with the library's encoder.
+ */
+#include <drm_fourcc.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+struct pair {
+	int tx, rx;
+};
+
+static struct pair socket_pair(int type)
+{
+	int sv[2];
+	struct pair p;
+
+	assert_int_equal(socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv), 0);
+	p.tx = sv[0];
+	p.rx = sv[1];
+	return p;
+}
+
+static void close_pair(struct pair p)
+{
+	close(p.tx);
+	close(p.rx);
+}
+
+static void test_buffer_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_buf *a = NULL, *b = NULL, *c = NULL;
+	struct dmaheap_stats st;
+	void *pa, *pb;
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 8192, 0, &a), 0);
+	assert_int_equal(dmaheap_buf_send(a, p.tx), 0);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), 0);
+	assert_string_equal(dmaheap_buf_heap_name(b), "system");
+	assert_int_equal(dmaheap_buf_props(b), DMAHEAP_PROP_CACHED);
+	assert_int_equal(dmaheap_buf_size(b), 8192);
+	assert_int_not_equal(dmaheap_buf_fd(b), dmaheap_buf_fd(a));
+	/* Same memory. */
+	assert_int_equal(dmaheap_buf_map(a, &pa), 0);
+	assert_int_equal(dmaheap_buf_map(b, &pb), 0);
+	memset(pa, 0x3c, 8192);
+	assert_int_equal(((unsigned char *)pb)[8191], 0x3c);
+	assert_int_equal(dmaheap_buf_unmap(a), 0);
+	assert_int_equal(dmaheap_buf_unmap(b), 0);
+	/* Forwarded again, it still says where it came from. */
+	assert_int_equal(dmaheap_buf_send(b, p.tx), 0);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &c), 0);
+	assert_string_equal(dmaheap_buf_heap_name(c), "system");
+	/* The receiver's stats hold only the one allocation. */
+	assert_int_equal(dmaheap_ctx_stats(f->ctx, NULL, &st), 0);
+	assert_int_equal(st.live_buffers, 1);
+	dmaheap_buf_free(c);
+	dmaheap_buf_free(b);
+	dmaheap_buf_free(a);
+	close_pair(p);
+}
+
+/* A protected heap's buffer stays unmappable on the other side. */
+static void test_protected_stays_protected(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	void *addr;
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "protected,secure-video",
+					       NULL), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "protected,secure-video", 4096,
+				       0, &a), 0);
+	assert_int_equal(dmaheap_buf_send(a, p.tx), 0);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), 0);
+	assert_int_equal(dmaheap_buf_props(b), DMAHEAP_PROP_PROTECTED);
+	assert_int_equal(dmaheap_buf_map(b, &addr), -EPERM);
+	dmaheap_buf_free(b);
+	dmaheap_buf_free(a);
+	close_pair(p);
+}
+
+static void test_image_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	static const uint32_t placements[] = { DMAHEAP_PLANES_ONE_BUFFER,
+					       DMAHEAP_PLANES_SEPARATE };
+
+	for (int i = 0; i < 2; i++) {
+		struct dmaheap_image_spec s = {
+			.fourcc = DRM_FORMAT_YUV420, .width = 65, .height = 33,
+			.constraints = { .stride_align = 64,
+					 .placement = placements[i] },
+		};
+		struct dmaheap_image *a = NULL, *b = NULL;
+		void *pa[4], *pb[4];
+
+		assert_int_equal(dmaheap_image_alloc(f->ctx, "system", &s, 0,
+						     &a), 0);
+		assert_int_equal(dmaheap_image_send(a, p.tx), 0);
+		assert_int_equal(dmaheap_image_recv(f->ctx, p.rx, &b), 0);
+		assert_memory_equal(dmaheap_image_get_layout(a),
+				    dmaheap_image_get_layout(b),
+				    sizeof(struct dmaheap_image_layout));
+		assert_string_equal(dmaheap_buf_heap_name(
+					dmaheap_image_buf(b, 0)), "system");
+		assert_int_equal(dmaheap_image_map(a, pa), 0);
+		assert_int_equal(dmaheap_image_map(b, pb), 0);
+		memset(pa[2], 0x77, 32);
+		assert_int_equal(((unsigned char *)pb[2])[31], 0x77);
+		assert_int_equal(dmaheap_image_unmap(a), 0);
+		assert_int_equal(dmaheap_image_unmap(b), 0);
+		dmaheap_image_free(b);
+		dmaheap_image_free(a);
+	}
+	close_pair(p);
+}
+
+/* --- malformed messages, written by hand ------------------------------ */
+
+struct msg {
+	uint8_t b[1024];
+	size_t len;
+};
+
+static void le(struct msg *m, uint64_t v, size_t bytes)
+{
+	for (size_t i = 0; i < bytes; i++)
+		m->b[m->len++] = (uint8_t)(v >> (8 * i));
+}
+
+static void header(struct msg *m, unsigned int version, unsigned int kind,
+		   unsigned int props, unsigned int n_fds, uint64_t size,
+		   const char *heap)
+{
+	memcpy(m->b, "DMHO", 4);
+	m->len = 4;
+	le(m, version, 2);
+	le(m, kind, 2);
+	le(m, props, 4);
+	le(m, n_fds, 4);
+	le(m, size, 8);
+	le(m, strlen(heap), 1);
+	memcpy(m->b + m->len, heap, strlen(heap));
+	m->len += strlen(heap);
+}
+
+static void layout_bytes(struct msg *m, const struct dmaheap_image_layout *l)
+{
+	le(m, l->fourcc, 4);
+	le(m, l->width, 4);
+	le(m, l->height, 4);
+	le(m, l->padded_height, 4);
+	le(m, l->modifier, 8);
+	le(m, l->n_planes, 4);
+	le(m, l->n_buffers, 4);
+	for (int p = 0; p < 4; p++) {
+		le(m, l->planes[p].buffer, 4);
+		le(m, l->planes[p].stride, 4);
+		le(m, l->planes[p].offset, 8);
+		le(m, l->planes[p].size, 8);
+	}
+	for (int b = 0; b < 4; b++)
+		le(m, l->buffer_size[b], 8);
+}
+
+static void send_raw(int sock, const struct msg *m, const int *fds, int n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * 8)];
+	} control;
+	struct iovec iov = { .iov_base = (void *)m->b, .iov_len = m->len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	memset(&control, 0, sizeof(control));
+	if (n > 0) {
+		struct cmsghdr *cm;
+
+		mh.msg_control = control.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
+	}
+	assert_int_equal(sendmsg(sock, &mh, 0), (ssize_t)m->len);
+}
+
+/* Sends @m with @n copies of @fd and expects dmaheap_buf_recv() to fail
+ * with @err; the test's fd count at teardown shows nothing stayed open. */
+static void expect_buf_refused(struct fixture *f, const struct msg *m,
+			       int fd, int n, int err)
+{
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_buf *b = NULL;
+	int fds[8];
+
+	for (int i = 0; i < n; i++)
+		fds[i] = fd;
+	send_raw(p.tx, m, fds, n);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), err);
+	if (err)
+		assert_null(b);
+	dmaheap_buf_free(b);
+	close_pair(p);
+}
+
+static void test_malformed_buffer_messages(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *a = NULL;
+	int fd, pipefd[2];
+	struct msg m;
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &a), 0);
+	fd = dmaheap_buf_fd(a);
+
+	/* The good message, as a control. */
+	header(&m, 1, 1, DMAHEAP_PROP_CACHED, 1, 4096, "system");
+	expect_buf_refused(f, &m, fd, 1, 0);
+	/* Then one fault each. */
+	m.len = 10;
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* short */
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	m.b[0] = 'X';
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* magic */
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	expect_buf_refused(f, &m, fd, 1, -EPROTONOSUPPORT);
+	header(&m, 1, 2, 0, 1, 4096, "system");
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* image, no layout */
+	header(&m, 1, 7, 0, 1, 4096, "system");
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* unknown kind */
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	expect_buf_refused(f, &m, fd, 0, -EBADMSG);	/* no fd */
+	header(&m, 1, 1, 0, 2, 4096, "system");
+	expect_buf_refused(f, &m, fd, 2, -EBADMSG);	/* two fds */
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	expect_buf_refused(f, &m, fd, 2, -EBADMSG);	/* count disagrees */
+	expect_buf_refused(f, &m, fd, 8, -EBADMSG);	/* far too many */
+	header(&m, 1, 1, 0, 1, 8192, "system");
+	expect_buf_refused(f, &m, fd, 1, -EMSGSIZE);	/* larger than it is */
+	header(&m, 1, 1, 0, 1, 2048, "system");
+	expect_buf_refused(f, &m, fd, 1, -EMSGSIZE);	/* smaller */
+	header(&m, 1, 1, 0, 1, 4096, "sys/tem");
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* heap name */
+	header(&m, 1, 1, 0, 1, 4096, "..");
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);
+	header(&m, 1, 1, 1u << 30, 1, 4096, "system");
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* property bits */
+	header(&m, 1, 1, DMAHEAP_PROP_CACHED | DMAHEAP_PROP_UNCACHED, 1, 4096,
+	       "system");
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	m.len -= 2;
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* name cut short */
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	le(&m, 0, 1);
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* trailing byte */
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	memset(m.b + m.len, 'x', 700);
+	m.len += 700;
+	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* over-long */
+	/* A pipe is not a dma-buf. */
+	assert_int_equal(pipe(pipefd), 0);
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	expect_buf_refused(f, &m, pipefd[0], 1, -EBADFD);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	dmaheap_buf_free(a);
+}
+
+static void expect_image_refused(struct fixture *f, const struct msg *m,
+				 const int *fds, int n, int err)
+{
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_image *img = NULL;
+
+	send_raw(p.tx, m, fds, n);
+	assert_int_equal(dmaheap_image_recv(f->ctx, p.rx, &img), err);
+	if (err)
+		assert_null(img);
+	dmaheap_image_free(img);
+	close_pair(p);
+}
+
+static void image_msg(struct msg *m, const struct dmaheap_image_layout *l,
+		      unsigned int n_fds, uint64_t size)
+{
+	header(m, 1, 2, DMAHEAP_PROP_CACHED, n_fds, size, "system");
+	layout_bytes(m, l);
+}
+
+static void test_malformed_image_messages(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_image_spec s = {
+		.fourcc = DRM_FORMAT_NV12, .width = 64, .height = 64,
+		.constraints = { .placement = DMAHEAP_PLANES_SEPARATE },
+	};
+	struct dmaheap_image *a = NULL, *small = NULL;
+	struct dmaheap_image_layout l, big;
+	int fds[2], small_fds[2];
+	struct msg m;
+
+	assert_int_equal(dmaheap_image_alloc(f->ctx, "system", &s, 0, &a), 0);
+	l = *dmaheap_image_get_layout(a);
+	fds[0] = dmaheap_image_plane_fd(a, 0);
+	fds[1] = dmaheap_image_plane_fd(a, 1);
+
+	image_msg(&m, &l, 2, l.size);
+	expect_image_refused(f, &m, fds, 2, 0);		/* control */
+	expect_image_refused(f, &m, fds, 1, -EBADMSG);	/* one fd short */
+	image_msg(&m, &l, 1, l.size);
+	expect_image_refused(f, &m, fds, 1, -EBADMSG);	/* != n_buffers */
+	image_msg(&m, &l, 2, l.size + 1);
+	expect_image_refused(f, &m, fds, 2, -EBADMSG);	/* size vs layout */
+	image_msg(&m, &l, 2, l.size);
+	m.len -= 8;
+	expect_image_refused(f, &m, fds, 2, -EBADMSG);	/* layout cut */
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	expect_image_refused(f, &m, fds, 1, -EBADMSG);	/* a buffer */
+	/* Five buffers: more than any image has. */
+	big = l;
+	big.n_buffers = 5;
+	image_msg(&m, &big, 5, l.size);
+	{
+		int five[5] = { fds[0], fds[1], fds[0], fds[1], fds[0] };
+
+		expect_image_refused(f, &m, five, 5, -EBADMSG);
+	}
+	/* An inconsistent layout: planes overlap their buffer's end. */
+	big = l;
+	big.planes[1].size = l.buffer_size[1] + 1;
+	image_msg(&m, &big, 2, big.size);
+	expect_image_refused(f, &m, fds, 2, -EINVAL);
+	/* A consistent layout larger than the dma-bufs that came with it. */
+	s.width = 32;
+	s.height = 32;
+	assert_int_equal(dmaheap_image_alloc(f->ctx, "system", &s, 0, &small),
+			 0);
+	small_fds[0] = dmaheap_image_plane_fd(small, 0);
+	small_fds[1] = dmaheap_image_plane_fd(small, 1);
+	s.width = 1024;
+	s.height = 1024;
+	assert_int_equal(dmaheap_image_layout(NULL, &s, &big), 0);
+	image_msg(&m, &big, 2, big.size);
+	expect_image_refused(f, &m, small_fds, 2, -EMSGSIZE);
+	dmaheap_image_free(small);
+	dmaheap_image_free(a);
+}
+
+static void test_closed_and_bad_sockets(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_buf *b = NULL, *a = NULL;
+	struct dmaheap_image *img = NULL;
+	int flags;
+
+	assert_int_equal(dmaheap_buf_recv(NULL, p.rx, &b), -EINVAL);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, -1, &b), -EINVAL);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, NULL), -EINVAL);
+	assert_int_equal(dmaheap_image_recv(f->ctx, p.rx, NULL), -EINVAL);
+	assert_int_equal(dmaheap_buf_send(NULL, p.tx), -EINVAL);
+	assert_int_equal(dmaheap_image_send(NULL, p.tx), -EINVAL);
+	/* Nothing there on a non-blocking socket. */
+	flags = fcntl(p.rx, F_GETFL);
+	assert_int_equal(fcntl(p.rx, F_SETFL, flags | O_NONBLOCK), 0);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), -EAGAIN);
+	/* Not a socket. */
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &a), 0);
+	assert_int_equal(dmaheap_buf_send(a, dmaheap_buf_fd(a)), -ENOTSOCK);
+	/* The peer went away. */
+	close(p.tx);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), -ECONNRESET);
+	assert_int_equal(dmaheap_image_recv(f->ctx, p.rx, &img), -ECONNRESET);
+	assert_null(b);
+	close(p.rx);
+	/* Injected failures reach the caller. */
+	p = socket_pair(SOCK_SEQPACKET);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_SENDMSG, 0,
+					     1, EPIPE), 0);
+	assert_int_equal(dmaheap_buf_send(a, p.tx), -EPIPE);
+	assert_int_equal(dmaheap_buf_send(a, p.tx), 0);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_RECVMSG, 0,
+					     1, EINTR), 0);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), 0); /* retried */
+	dmaheap_buf_free(b);
+	dmaheap_buf_free(a);
+	close_pair(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FIXTURE_TEST(test_buffer_round_trip),
+		FIXTURE_TEST(test_protected_stays_protected),
+		FIXTURE_TEST(test_image_round_trip),
+		FIXTURE_TEST(test_malformed_buffer_messages),
+		FIXTURE_TEST(test_malformed_image_messages),
+		FIXTURE_TEST(test_closed_and_bad_sockets),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
