@@ -21,7 +21,7 @@
 /* Bumped whenever the table below changes, so a mock built from another
  * version of the library is refused instead of called through a wrong
  * layout. */
-#define DMAHEAP_SYS_ABI 3
+#define DMAHEAP_SYS_ABI 4
 
 /*
  * Callback of readdir: return 0 to go on, anything else stops the walk and
