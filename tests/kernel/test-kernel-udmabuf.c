@@ -330,18 +330,30 @@ static int restore_limit_teardown(void **state)
 	return kt_fixture_teardown(state);
 }
 
-/* A context reads the limit when it first opens udmabuf: a new context
- * sees what root set. */
+/*
+ * Root changes the limit at run time: a new context sees what root set,
+ * and so does one that opened udmabuf before. Lowered, the kernel's own
+ * EINVAL reads as -EFBIG and a chain moves on to system; raised again, the
+ * old context allocates what it refused before.
+ */
 static void test_size_limit_changed(void **state)
 {
+	const char *chain[] = { "udmabuf", "system" };
 	unsigned int mb = read_limit_mb();
 	struct dmaheap_buf *buf = NULL;
-	struct dmaheap_ctx *ctx = NULL;
+	struct dmaheap_ctx *ctx = NULL, *old = NULL;
 
 	(void)state;
+	if (mb <= SMALL_LIMIT_MB + 1) {
+		print_message("size_limit_mb is %u: too small to lower\n", mb);
+		skip();
+	}
+	assert_ret(dmaheap_ctx_new(&old), 0);
+	assert_ret(dmaheap_heap_open(old, "udmabuf"), 0);
 	if (!write_limit_mb(SMALL_LIMIT_MB)) {
 		print_message("cannot write %s: %s\n", LIMIT_PARAM,
 			      strerror(errno));
+		dmaheap_ctx_free(old);
 		skip();
 	}
 	saved_limit_mb = mb;
@@ -353,6 +365,20 @@ static void test_size_limit_changed(void **state)
 		   0);
 	dmaheap_buf_free(buf);
 	dmaheap_ctx_free(ctx);
+	/* The context made before the change: the kernel refuses first. */
+	assert_ret(dmaheap_alloc(old, "udmabuf", (SMALL_LIMIT_MB + 1) * MIB, 0,
+				 &buf), -EFBIG);
+	assert_ret(dmaheap_alloc_from(old, chain, 2, (SMALL_LIMIT_MB + 1) * MIB,
+				      0, &buf), 1);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	dmaheap_buf_free(buf);
+	/* Raised again: what was refused is served. */
+	assert_true(write_limit_mb(mb));
+	assert_ret(dmaheap_alloc(old, "udmabuf", (SMALL_LIMIT_MB + 1) * MIB, 0,
+				 &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "udmabuf");
+	dmaheap_buf_free(buf);
+	dmaheap_ctx_free(old);
 }
 
 static void test_fallback_chains(void **state)
