@@ -190,6 +190,8 @@ DMAHEAP_EXPORT int dmaheap_image_import(struct dmaheap_ctx *ctx,
 	if (n_fds != layout->n_buffers)
 		return -EINVAL;
 	r = image_new(layout, &img);
+	if (r)
+		return r;
 	for (unsigned int b = 0; r == 0 && b < n_fds; b++)
 		r = import_one(ctx, img, b, fds[b]);
 	if (r) {
