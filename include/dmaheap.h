@@ -290,7 +290,8 @@ struct dmaheap_heap_info {
  *
  * Return: the number of entries, or -EINVAL (NULL argument), -ENOENT (no heap
  * directory and no udmabuf device: the kernel has neither), -ENOTDIR,
- * -EACCES (directory not readable), -ENOMEM, -EMFILE.
+ * -EACCES (directory not readable), -EIO (reading it failed), -ENOMEM,
+ * -EMFILE.
  */
 DMAHEAP_EXPORT int dmaheap_heap_list(struct dmaheap_ctx *ctx,
 				     struct dmaheap_heap_info **ret);
@@ -591,6 +592,7 @@ enum dmaheap_access {
  *
  * Return: 0, or -EINVAL (NULL argument; or the exporter cannot be mapped),
  * -EPERM (a protected heap's buffer: the kernel is not asked), -EACCES,
+ * -EAGAIN (over the locked-memory limit, with mlockall(MCL_FUTURE)),
  * -ENOMEM, -EOVERFLOW (more than UINT_MAX maps).
  */
 DMAHEAP_EXPORT int dmaheap_buf_map(struct dmaheap_buf *buf, void **addr);
