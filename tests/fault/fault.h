@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Systematic fault injection: for every public function of dmaheap.h, a
+ * scenario that runs it once against the mock to count the system calls
+ * (and the library's allocations) it makes, then again failing each in
+ * turn. What a run must leave behind is checked by test-fault.c.
+ */
+#ifndef DMAHEAP_FAULT_H
+#define DMAHEAP_FAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dmaheap-mock.h"
+#include "dmaheap.h"
+
+#define FAULT_SIZE 8192
+
+/* What one run of a scenario works with. Setup fills the inputs, the run
+ * the outputs; the driver releases both. */
+struct fault_env {
+	struct dmaheap_mock *mock;
+	struct dmaheap_ctx *ctx;   /* NULL once a scenario freed it */
+	int policy_fd;             /* a memfd holding a valid policy file */
+	/* inputs */
+	struct dmaheap_buf *buf;   /* a heap buffer, when setup made one */
+	struct dmaheap_image *img; /* an image, when setup made one */
+	int raw_fd;                /* a dma-buf fd, when setup made one */
+	int sync_fd;               /* a sync file, when setup made one */
+	int sock[2];               /* a UNIX socket pair, when setup made one */
+	/* outputs */
+	struct dmaheap_ctx *out_ctx;
+	struct dmaheap_buf *out_buf;
+	struct dmaheap_image *out_img;
+	int out_fd;
+	struct dmaheap_heap_info *out_list;
+	struct dmaheap_alias_info *out_aliases;
+	void *out_addr;
+	bool out_imports;          /* out_buf/out_img are imports: no stats */
+	/* set by the driver before the scenario's check */
+	bool injected;             /* a system call was failed */
+	enum dmaheap_mock_call injected_kind;
+};
+
+/* Fails the test with a message: setup must work without injection. */
+#define FAULT_REQUIRE(cond) fault_require((cond), #cond, __FILE__, __LINE__)
+void fault_require(bool ok, const char *what, const char *file, int line);
+
+struct fault_scenario {
+	const char *fn;      /* the public function exercised */
+	const char *variant; /* what this case of it does */
+	/* Prepares the inputs; may be NULL. Runs without injection. */
+	void (*setup)(struct fault_env *env);
+	/* Calls the function once; its return value, 0 for void ones. */
+	long (*run)(struct fault_env *env);
+	/* Errors the header documents for it, 0-terminated, positive. */
+	const int *documented;
+	/* The header lets errors of the kernel through ("any other negative
+	 * errno the heap's ioctl returns", "the exporter's error"). */
+	bool passthrough;
+	/* The success value's range: 0 only, 0/1, any non-negative, or
+	 * anything (a function that cannot fail). */
+	enum { RET_ZERO, RET_BOOL, RET_NONNEG, RET_ANY } ret;
+	/* What else must hold after a run that returned @r; NULL if all is
+	 * well, else what is wrong. May be NULL. */
+	const char *(*check)(struct fault_env *env, long r);
+};
+
+extern const struct fault_scenario fault_scenarios[];
+extern const size_t fault_nscenarios;
+
+/* fault-alloc.c: the library's own allocations, counted and failed. The
+ * library is compiled for this test with malloc, calloc, realloc, strdup
+ * and strndup renamed to these; the mock and the test use the real ones. */
+void fault_alloc_arm(long fail_at); /* -1: count only */
+long fault_alloc_count(void);       /* allocations since arming */
+bool fault_alloc_fired(void);
+
+#endif /* DMAHEAP_FAULT_H */
