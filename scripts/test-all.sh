@@ -36,10 +36,12 @@ setup() { # setup DIR [meson args...]
 	ninja -C "$dir" >/dev/null
 }
 
+# With the fault-injection suite: it runs against the mock, like unit.
 unit() { # unit DIR [meson test args...]
 	local dir=$1
 	shift
-	mtest -C "$dir" --suite unit --suite abi --print-errorlogs "$@"
+	mtest -C "$dir" --suite unit --suite abi --suite fault \
+		--print-errorlogs "$@"
 }
 
 # The kernel suite skips (77) where the VM cannot run; here, where
@@ -71,11 +73,11 @@ main() {
 	CC=clang setup "$out/clang"
 	unit "$out/clang"
 
-	step "ASan + UBSan, unit suite"
+	step "ASan + UBSan, unit and fault suites"
 	CC=clang setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		mtest -C "$out/asan" --suite unit --print-errorlogs
+		mtest -C "$out/asan" --suite unit --suite fault --print-errorlogs
 
 	# Bounded: DMAHEAP_FUZZ_SECONDS per harness (3 harnesses), plus the
 	# build. The seed corpora and crashes/ also replay in every unit run.
@@ -84,8 +86,8 @@ main() {
 	DMAHEAP_FUZZ_SECONDS=${DMAHEAP_FUZZ_SECONDS:-30} \
 		mtest -C "$out/fuzz" --suite fuzz --print-errorlogs
 
-	step "valgrind memcheck, unit suite"
-	mtest -C "$out/gcc" --suite unit --print-errorlogs \
+	step "valgrind memcheck, unit and fault suites"
+	mtest -C "$out/gcc" --suite unit --suite fault --print-errorlogs \
 		--wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 
 	step "installed tree: pkg-config consumers"
