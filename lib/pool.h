@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The recycling pool's internals, shared by pool.c (the hooks into
+ * allocation and free, the public functions), pool-class.c (size classes
+ * and their slots) and pool-check.c (the safety check).
+ *
+ * Locking: a size class keeps its buffers in POOL_STRIPES stripes, each
+ * with its own mutex, held only to push or pop a slot. A thread pushes to
+ * and pops from its own stripe first (picked from its thread id), so
+ * threads recycling buffers of the same size rarely meet on a lock; a pop
+ * moves on to the other stripes when its own is empty. Classes hang off
+ * their heap in an append-only list read without a lock; creating one
+ * takes the pool's grow_lock. The buffers and bytes cached are atomic
+ * counters, reserved before a push. Closing, zeroing and the check's system
+ * calls run outside every lock.
+ */
+#ifndef DMAHEAP_POOL_H
+#define DMAHEAP_POOL_H
+
+#include "private.h"
+#include "uapi.h"
+
+#define POOL_STRIPES 8
+/* An fdinfo of a dma-buf is about 150 bytes; room for a long name. */
+#define POOL_FDINFO_MAX 1024
+
+struct pool_counters {
+	atomic_uint_fast64_t hits;
+	atomic_uint_fast64_t misses;
+	atomic_uint_fast64_t recycled;
+	atomic_uint_fast64_t refused_shared;
+	atomic_uint_fast64_t refused_busy;
+	atomic_uint_fast64_t refused_full;
+	atomic_uint_fast64_t released;
+};
+
+struct pool_slot {
+	struct dmaheap_buf *buf;
+	uint64_t since_ms; /* when it was cached */
+	bool named;        /* carries its heap's auto-name */
+};
+
+struct pool_stripe {
+	/* A cache line of its own: stripes exist to be used in parallel. */
+	_Alignas(64) pthread_mutex_t lock; /* guards the slots */
+	struct pool_slot *slots;           /* oldest first */
+	unsigned int count;
+	unsigned int cap;
+	struct pool_counters c; /* of the threads that use this stripe */
+};
+
+struct dmaheap_pool_class {
+	struct dmaheap_pool_class *next;     /* same heap */
+	struct dmaheap_pool_class *all_next; /* whole pool */
+	struct dmaheap_heap *heap;
+	size_t size;
+	atomic_uint count; /* slots in all stripes; reserved before a push */
+	struct pool_stripe stripes[POOL_STRIPES];
+};
+
+struct dmaheap_pool {
+	atomic_bool on;
+	atomic_uint flags;
+	atomic_uint_fast64_t max_bytes;
+	atomic_uint max_buffers;
+	atomic_uint idle_ms;
+	atomic_uint_fast64_t cached_bytes;
+	_Atomic(struct dmaheap_pool_class *) classes;
+	pthread_mutex_t grow_lock; /* serialises class creation */
+	/* A MADV_WIPEONFORK page: reads 0 in a child after fork(). */
+	volatile unsigned char *fork_page;
+	size_t page_size;
+	struct pool_counters unclassed; /* sizes beyond the class limit */
+};
+
+/* What trimming may take from a class. */
+enum victim_rule {
+	VICTIM_ANY,      /* any slot */
+	VICTIM_IDLE,     /* cached for the idle timeout or longer */
+	VICTIM_OVER_MAX, /* beyond max_buffers */
+	VICTIM_OVER_BYTES, /* beyond max_bytes */
+};
+
+static inline void pool_count(atomic_uint_fast64_t *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+/* pool-class.c */
+struct dmaheap_pool_class *dmaheap_pool_class_get(struct dmaheap_pool *pool,
+						  struct dmaheap_heap *heap,
+						  size_t size);
+struct pool_counters *dmaheap_pool_counters(struct dmaheap_pool_class *c);
+bool dmaheap_pool_room(struct dmaheap_pool *pool,
+		       struct dmaheap_pool_class *c);
+bool dmaheap_pool_push(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
+		       struct dmaheap_buf *buf, bool named);
+bool dmaheap_pool_pop(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
+		      struct pool_slot *out);
+int dmaheap_pool_class_trim(struct dmaheap_pool *pool,
+			    struct dmaheap_pool_class *c,
+			    enum victim_rule rule);
+unsigned int dmaheap_pool_class_count(struct dmaheap_pool_class *c);
+void dmaheap_pool_class_stats(struct dmaheap_pool_class *c,
+			      struct dmaheap_pool_stats *out);
+void dmaheap_pool_counters_add(struct dmaheap_pool_stats *out,
+			       struct pool_counters *c);
+void dmaheap_pool_class_free(struct dmaheap_pool_class *c);
+
+/* pool-check.c */
+void dmaheap_pool_auto_name(const struct dmaheap_heap *heap,
+			    char name[DMA_BUF_NAME_LEN]);
+int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf, bool *named);
+int dmaheap_pool_check_no_fence(struct dmaheap_buf *buf);
+int dmaheap_pool_zero(struct dmaheap_buf *buf);
+
+#endif /* DMAHEAP_POOL_H */
