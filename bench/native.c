@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 
 #include "bench.h"
 #include "sys.h"
@@ -27,6 +28,8 @@
 
 #define FAKE_NODE_FD 900
 #define FAKE_INFO_FD 901
+#define FAKE_UEVENT_FD 902
+#define FAKE_MAJOR 250
 #define FAKE_BUF_FD0 1000
 #define BATCH 1000
 
@@ -34,11 +37,16 @@ static atomic_uint fake_next;
 static unsigned char fake_page[1 << 16] __attribute__((aligned(65536)));
 static const char fake_fdinfo[] = "size:\t4096\ncount:\t1\nexp_name:\tsystem\n"
 				  "name:\tsystem\n";
+static const char fake_uevent[] = "MAJOR=250\nMINOR=0\nDEVNAME=dma_heap/system\n";
 
 static int f_open(const struct dmaheap_sys *self, const char *path, int flags,
 		  unsigned int mode)
 {
-	return strncmp(path, "/proc/", 6) == 0 ? FAKE_INFO_FD : FAKE_NODE_FD;
+	if (strncmp(path, "/proc/", 6) == 0)
+		return FAKE_INFO_FD;
+	if (strncmp(path, "/sys/", 5) == 0)
+		return FAKE_UEVENT_FD;
+	return FAKE_NODE_FD;
 }
 
 static int f_close(const struct dmaheap_sys *self, int fd)
@@ -88,6 +96,7 @@ static int f_fstat(const struct dmaheap_sys *self, int fd, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = S_IFCHR | 0600;
+	st->st_rdev = makedev(FAKE_MAJOR, 0);
 	st->st_ino = (ino_t)fd;
 	return 0;
 }
@@ -119,13 +128,22 @@ static int f_ftruncate(const struct dmaheap_sys *self, int fd, int64_t len)
 static int f_read(const struct dmaheap_sys *self, int fd, void *buf,
 		  size_t len)
 {
-	size_t n = sizeof(fake_fdinfo) - 1;
+	const char *text = fd == FAKE_INFO_FD ? fake_fdinfo :
+			   fd == FAKE_UEVENT_FD ? fake_uevent : NULL;
+	size_t n;
 
-	if (fd != FAKE_INFO_FD)
+	if (!text)
 		return -EINVAL;
+	n = strlen(text);
 	n = n < len ? n : len;
-	memcpy(buf, fake_fdinfo, n);
+	memcpy(buf, text, n);
 	return (int)n;
+}
+
+static int f_pread(const struct dmaheap_sys *self, int fd, void *buf,
+		   size_t len, int64_t off)
+{
+	return off ? 0 : f_read(self, fd, buf, len);
 }
 
 static int f_meminfo(const struct dmaheap_sys *self, size_t *page_size,
@@ -165,6 +183,7 @@ static const struct dmaheap_sys fake_sys = {
 	.read = f_read,
 	.meminfo = f_meminfo,
 	.poll = f_poll,
+	.pread = f_pread,
 	.madvise = f_madvise,
 };
 
@@ -225,6 +244,17 @@ static void raw_seq(bool name)
 	fake_sys.close(&fake_sys, (int)d.fd);
 }
 
+/* A failure here would make the figures meaningless: stop. */
+static int must(int r)
+{
+	if (r < 0) {
+		fprintf(stderr, "dmaheap-bench: fake kernel: %s\n",
+			dmaheap_strerror(r));
+		exit(1);
+	}
+	return r;
+}
+
 static void nrun(struct nstate *s, enum nmethod m)
 {
 	struct dmaheap_buf *b = NULL;
@@ -237,16 +267,17 @@ static void nrun(struct nstate *s, enum nmethod m)
 		break;
 	case N_LIB:
 	case N_LIB_NONAME:
-		dmaheap_alloc(s->plain, "system", 4096,
-			      m == N_LIB ? 0 : DMAHEAP_ALLOC_NO_NAME, &b);
+		must(dmaheap_alloc(s->plain, "system", 4096,
+				   m == N_LIB ? 0 : DMAHEAP_ALLOC_NO_NAME, &b));
 		dmaheap_buf_free(b);
 		break;
 	case N_ALLOC_FD:
 		fake_sys.close(&fake_sys,
-			       dmaheap_alloc_fd(s->plain, "system", 4096, 0));
+			       must(dmaheap_alloc_fd(s->plain, "system", 4096,
+						     0)));
 		break;
 	case N_POOL:
-		dmaheap_alloc(s->pooled, "system", 4096, 0, &b);
+		must(dmaheap_alloc(s->pooled, "system", 4096, 0, &b));
 		dmaheap_buf_free(b);
 		break;
 	case N_MAP:
@@ -277,7 +308,7 @@ static double bookkeeping(void)
 	dmaheap_buf_free((dmaheap_alloc(ctx, "system", 4096, 0, &v[0]), v[0]));
 	before = mallinfo2().uordblks;
 	for (int i = 0; i < N; i++)
-		dmaheap_alloc(ctx, "system", 4096, 0, &v[i]);
+		must(dmaheap_alloc(ctx, "system", 4096, 0, &v[i]));
 	after = mallinfo2().uordblks;
 	for (int i = 0; i < N; i++)
 		dmaheap_buf_free(v[i]);
@@ -300,7 +331,7 @@ static void *nthread_main(void *p)
 	for (unsigned int i = 0; i < a->ops; i++) {
 		struct dmaheap_buf *b = NULL;
 
-		dmaheap_alloc(a->ctx, "system", 4096, 0, &b);
+		must(dmaheap_alloc(a->ctx, "system", 4096, 0, &b));
 		dmaheap_buf_free(b);
 	}
 	return NULL;
@@ -368,9 +399,9 @@ int bench_native(unsigned int iterations, struct bench_report *r)
 	void *p;
 	double bytes;
 
-	dmaheap_alloc(st.plain, "system", 4096, 0, &st.held);
-	dmaheap_buf_map(st.held, &p);
-	dmaheap_pool_prewarm(st.pooled, "system", 4096, 16, 0);
+	must(dmaheap_alloc(st.plain, "system", 4096, 0, &st.held));
+	must(dmaheap_buf_map(st.held, &p));
+	must(dmaheap_pool_prewarm(st.pooled, "system", 4096, 16, 0));
 	for (unsigned int b = 0; b < batches + 5; b++) {
 		for (int m = 0; m < N_COUNT; m++) {
 			uint64_t t0 = bench_now_ns();
