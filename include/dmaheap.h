@@ -1648,6 +1648,92 @@ DMAHEAP_EXPORT int dmaheap_image_v4l2_format(
 	struct dmaheap_ctx *ctx, const struct dmaheap_image_layout *layout,
 	uint32_t type, struct v4l2_format *fmt);
 
+/**
+ * dmaheap_image_gst_drm_format() - the drm-format of GStreamer's DMA_DRM
+ * caps for an image layout.
+ * @layout: the layout.
+ * @buf: receives the string, NUL-terminated: the fourcc's four characters,
+ *	e.g. "NV12", "R8  ". For DRM_FORMAT_MOD_LINEAR, the only modifier of
+ *	a layout, GStreamer writes no modifier and its parser refuses
+ *	"NV12:0x0000000000000000", so none is written.
+ * @len: size of @buf; 5 suffice.
+ *
+ * For video/x-raw(memory:DMABuf),format=DMA_DRM,drm-format=... (GStreamer
+ * 1.24).
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: the string's length (4), or -EINVAL (NULL argument, a fourcc
+ * the library does not know, another modifier), -ENOSPC (@len under 5).
+ */
+DMAHEAP_EXPORT int dmaheap_image_gst_drm_format(
+	const struct dmaheap_image_layout *layout, char *buf, size_t len);
+
+/** Attributes dmaheap_image_egl_attribs() writes at most, EGL_NONE included. */
+#define DMAHEAP_EGL_ATTRIBS_MAX 47
+
+/**
+ * dmaheap_image_egl_attribs() - the attribute list of
+ * EGL_EXT_image_dma_buf_import for an image.
+ * @img: the image.
+ * @attribs: receives EGLint (int32_t) pairs for eglCreateImageKHR(...,
+ *	EGL_LINUX_DMA_BUF_EXT, NULL, attribs): EGL_WIDTH, EGL_HEIGHT,
+ *	EGL_LINUX_DRM_FOURCC_EXT, then per plane its FD (borrowed from @img:
+ *	valid until dmaheap_image_free()), OFFSET, PITCH and
+ *	MODIFIER_LO/_HI (EGL_EXT_image_dma_buf_import_modifiers), ended by
+ *	EGL_NONE.
+ * @n: room in @attribs; DMAHEAP_EGL_ATTRIBS_MAX always suffices.
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: the number of int32_t written, EGL_NONE included; or -EINVAL
+ * (NULL argument), -ENOSPC (@n too small; nothing written), -EOVERFLOW (a
+ * size, offset or stride over INT32_MAX, which EGLint cannot carry).
+ */
+DMAHEAP_EXPORT int dmaheap_image_egl_attribs(const struct dmaheap_image *img,
+					     int32_t *attribs, size_t n);
+
+/**
+ * struct dmaheap_drm_fb - the arguments of drmModeAddFB2WithModifiers().
+ * @width, @height: the image's size.
+ * @fourcc: its DRM format.
+ * @handles: GEM handles of each plane's dma-buf on the DRM device; planes
+ *	sharing a dma-buf have the same handle. Owned by the caller: close
+ *	each distinct handle (DRM_IOCTL_GEM_CLOSE, drmCloseBufferHandle())
+ *	once the framebuffer is made.
+ * @pitches, @offsets, @modifiers: per plane; unused planes are 0.
+ * @flags: DRM_MODE_FB_MODIFIERS.
+ */
+struct dmaheap_drm_fb {
+	uint32_t width;
+	uint32_t height;
+	uint32_t fourcc;
+	uint32_t handles[DMAHEAP_IMAGE_MAX_PLANES];
+	uint32_t pitches[DMAHEAP_IMAGE_MAX_PLANES];
+	uint32_t offsets[DMAHEAP_IMAGE_MAX_PLANES];
+	uint64_t modifiers[DMAHEAP_IMAGE_MAX_PLANES];
+	uint32_t flags;
+};
+
+/**
+ * dmaheap_image_drm_fb() - import an image into a DRM device (PRIME) and
+ * fill the arguments of drmModeAddFB2WithModifiers().
+ * @img: the image.
+ * @drm_fd: an fd of the DRM device (card or render node), borrowed.
+ * @out: receives the arguments; its handles are the caller's to close.
+ *
+ * One DRM_IOCTL_PRIME_FD_TO_HANDLE per dma-buf. On failure every handle
+ * made by this call is closed again.
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: 0, or -EINVAL (NULL argument, negative @drm_fd), -EOVERFLOW (an
+ * offset over 4 GiB), or the PRIME import's error: -EBADF, -ENOTTY (not a
+ * DRM device), -EOPNOTSUPP (the driver does not import dma-bufs), -ENOMEM.
+ */
+DMAHEAP_EXPORT int dmaheap_image_drm_fb(const struct dmaheap_image *img,
+					int drm_fd, struct dmaheap_drm_fb *out);
+
 /* ------------------------------------------------------------------------ */
 /* Hand-off: buffers and images between processes               @since 0.2  */
 /* ------------------------------------------------------------------------ */

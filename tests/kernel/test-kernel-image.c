@@ -20,6 +20,7 @@
 #include <drm_fourcc.h>
 #include <linux/videodev2.h>
 #include <xf86drm.h>
+#include <xf86drmMode.h>
 
 #include "kutil.h"
 #include "kvgem.h"
@@ -422,22 +423,32 @@ static int request(int video, unsigned int count)
 	return r < 0 ? r : (int)req.count;
 }
 
-/* PRIME-imports every dma-buf of @img into vgem and closes the handles. */
+/* Imports @img into vgem through the library's DRM helper: the
+ * arguments of drmModeAddFB2WithModifiers() (vgem has no KMS to take
+ * them), with one GEM handle per dma-buf. */
 static void import_into_vgem(const struct dmaheap_image *img)
 {
 	const struct dmaheap_image_layout *l = dmaheap_image_get_layout(img);
+	struct dmaheap_drm_fb fb;
 	int vgem = kt_open_vgem();
 
 	assert_true(vgem >= 0);
-	for (unsigned int i = 0; i < l->n_buffers; i++) {
-		uint32_t handle = 0;
-
-		assert_ret(drmPrimeFDToHandle(vgem,
-				dmaheap_buf_fd(dmaheap_image_buf(img, i)),
-				&handle) ? -errno : 0, 0);
-		assert_true(handle != 0);
-		kt_gem_close(vgem, handle);
+	assert_ret(dmaheap_image_drm_fb(img, vgem, &fb), 0);
+	assert_int_equal(fb.width, l->width);
+	assert_int_equal(fb.fourcc, DRM_FORMAT_NV12);
+	assert_int_equal(fb.flags, DRM_MODE_FB_MODIFIERS);
+	for (unsigned int p = 0; p < l->n_planes; p++) {
+		assert_true(fb.handles[p] != 0);
+		assert_int_equal(fb.pitches[p], l->planes[p].stride);
+		assert_int_equal(fb.offsets[p], l->planes[p].offset);
+		assert_true(fb.modifiers[p] == DRM_FORMAT_MOD_LINEAR);
 	}
+	if (l->n_buffers == 1)
+		assert_int_equal(fb.handles[0], fb.handles[1]);
+	else
+		assert_int_not_equal(fb.handles[0], fb.handles[1]);
+	for (unsigned int b = 0; b < l->n_buffers; b++)
+		kt_gem_close(vgem, fb.handles[b]);
 	close(vgem);
 }
 

@@ -3,7 +3,14 @@
 #include <drm_fourcc.h>
 #include <linux/videodev2.h>
 
+#include <unistd.h>
+
 #include "testutil.h"
+
+#ifdef DMAHEAP_HAVE_EGL
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+#endif
 
 static struct dmaheap_image_layout layout(uint32_t fourcc, uint32_t w,
 					  uint32_t h, uint32_t placement)
@@ -107,9 +114,124 @@ static void test_v4l2_cannot(void **state)
 				V4L2_BUF_TYPE_VIDEO_CAPTURE, NULL), -EINVAL);
 }
 
+static void test_gst_drm_format(void **state)
+{
+	struct dmaheap_image_layout l = layout(DRM_FORMAT_NV12, 64, 48, 0);
+	char b[8];
+
+	(void)state;
+	assert_int_equal(dmaheap_image_gst_drm_format(&l, b, sizeof(b)), 4);
+	assert_string_equal(b, "NV12");
+	l = layout(DRM_FORMAT_R8, 64, 48, 0);
+	assert_int_equal(dmaheap_image_gst_drm_format(&l, b, 5), 4);
+	assert_string_equal(b, "R8  ");
+	assert_int_equal(dmaheap_image_gst_drm_format(&l, b, 4), -ENOSPC);
+	assert_int_equal(dmaheap_image_gst_drm_format(NULL, b, 5), -EINVAL);
+	assert_int_equal(dmaheap_image_gst_drm_format(&l, NULL, 5), -EINVAL);
+	l.modifier = 1;
+	assert_int_equal(dmaheap_image_gst_drm_format(&l, b, 5), -EINVAL);
+	l.modifier = 0;
+	l.fourcc = 0x39395650;
+	assert_int_equal(dmaheap_image_gst_drm_format(&l, b, 5), -EINVAL);
+}
+
+static struct dmaheap_image *alloc_image(struct fixture *f, uint32_t fourcc,
+					 uint32_t placement)
+{
+	struct dmaheap_image_spec s = {
+		.fourcc = fourcc, .width = 64, .height = 48,
+		.constraints = { .placement = placement, .offset_align = 4096 },
+	};
+	struct dmaheap_image *img = NULL;
+
+	assert_int_equal(dmaheap_image_alloc(f->ctx, "system", &s, 0, &img), 0);
+	return img;
+}
+
+static void test_egl_attribs(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_image *img = alloc_image(f, DRM_FORMAT_YUV420, 0);
+	int32_t a[DMAHEAP_EGL_ATTRIBS_MAX];
+	int fd = dmaheap_image_plane_fd(img, 0);
+
+	assert_int_equal(dmaheap_image_egl_attribs(img, a, 10), -ENOSPC);
+	assert_int_equal(dmaheap_image_egl_attribs(img, a, 37), 37);
+	assert_int_equal(a[1], 64);
+	assert_int_equal(a[3], 48);
+	assert_int_equal(a[5], (int32_t)DRM_FORMAT_YUV420);
+	assert_int_equal(a[7], fd);
+	assert_int_equal(a[9], 0);
+	assert_int_equal(a[11], 64);
+	assert_int_equal(a[19], 4096);	/* plane 1 offset */
+	assert_int_equal(a[21], 32);	/* plane 1 pitch */
+	assert_int_equal(a[36], 0x3038);
+#ifdef DMAHEAP_HAVE_EGL
+	/* The keys, checked against Khronos' header where installed. */
+	{
+		static const int32_t want[] = {
+			EGL_WIDTH, 64, EGL_HEIGHT, 48,
+			EGL_LINUX_DRM_FOURCC_EXT, (int32_t)DRM_FORMAT_YUV420,
+			EGL_DMA_BUF_PLANE0_FD_EXT, -1,
+			EGL_DMA_BUF_PLANE0_OFFSET_EXT, 0,
+			EGL_DMA_BUF_PLANE0_PITCH_EXT, 64,
+			EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, 0,
+			EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT, 0,
+			EGL_DMA_BUF_PLANE1_FD_EXT, -1,
+			EGL_DMA_BUF_PLANE1_OFFSET_EXT, 4096,
+			EGL_DMA_BUF_PLANE1_PITCH_EXT, 32,
+			EGL_DMA_BUF_PLANE1_MODIFIER_LO_EXT, 0,
+			EGL_DMA_BUF_PLANE1_MODIFIER_HI_EXT, 0,
+			EGL_DMA_BUF_PLANE2_FD_EXT, -1,
+			EGL_DMA_BUF_PLANE2_OFFSET_EXT, 8192,
+			EGL_DMA_BUF_PLANE2_PITCH_EXT, 32,
+			EGL_DMA_BUF_PLANE2_MODIFIER_LO_EXT, 0,
+			EGL_DMA_BUF_PLANE2_MODIFIER_HI_EXT, 0,
+			EGL_NONE,
+		};
+
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+			if (want[i] != -1)
+				assert_int_equal(a[i], want[i]);
+	}
+#endif
+	assert_int_equal(dmaheap_image_egl_attribs(NULL, a, 47), -EINVAL);
+	assert_int_equal(dmaheap_image_egl_attribs(img, NULL, 47), -EINVAL);
+	dmaheap_image_free(img);
+
+	/* Separate planes: each plane's own fd. */
+	img = alloc_image(f, DRM_FORMAT_NV12, DMAHEAP_PLANES_SEPARATE);
+	assert_int_equal(dmaheap_image_egl_attribs(img, a, 47), 27);
+	assert_int_equal(a[16], 0x3275); /* EGL_DMA_BUF_PLANE1_FD_EXT */
+	assert_int_equal(a[17], dmaheap_image_plane_fd(img, 1));
+	assert_int_not_equal(a[17], a[7]);
+	dmaheap_image_free(img);
+}
+
+/* A DRM device is only in the VM (kernel suite: vgem); here, the errors. */
+static void test_drm_fb_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_image *img = alloc_image(f, DRM_FORMAT_NV12, 0);
+	struct dmaheap_drm_fb fb;
+	int pipefd[2];
+
+	assert_int_equal(pipe(pipefd), 0);
+	assert_int_equal(dmaheap_image_drm_fb(img, pipefd[0], &fb), -ENOTTY);
+	assert_int_equal(dmaheap_image_drm_fb(NULL, pipefd[0], &fb), -EINVAL);
+	assert_int_equal(dmaheap_image_drm_fb(img, -1, &fb), -EINVAL);
+	assert_int_equal(dmaheap_image_drm_fb(img, pipefd[0], NULL), -EINVAL);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	dmaheap_image_free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gst_drm_format),
+		FIXTURE_TEST(test_egl_attribs),
+		FIXTURE_TEST(test_drm_fb_errors),
 		cmocka_unit_test(test_v4l2_single_planar),
 		cmocka_unit_test(test_v4l2_multi_planar),
 		cmocka_unit_test(test_v4l2_cannot),
