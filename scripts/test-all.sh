@@ -40,7 +40,7 @@ setup() { # setup DIR [meson args...]
 unit() { # unit DIR [meson test args...]
 	local dir=$1
 	shift
-	mtest -C "$dir" --suite unit --suite abi --suite fault \
+	mtest -C "$dir" --suite unit --suite abi --suite fault --suite cli \
 		--print-errorlogs "$@"
 }
 
@@ -77,7 +77,8 @@ main() {
 	CC=clang setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		mtest -C "$out/asan" --suite unit --suite fault --print-errorlogs
+		mtest -C "$out/asan" --suite unit --suite fault --suite cli \
+			--print-errorlogs
 
 	# Bounded: DMAHEAP_FUZZ_SECONDS per harness (3 harnesses), plus the
 	# build. The seed corpora and crashes/ also replay in every unit run.
