@@ -5,6 +5,7 @@
  * error paths only an allocation failure reaches. Counts, never timings.
  */
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -399,6 +400,87 @@ static void test_raw_sync_forgets_closed(void **state)
 	close(memfd);
 }
 
+struct churn {
+	struct dmaheap_ctx *ctx;
+	atomic_bool stop;
+	atomic_int errors;
+};
+
+/* Allocates through every path that remembers something. */
+static void *churn_alloc(void *arg)
+{
+	struct churn *c = arg;
+	const char *names[] = { "cma", "system", "flip" };
+
+	for (int i = 0; i < 400; i++) {
+		struct dmaheap_buf *buf = NULL;
+		struct dmaheap_stats st;
+		int r = dmaheap_alloc(c->ctx, names[i % 3], 4096, 0, &buf);
+
+		dmaheap_buf_free(buf);
+		buf = NULL;
+		if (r && r != -ENOENT)
+			atomic_fetch_add(&c->errors, 1);
+		r = dmaheap_alloc_usage(c->ctx, i & 1 ? DMAHEAP_USAGE_DEVICE_ONLY
+						      : 0, 4096, 0, &buf);
+		dmaheap_buf_free(buf);
+		if (r)
+			atomic_fetch_add(&c->errors, 1);
+		if (dmaheap_ctx_stats(c->ctx, NULL, &st) ||
+		    st.peak_bytes < st.live_bytes)
+			atomic_fetch_add(&c->errors, 1);
+	}
+	return NULL;
+}
+
+/* Changes what is remembered while the others allocate. */
+static void *churn_policy(void *arg)
+{
+	struct churn *c = arg;
+	const char *a[] = { "system" }, *b[] = { "absent", "reserved" };
+	unsigned int i = 0;
+
+	while (!atomic_load(&c->stop)) {
+		struct dmaheap_heap_info *list = NULL;
+		const char *heap;
+
+		dmaheap_ctx_set_alias(c->ctx, "flip", i & 1 ? a : b, 1 + !(i & 1));
+		dmaheap_ctx_rescan(c->ctx);
+		dmaheap_ctx_set_heap_props(c->ctx, "reserved", i & 2 ?
+					   DMAHEAP_PROP_CACHED :
+					   DMAHEAP_PROP_CACHED | DMAHEAP_PROP_CONTIGUOUS);
+		dmaheap_heap_resolve(c->ctx, "cma", &heap);
+		if (dmaheap_usage_plan(c->ctx, 0, &list) >= 0)
+			dmaheap_heap_list_free(list);
+		i++;
+	}
+	return NULL;
+}
+
+/* The lock-free paths under concurrent policy changes: no error, exact
+ * figures at the end (run under TSan by the sanitizer build). */
+static void test_remembered_paths_concurrent(void **state)
+{
+	struct fixture *f = *state;
+	struct churn c = { .ctx = f->ctx };
+	struct dmaheap_stats st;
+	pthread_t t[4], p;
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "reserved", NULL), 0);
+	assert_int_equal(pthread_create(&p, NULL, churn_policy, &c), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, churn_alloc, &c), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	atomic_store(&c.stop, true);
+	assert_int_equal(pthread_join(p, NULL), 0);
+	assert_int_equal(atomic_load(&c.errors), 0);
+	assert_int_equal(dmaheap_ctx_stats(f->ctx, NULL, &st), 0);
+	assert_int_equal(st.live_buffers, 0);
+	assert_int_equal(st.live_bytes, 0);
+	assert_true(st.allocations >= 4 * 400);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +495,7 @@ int main(void)
 		FIXTURE_TEST(test_raw_sync_one_syscall),
 		FIXTURE_TEST(test_raw_sync_heap_fd_reuse),
 		FIXTURE_TEST(test_raw_sync_forgets_closed),
+		FIXTURE_TEST(test_remembered_paths_concurrent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
