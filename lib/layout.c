@@ -280,7 +280,7 @@ DMAHEAP_EXPORT int dmaheap_image_layout(struct dmaheap_ctx *ctx,
 	r = compute(f, spec, &l);
 	if (r) {
 		dmaheap_image_log(ctx, DMAHEAP_LOG_WARNING,
-				  "'%s' %ux%u: the layout does not fit in memory sizes",
+				  "'%s' %ux%u is too large: a stride over 4 GiB or a size mmap and lseek cannot express",
 				  dmaheap_format_name(spec->fourcc, name,
 						      sizeof(name)),
 				  spec->width, spec->height);

@@ -23,5 +23,6 @@ struct command {
 
 extern const struct command cmd_list;
 extern const struct command cmd_alloc;
+extern const struct command cmd_layout;
 
 #endif

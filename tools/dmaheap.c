@@ -23,6 +23,7 @@
 static const struct command *const commands[] = {
 	&cmd_list,
 	&cmd_alloc,
+	&cmd_layout,
 };
 
 struct cli {
