@@ -80,6 +80,7 @@ struct dmaheap_names {
 struct dmaheap_plan {
 	atomic_uint refs;
 	uint64_t gen;
+	atomic_bool warned; /* the user was told why it cannot serve */
 	struct dmaheap_names heaps;
 	struct dmaheap_plan_heap {
 		_Atomic(struct dmaheap_heap *) heap; /* once opened */

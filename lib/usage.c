@@ -173,10 +173,42 @@ static int candidate_heap(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
 	return r;
 }
 
+static bool denied(int err)
+{
+	return err == -EACCES || err == -EPERM;
+}
+
+/* Once per plan, so once per policy generation: a HAL that retries every
+ * frame logs this once, and again after a rescan. */
+static bool first_warning(struct dmaheap_plan *plan)
+{
+	return !atomic_exchange_explicit(&plan->warned, true,
+					 memory_order_relaxed);
+}
+
+/* Every candidate failed and permission is the best reason: the one
+ * thing here a user can fix. */
+static void warn_denied(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
+			unsigned int usage, const char *heap, int err)
+{
+	bool udmabuf = strcmp(heap, DMAHEAP_UDMABUF) == 0;
+
+	if (!first_warning(plan))
+		return;
+	dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
+		    "usage 0x%x: no heap could serve; %s%s%s: %s: grant access "
+		    "with a udev rule (%s, GROUP=\"video\", MODE=\"0660\")",
+		    usage, udmabuf ? ctx->udmabuf_dev : ctx->dir,
+		    udmabuf ? "" : "/", udmabuf ? "" : heap,
+		    dmaheap_strerror(err),
+		    udmabuf ? "KERNEL==\"udmabuf\"" : "SUBSYSTEM==\"dma_heap\"");
+}
+
 static int try_candidates(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
-			  size_t size, unsigned int flags,
+			  unsigned int usage, size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret)
 {
+	const char *denied_heap = NULL;
 	int best = -ENOENT;
 
 	for (size_t i = 0; i < plan->heaps.n; i++) {
@@ -191,9 +223,13 @@ static int try_candidates(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
 			return 0;
 		if (dmaheap_fallback_rank(r) == 0)
 			return r;
+		if (denied(r) && !denied_heap)
+			denied_heap = plan->heaps.v[i];
 		if (dmaheap_fallback_rank(r) > dmaheap_fallback_rank(best))
 			best = r;
 	}
+	if (denied(best))
+		warn_denied(ctx, plan, usage, denied_heap, best);
 	return best;
 }
 
@@ -215,14 +251,15 @@ DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
 	if (r)
 		return r;
 	if (plan->heaps.n == 0) {
-		dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
-			    "usage 0x%x: no heap of its rule has the properties it requires; "
-			    "declare them with a 'heap NAME = PROP...' policy line or "
-			    "dmaheap_ctx_set_heap_props(), or add a rule",
-			    usage);
+		if (first_warning(plan))
+			dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
+				    "usage 0x%x: no heap of its rule has the properties it requires; "
+				    "declare them with a 'heap NAME = PROP...' policy line or "
+				    "dmaheap_ctx_set_heap_props(), or add a rule",
+				    usage);
 		r = -ENOENT;
 	} else {
-		r = try_candidates(ctx, plan, rounded, flags, ret);
+		r = try_candidates(ctx, plan, usage, rounded, flags, ret);
 	}
 	plan_unref(plan);
 	return r;

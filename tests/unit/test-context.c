@@ -168,12 +168,41 @@ static void test_search_skips_are_debug(void **state)
 
 	assert_int_equal(dmaheap_ctx_add_rule(ctx, DMAHEAP_USAGE_UNCACHED,
 					      (const char *[]){ "system" }, 1), 0);
-	assert_int_equal(dmaheap_alloc_usage(ctx, DMAHEAP_USAGE_UNCACHED, 4096,
-					     0, &buf), -ENOENT);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(dmaheap_alloc_usage(ctx, DMAHEAP_USAGE_UNCACHED,
+						     4096, 0, &buf), -ENOENT);
+	/* Once per policy generation, not once per frame. */
 	assert_int_equal(c.calls, 1);
 	assert_int_equal(c.last_priority, DMAHEAP_LOG_WARNING);
 	assert_non_null(strstr(c.last, "0x40"));
 	assert_non_null(strstr(c.last, "dmaheap_ctx_set_heap_props"));
+	dmaheap_ctx_free(ctx);
+}
+
+/* A usage only a heap the user may not open could serve: one WARNING
+ * naming the node and the udev knob, again after a rescan. */
+static void test_denied_usage_warns_once(void **state)
+{
+	struct fixture *f = *state;
+	struct log_capture c = { 0 };
+	struct dmaheap_ctx *ctx = logging_ctx(f, &c, DMAHEAP_LOG_INFO);
+	struct dmaheap_mock_heap locked = { .node = DMAHEAP_MOCK_NODE_NO_ACCESS };
+	struct dmaheap_buf *buf = NULL;
+	const unsigned int usage = DMAHEAP_USAGE_PROTECTED |
+				   DMAHEAP_USAGE_DEVICE_ONLY;
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "protected,trusted-ui",
+					       &locked), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(dmaheap_alloc_usage(ctx, usage, 4096, 0, &buf),
+				 -EACCES);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(c.last_priority, DMAHEAP_LOG_WARNING);
+	assert_non_null(strstr(c.last, "/protected,trusted-ui"));
+	assert_non_null(strstr(c.last, "SUBSYSTEM==\"dma_heap\""));
+	assert_int_equal(dmaheap_ctx_rescan(ctx), 0);
+	assert_int_equal(dmaheap_alloc_usage(ctx, usage, 4096, 0, &buf), -EACCES);
+	assert_int_equal(c.calls, 2);
 	dmaheap_ctx_free(ctx);
 }
 
@@ -240,6 +269,7 @@ int main(void)
 		FIXTURE_TEST(test_log_callback),
 		FIXTURE_TEST(test_log_priority_filter),
 		FIXTURE_TEST(test_search_skips_are_debug),
+		FIXTURE_TEST(test_denied_usage_warns_once),
 		FIXTURE_TEST(test_silent_by_default),
 		FIXTURE_TEST(test_buffer_outlives_ctx_handle),
 		FIXTURE_TEST(test_rejects_foreign_sys_abi),
