@@ -36,6 +36,19 @@ struct bench_series {
 	double median, p10, p90;
 };
 
+/* From the first thread's start to the last one's end: each thread reads
+ * the clock itself, as the thread that starts them may not run at once on
+ * a busy machine. */
+struct bench_span {
+	_Atomic uint64_t start; /* UINT64_MAX until a thread begins */
+	_Atomic uint64_t end;
+};
+
+void bench_span_init(struct bench_span *s);
+void bench_span_begin(struct bench_span *s);
+void bench_span_end(struct bench_span *s);
+double bench_span_ns(struct bench_span *s);
+
 void bench_series_add(struct bench_series *s, double ns);
 void bench_series_finish(struct bench_series *s);
 void bench_series_free(struct bench_series *s);

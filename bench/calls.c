@@ -140,11 +140,11 @@ static void count_alias(struct calls *c)
 	/* The built-in "cma" alias, on a kernel that calls its CMA heap
 	 * "reserved": the members before it are absent. */
 	dmaheap_alloc(c->plain, "cma", 4096, 0, &b);
-	record(c, "alloc via alias \"cma\", first");
+	record(c, "alloc via alias 'cma', first");
 	dmaheap_buf_free(b);
 	dmaheap_mock_reset_calls(c->mock);
 	dmaheap_alloc(c->plain, "cma", 4096, 0, &b);
-	record(c, "alloc via alias \"cma\", second");
+	record(c, "alloc via alias 'cma', second");
 	dmaheap_buf_free(b);
 	dmaheap_mock_reset_calls(c->mock);
 }

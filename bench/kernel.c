@@ -272,6 +272,7 @@ struct thread_arg {
 	struct dmaheap_ctx *ctx;
 	unsigned int ops;
 	pthread_barrier_t *start;
+	struct bench_span span;
 };
 
 static void *thread_main(void *p)
@@ -279,6 +280,7 @@ static void *thread_main(void *p)
 	struct thread_arg *a = p;
 
 	pthread_barrier_wait(a->start);
+	bench_span_begin(&a->span);
 	for (unsigned int i = 0; i < a->ops; i++) {
 		struct dmaheap_buf *buf = NULL;
 
@@ -286,6 +288,7 @@ static void *thread_main(void *p)
 		      dmaheap_alloc(a->ctx, a->k->heap, a->k->size, 0, &buf));
 		dmaheap_buf_free(buf);
 	}
+	bench_span_end(&a->span);
 	return NULL;
 }
 
@@ -294,21 +297,20 @@ static double throughput(struct kstate *k, struct dmaheap_ctx *ctx,
 			 unsigned int n, unsigned int ops)
 {
 	pthread_t t[8];
-	struct thread_arg a = { k, ctx, ops, NULL };
+	struct thread_arg a = { k, ctx, ops, NULL, { 0 } };
 	pthread_barrier_t start;
-	uint64_t t0;
 
 	pthread_barrier_init(&start, NULL, n + 1);
 	a.start = &start;
+	bench_span_init(&a.span);
 	for (unsigned int i = 0; i < n; i++)
 		if (pthread_create(&t[i], NULL, thread_main, &a) != 0)
 			die("pthread_create", -EAGAIN);
 	pthread_barrier_wait(&start);
-	t0 = bench_now_ns();
 	for (unsigned int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&start);
-	return (double)n * ops * 1e9 / (double)(bench_now_ns() - t0);
+	return (double)n * ops * 1e9 / bench_span_ns(&a.span);
 }
 
 static void bench_threads(struct kstate *k, unsigned int ops,

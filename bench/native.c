@@ -321,6 +321,7 @@ struct nthread {
 	struct dmaheap_ctx *ctx;
 	unsigned int ops;
 	pthread_barrier_t *start;
+	struct bench_span span;
 };
 
 static void *nthread_main(void *p)
@@ -328,12 +329,14 @@ static void *nthread_main(void *p)
 	struct nthread *a = p;
 
 	pthread_barrier_wait(a->start);
+	bench_span_begin(&a->span);
 	for (unsigned int i = 0; i < a->ops; i++) {
 		struct dmaheap_buf *b = NULL;
 
 		must(dmaheap_alloc(a->ctx, "system", 4096, 0, &b));
 		dmaheap_buf_free(b);
 	}
+	bench_span_end(&a->span);
 	return NULL;
 }
 
@@ -341,19 +344,18 @@ static double nthroughput(struct dmaheap_ctx *ctx, unsigned int n,
 			  unsigned int ops)
 {
 	pthread_barrier_t start;
-	struct nthread a = { ctx, ops, &start };
+	struct nthread a = { ctx, ops, &start, { 0 } };
 	pthread_t t[8];
-	uint64_t t0;
 
 	pthread_barrier_init(&start, NULL, n + 1);
+	bench_span_init(&a.span);
 	for (unsigned int i = 0; i < n; i++)
 		pthread_create(&t[i], NULL, nthread_main, &a);
 	pthread_barrier_wait(&start);
-	t0 = bench_now_ns();
 	for (unsigned int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&start);
-	return (double)n * ops * 1e9 / (double)(bench_now_ns() - t0);
+	return (double)n * ops * 1e9 / bench_span_ns(&a.span);
 }
 
 static void native_threads(struct nstate *s, struct bench_report *r)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Samples, their percentiles, and the JSON report. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,33 @@ uint64_t bench_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void bench_span_init(struct bench_span *s)
+{
+	atomic_init(&s->start, UINT64_MAX);
+	atomic_init(&s->end, 0);
+}
+
+void bench_span_begin(struct bench_span *s)
+{
+	uint64_t now = bench_now_ns(), cur = atomic_load(&s->start);
+
+	while (now < cur && !atomic_compare_exchange_weak(&s->start, &cur, now))
+		;
+}
+
+void bench_span_end(struct bench_span *s)
+{
+	uint64_t now = bench_now_ns(), cur = atomic_load(&s->end);
+
+	while (now > cur && !atomic_compare_exchange_weak(&s->end, &cur, now))
+		;
+}
+
+double bench_span_ns(struct bench_span *s)
+{
+	return (double)(atomic_load(&s->end) - atomic_load(&s->start));
 }
 
 void bench_series_add(struct bench_series *s, double ns)
