@@ -323,14 +323,14 @@ static void bench_threads(struct kstate *k, unsigned int ops,
 
 	k->size = 4096;
 	check("prewarm", dmaheap_pool_prewarm(k->pooled, k->heap, 4096, 8, 0));
-	for (unsigned int round = 0; round < 5; round++)
+	for (unsigned int round = 0; round < 7; round++)
 		for (int c = 0; c < 2; c++)
 			for (int i = 0; i < 3; i++)
 				bench_series_add(&s[c][i],
 						 throughput(k, ctxs[c],
 							    counts[i], ops));
 	report_section(r, "threads");
-	printf("\nthreads, 4 KiB alloc+free, %u ops per thread, median of 5 "
+	printf("\nthreads, 4 KiB alloc+free, %u ops per thread, median of 7 "
 	       "rounds (ops/s):\n", ops);
 	for (int c = 0; c < 2; c++) {
 		for (int i = 0; i < 3; i++)

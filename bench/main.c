@@ -17,7 +17,7 @@ static void usage(void)
 	       "  --sizes LIST        comma-separated sizes with K/M suffixes\n"
 	       "                      (4K,16K,64K,256K,1M,4M,16M,32M,64M)\n"
 	       "  --rounds-scale F    multiply the rounds per size (1.0)\n"
-	       "  --thread-ops N      alloc+free per thread and round (300)\n"
+	       "  --thread-ops N      alloc+free per thread and round (1000)\n"
 	       "  --native-iterations N  operations per native method (200000)\n"
 	       "  --json FILE         write the results as JSON\n"
 	       "  --dat FILE          write latency medians for gnuplot\n"
@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 	char default_sizes[] = "4K,16K,64K,256K,1M,4M,16M,32M,64M";
 	size_t sizes[MAX_SIZES];
 	struct kernel_opts ko = { .heap = "system", .rounds_scale = 1.0,
-				  .thread_ops = 300 };
+				  .thread_ops = 1000 };
 	const char *json = NULL, *dat = NULL;
 	unsigned int native_iter = 200000;
 	bool kernel = true, native = true, calls = true;

@@ -1,9 +1,12 @@
 #!/bin/sh
-# One full benchmark run in the real-kernel VM, then the plots:
-#   bench/run.sh BUILD_DIR [OUT_DIR] [dmaheap-bench options...]
-# OUT_DIR (default bench/results) receives bench.txt (the table), bench.json,
-# latency.dat, latency.png and pool-vs-fresh.png, and commit.txt (what was
-# measured). BENCHMARKS.md quotes such a run.
+# One full benchmark run, then the plots and the targets:
+#   bench/run.sh BUILD_DIR [OUT_DIR] [dmaheap-bench options for the VM part]
+# The real-kernel part runs inside the VM (tests/vm/run.sh, TCG); the
+# library's own cost with the kernel faked, the bookkeeping and the system
+# call counts run natively on this machine. OUT_DIR (default
+# bench/results) receives vm.txt and vm.json, native.txt and native.json,
+# latency.dat, latency.png, pool-vs-fresh.png, targets.md (the table of
+# BENCHMARKS.md) and commit.txt (what was measured).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: bench/run.sh BUILD_DIR [OUT_DIR] [options]}
@@ -16,11 +19,19 @@ ninja -C "$build" bench/dmaheap-bench >/dev/null
 # The VM writes into the build dir; the results are copied out after.
 tmp=$build/bench/run
 mkdir -p "$tmp"
-git -C "$here/.." log -1 --format='%H %s' >"$out/commit.txt"
-git -C "$here/.." status --porcelain --untracked-files=no | sed 's/^/dirty: /' >>"$out/commit.txt"
+{
+	git -C "$here/.." log -1 --format='%H %s'
+	git -C "$here/.." status --porcelain --untracked-files=no | sed 's/^/dirty: /'
+	date -u '+%Y-%m-%d %H:%M UTC'
+	echo "host load average: $(cat /proc/loadavg) on $(nproc) CPUs"
+} >"$out/commit.txt"
 "$here/../tests/vm/run.sh" --timeout 3000 -w "$build" -- \
-	"$build/bench/dmaheap-bench" --json "$tmp/bench.json" \
-	--dat "$tmp/latency.dat" "$@" | tee "$out/bench.txt"
-cp "$tmp/bench.json" "$tmp/latency.dat" "$out/"
+	"$build/bench/dmaheap-bench" --skip-native --skip-calls \
+	--json "$tmp/vm.json" --dat "$tmp/latency.dat" "$@" | tee "$out/vm.txt"
+cp "$tmp/vm.json" "$tmp/latency.dat" "$out/"
+"$build/bench/dmaheap-bench" --skip-kernel --json "$out/native.json" |
+	tee "$out/native.txt"
 gnuplot -e "dat='$out/latency.dat'; out='$out'" "$here/plot.gp"
+python3 "$here/targets.py" "$out/vm.json" "$out/native.json" >"$out/targets.md"
+cat "$out/targets.md"
 echo "results in $out"

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-# The targets of issue 8 against one dmaheap-bench JSON file:
-#   bench/targets.py bench/results/bench.json
+# The targets of issue 8 against dmaheap-bench JSON files (the VM run and
+# the native run; their sections are merged):
+#   bench/targets.py bench/results/vm.json bench/results/native.json
 # prints a Markdown table (target, measured, met?) for BENCHMARKS.md.
 import json
 import sys
 
 
-def main(path):
-    d = json.load(open(path))
+def main(paths):
+    d = {}
+    for p in paths:
+        for k, v in json.load(open(p)).items():
+            d.setdefault(k, []).extend(v)
     lat = {(e["method"], e["size"]): e for e in d.get("latency", [])}
     native = {e["method"]: e for e in d.get("native", [])}
     calls = {e["operation"]: e for e in d.get("syscalls", [])}
@@ -95,4 +99,5 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "bench/results/bench.json")
+    main(sys.argv[1:] or ["bench/results/vm.json",
+                          "bench/results/native.json"])
