@@ -42,13 +42,26 @@ static int stat_path(struct dmaheap_ctx *ctx, const char *path,
 	return r;
 }
 
-/* The DEVNAME= value of a character device's uevent, into @out. */
+/* The value of @key in the KEY=VALUE lines of a uevent, or NULL. */
+static const char *uevent_value(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = text; line; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		if (strncmp(line, key, klen) == 0 && line[klen] == '=')
+			return line + klen + 1;
+	}
+	return NULL;
+}
+
+/* The DEVNAME of a character device, from its uevent, into @out. */
 static int read_devname(struct dmaheap_ctx *ctx, dev_t rdev, char *out,
 			size_t len)
 {
 	const struct dmaheap_sys *sys = ctx->sys;
 	char path[64], text[512];
-	const char *p;
+	const char *value;
 	int fd, n;
 
 	snprintf(path, sizeof(path), SYS_DEV_CHAR "/%u:%u/uevent",
@@ -61,14 +74,11 @@ static int read_devname(struct dmaheap_ctx *ctx, dev_t rdev, char *out,
 	if (n < 0)
 		return n;
 	text[n] = '\0';
-	for (p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0)) {
-		if (strncmp(p, "DEVNAME=", strlen("DEVNAME=")) != 0)
-			continue;
-		p += strlen("DEVNAME=");
-		snprintf(out, len, "%.*s", (int)strcspn(p, "\n"), p);
-		return 0;
-	}
-	return -ENOENT;
+	value = uevent_value(text, "DEVNAME");
+	if (!value)
+		return -ENOENT;
+	snprintf(out, len, "%.*s", (int)strcspn(value, "\n"), value);
+	return 0;
 }
 
 static bool right_class(const char *devname, dev_t rdev, bool udmabuf)
