@@ -1472,9 +1472,13 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  * them, and dmaheap_pool_trim() in the child closes them at once). Detected
  * without a system call through a MADV_WIPEONFORK page (Linux 4.14).
  *
- * Threads: a hit locks only its size class; classes are found without a
- * lock; the byte total is an atomic counter. Freeing closes and zeroes
- * outside any lock.
+ * Threads: every pool function may be called from any thread. A size
+ * class keeps its buffers in 8 stripes with a mutex each; a thread uses
+ * the stripe its thread id picks, so a hit or a recycled free takes one
+ * uncontended lock as long as threads land on different stripes, and a
+ * hit looks at the other stripes only when its own is empty. Classes are
+ * found without a lock; the limits are atomic counters. The check's
+ * system calls, zeroing and closing run outside every lock.
  */
 
 /** Pool option flags (struct dmaheap_pool_options.flags). @since 0.2 */
