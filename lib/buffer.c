@@ -123,6 +123,8 @@ void dmaheap_buf_release(struct dmaheap_buf *buf)
 {
 	const struct dmaheap_sys *sys = buf->ctx->sys;
 
+	/* Raw sync must not trust the number once it is gone. */
+	dmaheap_dmabuf_fd_forget(buf->ctx, buf->fd);
 	sys->close(sys, buf->fd);
 	if (buf->info_fd >= 0)
 		sys->close(sys, buf->info_fd);
@@ -186,6 +188,8 @@ DMAHEAP_EXPORT int dmaheap_buf_release_fd(struct dmaheap_buf *buf)
 	pthread_mutex_destroy(&buf->lock);
 	free(buf->origin_heap);
 	free(buf);
+	/* A dma-buf the library made: raw sync on it needs no check. */
+	dmaheap_dmabuf_fd_mark(ctx, fd);
 	dmaheap_ctx_unref(ctx);
 	return fd;
 }

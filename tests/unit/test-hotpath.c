@@ -380,6 +380,38 @@ static void test_raw_sync_heap_fd_reuse(void **state)
 	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_ALLOC), 0);
 }
 
+/* A buffer object's fd, known once synced raw, is forgotten when the
+ * library closes it; one handed out by dmaheap_buf_release_fd() is known
+ * at once. */
+static void test_raw_sync_buffer_fds(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	int fd, memfd;
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &buf), 0);
+	fd = dmaheap_buf_fd(buf);
+	assert_int_equal(dmaheap_sync_start(f->ctx, fd, DMAHEAP_ACCESS_READ), 0);
+	assert_int_equal(dmaheap_sync_end(f->ctx, fd, DMAHEAP_ACCESS_READ), 0);
+	dmaheap_buf_free(buf);
+	memfd = memfd_create("plain", MFD_CLOEXEC);
+	assert_int_equal(memfd, fd);
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_sync_start(f->ctx, memfd, DMAHEAP_ACCESS_READ),
+			 -EBADFD);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SYNC), 0);
+	close(memfd);
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &buf), 0);
+	fd = dmaheap_buf_release_fd(buf);
+	assert_true(fd >= 0);
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_sync_start(f->ctx, fd, DMAHEAP_ACCESS_RW), 0);
+	assert_int_equal(dmaheap_sync_end(f->ctx, fd, DMAHEAP_ACCESS_RW), 0);
+	assert_int_equal(syscalls(f), 2);
+	close(fd);
+}
+
 /* A known fd that was closed is forgotten when the SYNC says so. */
 static void test_raw_sync_forgets_closed(void **state)
 {
@@ -495,6 +527,7 @@ int main(void)
 		FIXTURE_TEST(test_raw_sync_one_syscall),
 		FIXTURE_TEST(test_raw_sync_heap_fd_reuse),
 		FIXTURE_TEST(test_raw_sync_forgets_closed),
+		FIXTURE_TEST(test_raw_sync_buffer_fds),
 		FIXTURE_TEST(test_remembered_paths_concurrent),
 	};
 
