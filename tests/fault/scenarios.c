@@ -5,6 +5,7 @@
  * function once and records what it made, for the driver to release.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -111,6 +112,18 @@ static void setup_image(struct fault_env *e)
 {
 	FAULT_REQUIRE(dmaheap_image_alloc(e->ctx, "system", &nv12m, 0,
 					  &e->img) == 0);
+}
+
+/* An image and an fd that is no DRM device: the mock has none, so the
+ * PRIME import fails as on a machine without one. */
+static void setup_image_not_drm(struct fault_env *e)
+{
+	int p[2];
+
+	setup_image(e);
+	FAULT_REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+	e->raw_fd = p[0];
+	e->sync_fd = p[1];
 }
 
 static void setup_image_mapped(struct fault_env *e)
@@ -586,6 +599,29 @@ static long run_image_v4l2_format(struct fault_env *e)
 					 &fmt);
 }
 
+static long run_image_gst_drm_format(struct fault_env *e)
+{
+	char caps[8];
+
+	return dmaheap_image_gst_drm_format(dmaheap_image_get_layout(e->img),
+					    caps, sizeof(caps));
+}
+
+static long run_image_egl_attribs(struct fault_env *e)
+{
+	int32_t attribs[DMAHEAP_EGL_ATTRIBS_MAX];
+
+	return dmaheap_image_egl_attribs(e->img, attribs,
+					 DMAHEAP_EGL_ATTRIBS_MAX);
+}
+
+static long run_image_drm_fb(struct fault_env *e)
+{
+	struct dmaheap_drm_fb fb;
+
+	return dmaheap_image_drm_fb(e->img, e->raw_fd, &fb);
+}
+
 static long run_image_free(struct fault_env *e)
 {
 	dmaheap_image_free(e->img);
@@ -905,6 +941,14 @@ const struct fault_scenario fault_scenarios[] = {
 				 ENOMEM), false, RET_ZERO),
 	S("dmaheap_image_v4l2_format", "nv12m", setup_image,
 	  run_image_v4l2_format, ERRS(EINVAL), false, RET_ZERO),
+	S("dmaheap_image_gst_drm_format", "nv12m", setup_image,
+	  run_image_gst_drm_format, ERRS(EINVAL, ENOSPC), false, RET_NONNEG),
+	S("dmaheap_image_egl_attribs", "nv12m", setup_image,
+	  run_image_egl_attribs, ERRS(EINVAL, ENOSPC, EOVERFLOW), false,
+	  RET_NONNEG),
+	S("dmaheap_image_drm_fb", "not a DRM device", setup_image_not_drm,
+	  run_image_drm_fb, ERRS(EINVAL, EOVERFLOW, EBADF, ENOTTY, EOPNOTSUPP,
+				 ENOMEM), true, RET_ZERO),
 	SC("dmaheap_image_free", "mapped, in CPU access", setup_image_busy,
 	   run_image_free, ERRS(0), false, RET_ZERO, check_free),
 	S("dmaheap_image_get_layout", "", setup_image, run_image_get_layout,
