@@ -289,40 +289,53 @@ static void check_result(const struct fault_scenario *s, struct run *run)
 		strerror((int)-r));
 }
 
-static uint64_t from_heap(struct dmaheap_buf *b)
+/* Heap buffers held, as the context's live figures should count them. */
+struct held {
+	uint64_t buffers;
+	uint64_t bytes;
+};
+
+static void hold_buf(struct held *h, struct dmaheap_buf *b)
 {
-	return b && dmaheap_buf_heap_name(b);
+	if (!b || !dmaheap_buf_heap_name(b))
+		return; /* imports are not counted */
+	h->buffers++;
+	h->bytes += dmaheap_buf_size(b);
 }
 
-static uint64_t image_bufs(struct dmaheap_image *img)
+static void hold_image(struct held *h, struct dmaheap_image *img)
 {
 	const struct dmaheap_image_layout *l = dmaheap_image_get_layout(img);
-	uint64_t n = 0;
 	unsigned int i;
 
 	for (i = 0; l && i < l->n_buffers; i++)
-		n += from_heap(dmaheap_image_buf(img, i));
-	return n;
+		hold_buf(h, dmaheap_image_buf(img, i));
 }
 
 /* The context's live figures count the heap buffers held, no more. */
 static void check_stats(const struct fault_scenario *s, struct run *run,
 			struct fault_env *e)
 {
+	struct held h = { 0, 0 };
 	struct dmaheap_stats st;
-	uint64_t held = from_heap(e->buf) + image_bufs(e->img);
-
-	if (!e->out_imports)
-		held += from_heap(e->out_buf) + image_bufs(e->out_img);
 
 	if (!e->ctx)
 		return;
+	hold_buf(&h, e->buf);
+	hold_image(&h, e->img);
+	if (!e->out_imports) {
+		hold_buf(&h, e->out_buf);
+		hold_image(&h, e->out_img);
+	}
 	if (dmaheap_ctx_stats(e->ctx, NULL, &st) != 0)
 		problem(s, run, "dmaheap_ctx_stats() fails");
-	else if (st.live_buffers != held)
-		problem(s, run, "stats say %llu live buffers, %llu are held",
+	else if (st.live_buffers != h.buffers || st.live_bytes != h.bytes)
+		problem(s, run, "stats say %llu live buffers of %llu bytes, "
+			"%llu of %llu bytes are held",
 			(unsigned long long)st.live_buffers,
-			(unsigned long long)held);
+			(unsigned long long)st.live_bytes,
+			(unsigned long long)h.buffers,
+			(unsigned long long)h.bytes);
 }
 
 static void close_fd(int fd)
