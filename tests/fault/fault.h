@@ -39,7 +39,8 @@ struct fault_env {
 	bool out_imports;          /* out_buf/out_img are imports: no stats */
 	/* set by the driver before the scenario's check */
 	bool injected;             /* a system call was failed */
-	enum dmaheap_mock_call injected_kind;
+	enum dmaheap_mock_call injected_kind; /* the last one */
+	bool persistent;           /* every call failed from one on */
 };
 
 /* Fails the test with a message: setup must work without injection. */

@@ -4,7 +4,8 @@
  *
  *   test-fault syscalls      every system call of every scenario failed in
  *                            turn, with each errno call_errnos lists for
- *                            its kind
+ *                            its kind; then, from each call on, every
+ *                            call failing (a lasting shortage)
  *   test-fault allocs        every allocation of the library failed in turn
  *   test-fault coverage H    every function declared in header H has a
  *                            scenario
@@ -19,6 +20,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,11 +137,16 @@ struct run {
 	bool fired;
 	enum dmaheap_mock_call kind;
 	bool probe; /* only finds the kind of call @at: not counted */
+	/* Persistent failure: call @at and every later call fail, each
+	 * with the first errno (not EINTR, which is retried) of its kind;
+	 * @kinds is the scenario's sequence of calls. */
+	const enum dmaheap_mock_call *kinds;
 };
 
 static struct {
 	long pairs, runs, fired, recovered, errors, not_reached;
 	long passthrough_undocumented;
+	long persistent;
 	long problems;
 	int policy_fd;
 	bool verbose;
@@ -181,7 +188,10 @@ static void problem(const struct fault_scenario *s, const struct run *run,
 		return; /* the runs with each errno check this site */
 	g.problems++;
 	printf("PROBLEM %s (%s): ", s->fn, s->variant);
-	if (run->mode == MODE_SYSCALLS && run->at >= 0)
+	if (run->kinds)
+		printf("every call from %ld (%s) on failed: ", run->at,
+		       call_name(run->kinds[run->at]));
+	else if (run->mode == MODE_SYSCALLS && run->at >= 0)
 		printf("call %ld (%s) failed with %s: ", run->at,
 		       run->fired ? call_name(run->kind) : "not reached",
 		       strerror(run->err));
@@ -400,10 +410,39 @@ static void teardown(const struct fault_scenario *s, struct run *run,
 		problem(s, run, "%d fd(s) before, %d after", fds_before, n);
 }
 
+static int persistent_errno(enum dmaheap_mock_call kind)
+{
+	const int *err = errnos_of(kind);
+
+	while (*err == EINTR)
+		err++;
+	return *err;
+}
+
+/* Every call of each kind from the first at or after @run->at on. */
+static void arm_persistent(struct dmaheap_mock *mock, const struct run *run)
+{
+	int k;
+	long i;
+
+	for (k = 0; k < DMAHEAP_MOCK_CALL_COUNT; k++) {
+		unsigned int before = 0;
+		int err = persistent_errno((enum dmaheap_mock_call)k);
+
+		for (i = 0; i < run->at; i++)
+			before += run->kinds[i] == (enum dmaheap_mock_call)k;
+		if (err)
+			dmaheap_mock_inject(mock, (enum dmaheap_mock_call)k,
+					    before, UINT_MAX, err);
+	}
+}
+
 static void arm(struct dmaheap_mock *mock, const struct run *run)
 {
 	dmaheap_mock_reset_calls(mock);
-	if (run->mode == MODE_SYSCALLS && run->at >= 0)
+	if (run->mode == MODE_SYSCALLS && run->at >= 0 && run->kinds)
+		arm_persistent(mock, run);
+	else if (run->mode == MODE_SYSCALLS && run->at >= 0)
 		dmaheap_mock_inject_nth(mock, (unsigned int)run->at,
 					run->err);
 	fault_alloc_arm(run->mode == MODE_ALLOCS ? run->at : -1);
@@ -416,8 +455,12 @@ static void disarm(struct dmaheap_mock *mock, struct run *run)
 	long allocs = fault_alloc_count();
 	bool alloc_fired = fault_alloc_fired();
 
+	int k;
+
 	fault_alloc_arm(-1);
 	dmaheap_mock_inject_nth(mock, 0, 0);
+	for (k = 0; k < DMAHEAP_MOCK_CALL_COUNT; k++)
+		dmaheap_mock_inject(mock, (enum dmaheap_mock_call)k, 0, 0, 0);
 	if (run->mode == MODE_ALLOCS) {
 		run->sites = allocs;
 		run->fired = alloc_fired;
@@ -454,6 +497,7 @@ static void one_run(const struct fault_scenario *s, struct run *run)
 	check_stats(s, run, &e);
 	e.injected = run->mode == MODE_SYSCALLS && run->fired;
 	e.injected_kind = run->kind;
+	e.persistent = run->kinds != NULL;
 	if (s->check && (why = s->check(&e, run->r)))
 		problem(s, run, "%s", why);
 	teardown(s, run, &e, fds_before);
@@ -463,7 +507,8 @@ static void one_run(const struct fault_scenario *s, struct run *run)
 static enum dmaheap_mock_call site_kind(const struct fault_scenario *s,
 					long at)
 {
-	struct run probe = { MODE_SYSCALLS, at, EIO, 0, 0, false, 0, true };
+	struct run probe = { .mode = MODE_SYSCALLS, .at = at, .err = EIO,
+			     .probe = true };
 
 	one_run(s, &probe);
 	return probe.kind;
@@ -471,7 +516,7 @@ static enum dmaheap_mock_call site_kind(const struct fault_scenario *s,
 
 static long scenario_syscalls(const struct fault_scenario *s)
 {
-	struct run count = { MODE_SYSCALLS, -1, 0, 0, 0, false, 0, false };
+	struct run count = { .mode = MODE_SYSCALLS, .at = -1 };
 	long at;
 
 	enum dmaheap_mock_call *kinds;
@@ -484,11 +529,21 @@ static long scenario_syscalls(const struct fault_scenario *s)
 
 		kinds[at] = site_kind(s, at);
 		for (err = errnos_of(kinds[at]); *err; err++) {
-			struct run run = { MODE_SYSCALLS, at, *err, 0, 0,
-					   false, 0, false };
+			struct run run = { .mode = MODE_SYSCALLS, .at = at,
+					   .err = *err };
 
 			one_run(s, &run);
 		}
+	}
+	/* Then from each call on, every call fails: what error paths do
+	 * when their own clean-up fails too (out of memory, of fds). */
+	for (at = 0; at < count.sites; at++) {
+		struct run run = { .mode = MODE_SYSCALLS, .at = at,
+				   .err = persistent_errno(kinds[at]),
+				   .kinds = kinds };
+
+		one_run(s, &run);
+		g.persistent++;
 	}
 	printf("%-30s %-26s %2ld call site(s):", s->fn, s->variant,
 	       count.sites);
@@ -501,12 +556,13 @@ static long scenario_syscalls(const struct fault_scenario *s)
 
 static long scenario_allocs(const struct fault_scenario *s)
 {
-	struct run count = { MODE_ALLOCS, -1, 0, 0, 0, false, 0, false };
+	struct run count = { .mode = MODE_ALLOCS, .at = -1 };
 	long at;
 
 	one_run(s, &count);
 	for (at = 0; at < count.sites; at++) {
-		struct run run = { MODE_ALLOCS, at, ENOMEM, 0, 0, false, 0, false };
+		struct run run = { .mode = MODE_ALLOCS, .at = at,
+				   .err = ENOMEM };
 
 		one_run(s, &run);
 	}
@@ -540,12 +596,14 @@ static int run_mode(enum mode mode)
 	if (mode == MODE_SYSCALLS)
 		printf("fault: syscalls: %zu scenarios over %zu public "
 		       "functions, %ld (function, call site) pairs, each "
-		       "failed with the errnos its kind of call can give: "
-		       "%ld runs, %ld injected failures (%ld not reached), "
-		       "%ld recovered, %ld clean errors (%ld passed through "
-		       "undocumented), %ld problems\n",
-		       fault_nscenarios, count_functions(), g.pairs, g.runs, g.fired, g.not_reached, g.recovered, g.errors,
-		       g.passthrough_undocumented, g.problems);
+		       "failed with the errnos its kind of call can give, "
+		       "then with every call failing from it on: %ld runs "
+		       "(%ld of the latter), %ld injected failures (%ld not "
+		       "reached), %ld recovered, %ld clean errors (%ld passed "
+		       "through undocumented), %ld problems\n",
+		       fault_nscenarios, count_functions(), g.pairs, g.runs,
+		       g.persistent, g.fired, g.not_reached, g.recovered,
+		       g.errors, g.passthrough_undocumented, g.problems);
 	else
 		printf("fault: allocs: %zu scenarios over %zu public "
 		       "functions, %ld (function, allocation site) pairs: "
