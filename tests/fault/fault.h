@@ -22,6 +22,7 @@ struct fault_env {
 	struct dmaheap_mock *mock;
 	struct dmaheap_ctx *ctx;   /* NULL once a scenario freed it */
 	int policy_fd;             /* a memfd holding a valid policy file */
+	int bad_policy_fd;         /* one with an error on its third line */
 	/* inputs */
 	struct dmaheap_buf *buf;   /* a heap buffer, when setup made one */
 	struct dmaheap_image *img; /* an image, when setup made one */

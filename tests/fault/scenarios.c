@@ -98,6 +98,22 @@ static void setup_heaps_open(struct fault_env *e)
 	setup_buf(e);
 }
 
+static void setup_pipe(struct fault_env *e)
+{
+	int p[2];
+
+	FAULT_REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+	e->raw_fd = p[0];
+	e->sync_fd = p[1];
+}
+
+static void setup_gone_alias(struct fault_env *e)
+{
+	static const char *const gone[] = { "nope-1", "nope-2" };
+
+	FAULT_REQUIRE(dmaheap_ctx_set_alias(e->ctx, "gone", gone, 2) == 0);
+}
+
 static void setup_list(struct fault_env *e)
 {
 	FAULT_REQUIRE(dmaheap_heap_list(e->ctx, &e->out_list) >= 0);
@@ -263,6 +279,14 @@ static long run_ctx_new_with_policy(struct fault_env *e)
 	return new_with(e, DMAHEAP_CTX_NO_ENV, path);
 }
 
+static long run_ctx_new_with_bad_policy(struct fault_env *e)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", e->bad_policy_fd);
+	return new_with(e, DMAHEAP_CTX_NO_ENV, path);
+}
+
 static long run_ctx_free(struct fault_env *e)
 {
 	dmaheap_ctx_free(e->ctx);
@@ -366,6 +390,26 @@ static long run_alloc_usage_device(struct fault_env *e)
 {
 	return dmaheap_alloc_usage(e->ctx, DMAHEAP_USAGE_DEVICE_ONLY,
 				   FAULT_SIZE, 0, &e->out_buf);
+}
+
+static long run_alloc_udmabuf_too_big(struct fault_env *e)
+{
+	/* Over the module's default limit of 64 MiB: refused before any
+	 * memfd is made. */
+	return dmaheap_alloc(e->ctx, "udmabuf", (size_t)65 << 20, 0,
+			     &e->out_buf);
+}
+
+static long run_alloc_fresh(struct fault_env *e)
+{
+	return dmaheap_alloc(e->ctx, "system", FAULT_SIZE, DMAHEAP_ALLOC_FRESH,
+			     &e->out_buf);
+}
+
+static long run_alloc_usage_protected(struct fault_env *e)
+{
+	return dmaheap_alloc_usage(e->ctx, DMAHEAP_USAGE_PROTECTED, FAULT_SIZE,
+				   0, &e->out_buf);
 }
 
 static long run_import(struct fault_env *e)
@@ -485,6 +529,13 @@ static long run_heap_resolve(struct fault_env *e)
 	const char *heap;
 
 	return dmaheap_heap_resolve(e->ctx, "cma", &heap);
+}
+
+static long run_heap_resolve_gone(struct fault_env *e)
+{
+	const char *heap;
+
+	return dmaheap_heap_resolve(e->ctx, "gone", &heap);
 }
 
 static long run_set_alias(struct fault_env *e)
@@ -824,6 +875,9 @@ const struct fault_scenario fault_scenarios[] = {
 	S("dmaheap_ctx_new_with", "policy file", NULL,
 	  run_ctx_new_with_policy,
 	  ERRS(EINVAL, ENOMEM, ENOENT, EACCES, EISDIR, EFBIG), true, RET_ZERO),
+	S("dmaheap_ctx_new_with", "bad policy file", NULL,
+	  run_ctx_new_with_bad_policy,
+	  ERRS(EINVAL, ENOMEM, ENOENT, EACCES, EISDIR, EFBIG), true, RET_ZERO),
 	S("dmaheap_ctx_free", "with heaps open", setup_heaps_open,
 	  run_ctx_free, ERRS(0), false, RET_ZERO),
 	S("dmaheap_ctx_heap_dir", "", NULL, run_ctx_heap_dir, ERRS(0), false,
@@ -853,6 +907,10 @@ const struct fault_scenario fault_scenarios[] = {
 	  ERRS(ALLOC_ERRS), true, RET_ZERO),
 	S("dmaheap_alloc", "pool hit", setup_pool_warm, run_alloc,
 	  ERRS(ALLOC_ERRS), true, RET_ZERO),
+	S("dmaheap_alloc", "pool on, fresh", setup_pool_warm, run_alloc_fresh,
+	  ERRS(ALLOC_ERRS), true, RET_ZERO),
+	S("dmaheap_alloc", "udmabuf over its limit", NULL,
+	  run_alloc_udmabuf_too_big, ERRS(ALLOC_ERRS), true, RET_ZERO),
 	S("dmaheap_alloc_fd", "", NULL, run_alloc_fd, ERRS(ALLOC_ERRS), true,
 	  RET_NONNEG),
 	S("dmaheap_alloc_from", "missing, full cma, system", NULL,
@@ -863,7 +921,11 @@ const struct fault_scenario fault_scenarios[] = {
 	  ERRS(ALLOC_ERRS), true, RET_ZERO),
 	S("dmaheap_alloc_usage", "device-only", NULL, run_alloc_usage_device,
 	  ERRS(ALLOC_ERRS), true, RET_ZERO),
+	S("dmaheap_alloc_usage", "protected", NULL, run_alloc_usage_protected,
+	  ERRS(ALLOC_ERRS), true, RET_ZERO),
 	S("dmaheap_import", "", setup_raw, run_import,
+	  ERRS(EINVAL, EBADF, EBADFD, EMFILE, ENOMEM), false, RET_ZERO),
+	S("dmaheap_import", "a pipe", setup_pipe, run_import,
 	  ERRS(EINVAL, EBADF, EBADFD, EMFILE, ENOMEM), false, RET_ZERO),
 	SC("dmaheap_buf_free", "mapped, in CPU access", setup_busy,
 	   run_buf_free, ERRS(0), false, RET_ZERO, check_free),
@@ -912,6 +974,8 @@ const struct fault_scenario fault_scenarios[] = {
 	  ERRS(EINVAL, ENOMEM), false, RET_ZERO),
 	S("dmaheap_heap_resolve", "alias cma", NULL, run_heap_resolve,
 	  ERRS(OPEN_ERRS, EFBIG), false, RET_ZERO),
+	S("dmaheap_heap_resolve", "alias of missing heaps", setup_gone_alias,
+	  run_heap_resolve_gone, ERRS(OPEN_ERRS, EFBIG), false, RET_ZERO),
 	S("dmaheap_ctx_set_alias", "", NULL, run_set_alias,
 	  ERRS(EINVAL, ENOENT, ENOMEM), false, RET_ZERO),
 	S("dmaheap_alias_list", "", NULL, run_alias_list,

@@ -125,6 +125,13 @@ static const char policy_text[] =
 	"alias fast = system-uncached system\n"
 	"rule cpu-rarely = fast\n";
 
+/* Valid lines before the error, so that parsing has made something to
+ * undo when it fails. */
+static const char bad_policy_text[] =
+	"alias fast = system-uncached system\n"
+	"heap vendor,carveout = contiguous\n"
+	"rule cpu-often = fast\n";
+
 enum mode { MODE_SYSCALLS, MODE_ALLOCS };
 
 /* One run: what was failed, what came of it. */
@@ -149,6 +156,7 @@ static struct {
 	long persistent;
 	long problems;
 	int policy_fd;
+	int bad_policy_fd;
 	bool verbose;
 } g;
 
@@ -217,6 +225,7 @@ static struct dmaheap_ctx *make_ctx(struct dmaheap_mock *mock)
 static struct dmaheap_mock *make_mock(void)
 {
 	struct dmaheap_mock_heap small_cma = { .max_size = 4096 };
+	struct dmaheap_mock_heap secure = { .unmappable = 1 };
 	struct dmaheap_mock_udmabuf udm = { 0 };
 	struct dmaheap_mock *mock;
 
@@ -226,6 +235,8 @@ static struct dmaheap_mock *make_mock(void)
 					    NULL) == 0);
 	FAULT_REQUIRE(dmaheap_mock_add_heap(mock, "linux,cma",
 					    &small_cma) == 0);
+	FAULT_REQUIRE(dmaheap_mock_add_heap(mock, "protected,secure-video",
+					    &secure) == 0);
 	FAULT_REQUIRE(dmaheap_mock_set_udmabuf(mock, &udm) == 0);
 	return mock;
 }
@@ -479,6 +490,7 @@ static void one_run(const struct fault_scenario *s, struct run *run)
 	memset(&e, 0, sizeof(e));
 	e.raw_fd = e.sync_fd = e.out_fd = e.sock[0] = e.sock[1] = -1;
 	e.policy_fd = g.policy_fd;
+	e.bad_policy_fd = g.bad_policy_fd;
 	e.mock = make_mock();
 	e.ctx = make_ctx(e.mock);
 	if (s->setup)
@@ -692,13 +704,13 @@ static int coverage(const char *header)
 	return missing || !found ? 1 : 0;
 }
 
-static int make_policy_fd(void)
+static int make_policy_fd(const char *text)
 {
 	int fd = memfd_create("fault-policy", MFD_CLOEXEC);
+	size_t len = strlen(text);
 
 	FAULT_REQUIRE(fd >= 0);
-	FAULT_REQUIRE(write(fd, policy_text, sizeof(policy_text) - 1) ==
-		      (ssize_t)(sizeof(policy_text) - 1));
+	FAULT_REQUIRE(write(fd, text, len) == (ssize_t)len);
 	return fd;
 }
 
@@ -710,7 +722,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(mode, "coverage") == 0 && argc == 3)
 		return coverage(argv[2]);
-	g.policy_fd = make_policy_fd();
+	g.policy_fd = make_policy_fd(policy_text);
+	g.bad_policy_fd = make_policy_fd(bad_policy_text);
 	if (strcmp(mode, "syscalls") == 0)
 		return run_mode(MODE_SYSCALLS);
 	if (strcmp(mode, "allocs") == 0)
