@@ -68,6 +68,8 @@ main() {
 	step "gcc build, unit suite"
 	CC=gcc setup "$out/gcc" -Ddefault_library=both
 	unit "$out/gcc"
+	# Hostile policy sizes: prints times and growth per doubling (~10 s).
+	mtest -C "$out/gcc" --suite scale --verbose
 
 	step "clang build, unit suite"
 	CC=clang setup "$out/clang"
@@ -86,6 +88,12 @@ main() {
 	CC=clang setup "$out/fuzz" -Dfuzz=true -Db_lundef=false
 	DMAHEAP_FUZZ_SECONDS=${DMAHEAP_FUZZ_SECONDS:-30} \
 		mtest -C "$out/fuzz" --suite fuzz --print-errorlogs
+
+	# The stress program: 100 threads x 1000 iterations on one context.
+	step "ThreadSanitizer: unit suite and concurrency stress"
+	CC=clang setup "$out/tsan" -Db_sanitize=thread -Db_lundef=false
+	TSAN_OPTIONS=halt_on_error=1 \
+		mtest -C "$out/tsan" --suite unit --suite stress --print-errorlogs
 
 	step "valgrind memcheck, unit and fault suites"
 	mtest -C "$out/gcc" --suite unit --suite fault --print-errorlogs \
