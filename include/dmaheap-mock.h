@@ -26,6 +26,11 @@
  *    eventfd; import of anything not exported by the mock: EINVAL), fstatfs
  *    reporting the dma-buf file system, lseek(SEEK_END) for the size, mmap
  *    (EINVAL on unmappable heaps).
+ *  - /proc/self/fdinfo/<fd> of buffer fds, printed afresh on every pread as
+ *    procfs does, with "count:" the dma-buf's references: this process's
+ *    fds and mappings plus dmaheap_mock_buf_hold()'s; and poll() on buffer
+ *    fds, which dmaheap_mock_buf_set_fence() can make report a pending
+ *    fence (@since 0.2).
  *  - Heap nodes that are absent, not permitted (EACCES), or not character
  *    devices. O_PATH opens of a node succeed whatever its kind, as they
  *    need no permission and open no driver.

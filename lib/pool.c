@@ -129,8 +129,10 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean)
 	class_expire(pool, c);
 	if (!clean)
 		r = -EBUSY;
+	else if (!dmaheap_pool_room(pool, c))
+		r = -ENOSPC;
 	else
-		r = dmaheap_pool_room(pool, c) ? give_check(pool, buf, &named) : -ENOSPC;
+		r = give_check(pool, buf, &named);
 	if (r == 0 && !dmaheap_pool_push(pool, c, buf, named))
 		r = -ENOSPC;
 	counters = dmaheap_pool_counters(c);
@@ -142,6 +144,9 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean)
 		pool_count(&counters->refused_busy);
 	else
 		pool_count(&counters->refused_full);
+	/* Turned off meanwhile: its trim may have run before the push. */
+	if (r == 0 && !atomic_load(&pool->on))
+		dmaheap_pool_class_trim(pool, c, VICTIM_ANY);
 	return r == 0;
 }
 

@@ -369,6 +369,28 @@ static void test_zeroes_when_asked(void **state)
 	dmaheap_buf_free(buf);
 }
 
+/* udmabuf pins the memfd's pages, not the dma-buf file: recycled too. */
+static void test_udmabuf_recycled(void **state)
+{
+	struct kt_fixture *f = *state;
+	struct dmaheap_pool_stats s;
+	struct dmaheap_buf *buf = NULL;
+
+	if (dmaheap_has_heap(f->ctx, "udmabuf") != 1) {
+		print_message("no usable udmabuf device\n");
+		skip();
+	}
+	pool_on(f->ctx, 0);
+	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", BUF_SIZE, 0, &buf), 0);
+	assert_int_equal(fd_count(dmaheap_buf_fd(buf)), 1);
+	dmaheap_buf_free(buf);
+	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", BUF_SIZE, 0, &buf), 0);
+	assert_ret(dmaheap_pool_stats(f->ctx, "udmabuf", &s), 0);
+	assert_int_equal(s.recycled, 1);
+	assert_int_equal(s.hits, 1);
+	dmaheap_buf_free(buf);
+}
+
 static void test_dup_never_recycled(void **state)
 {
 	struct kt_fixture *f = *state;
@@ -492,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_poll_pending_fence),
 		F(test_recycles_sole_buffer),
 		F(test_zeroes_when_asked),
+		F(test_udmabuf_recycled),
 		F(test_dup_never_recycled),
 		F(test_mapped_never_recycled),
 		F(test_vgem_import_never_recycled),
