@@ -5,7 +5,8 @@
  * three times, with the mock at the machine's page size, at 16 KiB and at
  * 64 KiB (arm64's other page sizes). A library that rounded to 4 KiB
  * would disagree with the mock about sizes, map too little, trip
- * udmabuf's alignment check and accept sizes that overflow the rounding.
+ * udmabuf's alignment check, accept sizes that overflow the rounding and
+ * split the pool's size classes.
  */
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -287,6 +288,42 @@ static void test_udmabuf_limit(void **state)
 			 1);
 }
 
+/* The pool's size classes are whole pages: two requests that round to
+ * the same page count share one, and its byte limit is at least a page. */
+static void test_pool_classes_in_pages(void **state)
+{
+	struct pfix *p = *state;
+	struct dmaheap_pool_options o = DMAHEAP_POOL_OPTIONS_INIT;
+	struct dmaheap_pool_stats ps;
+	struct dmaheap_buf *buf = NULL;
+
+	o.max_bytes = p->page - 1;
+	assert_int_equal(dmaheap_ctx_set_pool(p->base.ctx, &o), -EINVAL);
+	o.max_bytes = p->page;
+	assert_int_equal(dmaheap_ctx_set_pool(p->base.ctx, &o), 0);
+	assert_int_equal(dmaheap_alloc(p->base.ctx, "system", 1, 0, &buf), 0);
+	dmaheap_buf_free(buf);
+	/* The last byte of the same page: the cached buffer serves. */
+	assert_int_equal(dmaheap_alloc(p->base.ctx, "system", p->page, 0, &buf),
+			 0);
+	assert_buf_size(p, buf, p->page);
+	assert_int_equal(dmaheap_pool_stats(p->base.ctx, "system", &ps), 0);
+	assert_int_equal(ps.hits, 1);
+	dmaheap_buf_free(buf);
+	/* One byte more is another class, and over the pool's limit. */
+	assert_int_equal(dmaheap_alloc(p->base.ctx, "system", p->page + 1, 0,
+				       &buf), 0);
+	assert_buf_size(p, buf, 2 * p->page);
+	dmaheap_buf_free(buf);
+	assert_int_equal(dmaheap_pool_stats(p->base.ctx, "system", &ps), 0);
+	assert_int_equal(ps.hits, 1);
+	assert_int_equal(ps.refused_full, 1);
+	assert_int_equal(ps.cached_bytes, p->page);
+	assert_int_equal(dmaheap_mock_calls(p->base.mock,
+					    DMAHEAP_MOCK_IOCTL_ALLOC), 2);
+	assert_int_equal(dmaheap_ctx_set_pool(p->base.ctx, NULL), 0);
+}
+
 static const size_t real_page = 0;
 static const size_t page_16k = 16 * 1024;
 static const size_t page_64k = 64 * 1024;
@@ -305,6 +342,7 @@ static const size_t page_64k = 64 * 1024;
 		PT(test_heap_limits_in_pages, page),                          \
 		PT(test_udmabuf_alignment, page),                             \
 		PT(test_udmabuf_limit, page),                                 \
+		PT(test_pool_classes_in_pages, page),                         \
 	}
 
 int main(void)
