@@ -458,6 +458,128 @@ int dmaheap_mock_buf_hold(struct dmaheap_mock *mock, int fd, int delta);
 int dmaheap_mock_buf_set_fence(struct dmaheap_mock *mock, int fd,
 			       bool pending);
 
+/**
+ * dmaheap_mock_proc_dir() - the mock's procfs, for dmaheap_stat_scan().
+ * @mock: the mock.
+ *
+ * A path (valid as long as @mock) that only the mock knows, holding the
+ * processes declared with dmaheap_mock_proc_add(): PID/fdinfo (a directory
+ * of the fd numbers), PID/fdinfo/FD, PID/maps and PID/comm. Opening a file
+ * gives a read-only fd holding its text as it is at the open; readdir lists
+ * ".", ".." and the numbers, in no particular order. Opens for writing
+ * fail with EACCES, paths that name nothing with ENOENT. Calls there count
+ * as DMAHEAP_MOCK_OPEN, READ, READDIR and CLOSE and take injected faults.
+ * The machine's own /proc is not touched.
+ *
+ * @since 0.2
+ *
+ * Return: the path, or NULL if @mock is NULL.
+ */
+const char *dmaheap_mock_proc_dir(const struct dmaheap_mock *mock);
+
+/** What a fake process does when looked at; dmaheap_mock_proc_set_state(). */
+enum dmaheap_mock_proc_state {
+	/** Everything reads as it was set. */
+	DMAHEAP_MOCK_PROC_LIVE = 0,
+	/** It exited after its pid was listed: still listed in the proc
+	 * directory, but everything below PID fails with ENOENT. */
+	DMAHEAP_MOCK_PROC_GONE,
+	/** Another user's process seen without root: PID/fdinfo and PID/maps
+	 * fail with EACCES; PID/comm still reads. */
+	DMAHEAP_MOCK_PROC_NO_ACCESS,
+};
+
+/**
+ * dmaheap_mock_proc_add() - declare a process in the mock's procfs.
+ * @mock: the mock.
+ * @pid: its pid, > 0.
+ * @comm: its PID/comm text (the kernel's ends in a newline; give one if
+ *	the code under test should see it).
+ *
+ * It starts live, with no fds and an empty maps.
+ *
+ * @since 0.2. Thread-safe, like every dmaheap_mock_proc_*() function.
+ *
+ * Return: 0, or -EINVAL (NULL @mock or @comm, @pid <= 0), -EEXIST,
+ * -ENOMEM.
+ */
+int dmaheap_mock_proc_add(struct dmaheap_mock *mock, int pid,
+			  const char *comm);
+
+/**
+ * dmaheap_mock_proc_remove() - remove a process, as if it had exited and
+ * been reaped: it is no longer listed.
+ * @mock: the mock.
+ * @pid: the process.
+ *
+ * @since 0.2
+ *
+ * Return: 0, or -EINVAL (NULL @mock), -ENOENT.
+ */
+int dmaheap_mock_proc_remove(struct dmaheap_mock *mock, int pid);
+
+/**
+ * dmaheap_mock_proc_set_state() - make a process gone or unreadable.
+ * @mock: the mock.
+ * @pid: the process.
+ * @state: enum dmaheap_mock_proc_state.
+ *
+ * @since 0.2
+ *
+ * Return: 0, or -EINVAL (NULL @mock, @state out of range), -ENOENT.
+ */
+int dmaheap_mock_proc_set_state(struct dmaheap_mock *mock, int pid,
+				enum dmaheap_mock_proc_state state);
+
+/**
+ * dmaheap_mock_proc_set_fd() - give a process an fd, or take it away.
+ * @mock: the mock.
+ * @pid: the process.
+ * @fd: the fd number, >= 0.
+ * @fdinfo: the text of PID/fdinfo/FD, copied; the test writes it as the
+ *	kernel would ("pos:\t0\nflags:\t02\nmnt_id:\t9\nino:\t1234\n"
+ *	"size:\t4096\ncount:\t1\nexp_name:\tsystem\n") or not (to check a
+ *	parser). NULL removes the fd.
+ *
+ * Setting an fd again replaces its text and undoes
+ * dmaheap_mock_proc_vanish_fd().
+ *
+ * @since 0.2
+ *
+ * Return: 0 (also when removing an fd the process does not have), or
+ * -EINVAL (NULL @mock, negative @fd), -ENOENT (no such process), -ENOMEM.
+ */
+int dmaheap_mock_proc_set_fd(struct dmaheap_mock *mock, int pid, int fd,
+			     const char *fdinfo);
+
+/**
+ * dmaheap_mock_proc_vanish_fd() - make an fd close after it was listed:
+ * still listed in PID/fdinfo, its file fails with ENOENT.
+ * @mock: the mock.
+ * @pid: the process.
+ * @fd: one of its fds.
+ *
+ * @since 0.2
+ *
+ * Return: 0, or -EINVAL (NULL @mock), -ENOENT (no such process or fd).
+ */
+int dmaheap_mock_proc_vanish_fd(struct dmaheap_mock *mock, int pid, int fd);
+
+/**
+ * dmaheap_mock_proc_set_maps() - set the text of a process's maps.
+ * @mock: the mock.
+ * @pid: the process.
+ * @maps: the whole text, copied; a dma-buf mapping reads, as on Linux,
+ *	"7f0000000000-7f0000001000 rw-s 00000000 00:0d 1234"
+ *	"                      /dmabuf:NAME\n".
+ *
+ * @since 0.2
+ *
+ * Return: 0, or -EINVAL (NULL @mock or @maps), -ENOENT, -ENOMEM.
+ */
+int dmaheap_mock_proc_set_maps(struct dmaheap_mock *mock, int pid,
+			       const char *maps);
+
 #ifdef __cplusplus
 }
 #endif

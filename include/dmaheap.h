@@ -1848,6 +1848,156 @@ DMAHEAP_EXPORT int dmaheap_buf_recv(struct dmaheap_ctx *ctx, int sock,
 DMAHEAP_EXPORT int dmaheap_image_recv(struct dmaheap_ctx *ctx, int sock,
 				      struct dmaheap_image **ret);
 
+/*
+ * System-wide accounting: which processes hold which dma-bufs.
+ *
+ * A scan reads, for every process in /proc (or one), the fdinfo of each
+ * open fd ("exp_name:" marks a dma-buf; "size:", "ino:" and "name:" describe
+ * it) and the "/dmabuf:" lines of its maps, which also find buffers a
+ * process has mapped after closing their fds. Each buffer (an inode) is
+ * counted once; each process is charged its proportional share (PSS): the
+ * size of each buffer it holds divided by the number of processes holding
+ * that buffer. It sees every dma-buf, whatever exported it (heaps, DRM,
+ * V4L2, udmabuf), not only this library's.
+ */
+
+/**
+ * struct dmaheap_stat_buf - one dma-buf found by dmaheap_stat_scan().
+ * @inode: its inode number, which identifies it system-wide.
+ * @size: its size in bytes; for a buffer that no scanned process holds an
+ *	fd of (only mappings), the largest mapped extent, which may be less.
+ * @exporter: "exp_name:" of fdinfo (a heap's name, "drm", "udmabuf"...);
+ *	"" when only mappings of it were found.
+ * @name: its name (DMA_BUF_SET_NAME), "" if none.
+ * @processes: how many scanned processes hold it (fd or mapping); at least 1.
+ * @fds: how many fds refer to it, over all scanned processes.
+ * @mappings: how many mappings (VMAs) of it, over all scanned processes.
+ *
+ * @since 0.2
+ */
+struct dmaheap_stat_buf {
+	uint64_t inode;
+	uint64_t size;
+	const char *exporter;
+	const char *name;
+	unsigned int processes;
+	unsigned int fds;
+	unsigned int mappings;
+};
+
+/**
+ * struct dmaheap_stat_proc - one process holding dma-bufs.
+ * @pid: its process id.
+ * @comm: its name (/proc/PID/comm), "" if it could not be read.
+ * @bytes: total size of the distinct buffers it holds.
+ * @pss: its proportional share: the sum over its buffers of size divided by
+ *	the number of processes holding each (rounded down per buffer).
+ * @fds: its fds that are dma-bufs.
+ * @mappings: its mappings of dma-bufs.
+ * @n_bufs: how many distinct buffers it holds.
+ * @bufs: their indices in struct dmaheap_stat.bufs, in inode order.
+ *
+ * @since 0.2
+ */
+struct dmaheap_stat_proc {
+	int pid;
+	const char *comm;
+	uint64_t bytes;
+	uint64_t pss;
+	unsigned int fds;
+	unsigned int mappings;
+	size_t n_bufs;
+	const size_t *bufs;
+};
+
+/**
+ * struct dmaheap_stat_group - the buffers sharing an exporter or a name.
+ * @key: the exporter or the buffer name ("" for unknown or unnamed).
+ * @buffers: how many buffers.
+ * @bytes: their total size, each buffer counted once.
+ *
+ * @since 0.2
+ */
+struct dmaheap_stat_group {
+	const char *key;
+	size_t buffers;
+	uint64_t bytes;
+};
+
+/**
+ * struct dmaheap_stat - the result of dmaheap_stat_scan().
+ * @n_procs, @procs: the processes holding at least one buffer, by pid.
+ * @n_bufs, @bufs: the buffers, by inode.
+ * @n_exporters, @exporters: per exporter, by key.
+ * @n_names, @names: per buffer name, by key.
+ * @bytes: total size of @bufs, each counted once.
+ * @unreadable: processes skipped because their fds or maps could not be
+ *	read (EACCES: another user's process, without root).
+ * @vanished: processes and fds that went away during the scan.
+ * @malformed: fdinfo files and maps lines that name a dma-buf but could not
+ *	be parsed (for instance no "ino:", which older kernels do not print);
+ *	they are left out of the figures.
+ *
+ * Every pointer in it is owned by it and lives until dmaheap_stat_free().
+ *
+ * @since 0.2
+ */
+struct dmaheap_stat {
+	size_t n_procs;
+	const struct dmaheap_stat_proc *procs;
+	size_t n_bufs;
+	const struct dmaheap_stat_buf *bufs;
+	size_t n_exporters;
+	const struct dmaheap_stat_group *exporters;
+	size_t n_names;
+	const struct dmaheap_stat_group *names;
+	uint64_t bytes;
+	unsigned int unreadable;
+	unsigned int vanished;
+	unsigned int malformed;
+};
+
+/**
+ * dmaheap_stat_scan() - account the dma-bufs of every process, or of one.
+ * @ctx: the context: its system-call layer reads the files, its log
+ *	callback hears the diagnostics.
+ * @proc_dir: where procfs is mounted; NULL means "/proc". A mock kernel
+ *	offers its own (dmaheap_mock_proc_dir()).
+ * @pid: 0 for every process; otherwise report only this one. Every
+ *	process is still scanned then, so that its PSS counts the other
+ *	holders of its buffers; @ret's buffers and groups are those it holds.
+ * @ret: receives the result, owned by the caller (dmaheap_stat_free()).
+ *
+ * Processes and fds that vanish during the scan (ENOENT, ESRCH) are
+ * skipped and counted in @ret->vanished; so are processes that are not
+ * readable (EACCES, EPERM), counted in @ret->unreadable, about which one
+ * DMAHEAP_LOG_WARNING per scan names the count and the fix (run as root).
+ * What the scan sees is not one instant: a buffer passed between processes
+ * during it may be seen in both or in neither.
+ *
+ * @since 0.2. Thread-safe; makes open, read, readdir and close calls only.
+ *
+ * Return: 0, or
+ *  -EINVAL: NULL @ctx or @ret, negative @pid, an empty @proc_dir or one
+ *	longer than PATH_MAX - 64;
+ *  -ESRCH: @pid is not a process in @proc_dir;
+ *  -EACCES: @pid's fds cannot be read (logged as above);
+ *  -ENOMEM: out of memory;
+ *  the errors of reading @proc_dir itself (-ENOENT when procfs is not
+ *  mounted there, ...).
+ */
+DMAHEAP_EXPORT int dmaheap_stat_scan(struct dmaheap_ctx *ctx,
+				     const char *proc_dir, int pid,
+				     struct dmaheap_stat **ret);
+
+/**
+ * dmaheap_stat_free() - release a result of dmaheap_stat_scan().
+ * @stat: the result, or NULL.
+ *
+ * @since 0.2
+ */
+DMAHEAP_EXPORT void dmaheap_stat_free(struct dmaheap_stat *stat);
+
 #ifdef __cplusplus
 }
 #endif

@@ -62,10 +62,13 @@ int dmock_readdir(const struct dmaheap_sys *self, const char *path,
 	enum udm_param param = UDM_SIZE_LIMIT_MB;
 	enum udm_path udm = dmock_classify_udm(m, path, &param);
 	struct path_info pi;
-	bool exists;
+	bool exists, mine;
 	int r = dmock_enter(m, DMAHEAP_MOCK_READDIR);
 
 	if (r)
+		return r;
+	r = dmock_proc_readdir(m, path, fn, arg, &mine);
+	if (mine)
 		return r;
 	if (udm != UDM_NONE)
 		return dmock_udm_readdir(m, udm);

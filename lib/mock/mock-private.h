@@ -180,6 +180,9 @@ struct dmaheap_mock {
 	/* Last set; the module's parameters apply to every open device fd. */
 	struct dmaheap_mock_udmabuf udm_params;
 	uint32_t next_tag;
+	/* The fake procfs (proc.c) */
+	char proc_dir[80];
+	struct mock_proc *procs;
 };
 
 /* One open fd of the process, as found by a scan. */
@@ -374,6 +377,13 @@ int dmock_pread(const struct dmaheap_sys *self, int fd, void *buf,
 /* poll.c */
 int dmock_poll(const struct dmaheap_sys *self, int fd, short events,
 	       int timeout_ms);
+
+/* proc.c: *mine says whether @path is the fake procfs's. */
+int dmock_proc_open(struct dmaheap_mock *m, const char *path, int flags,
+		    bool *mine);
+int dmock_proc_readdir(struct dmaheap_mock *m, const char *path,
+		       dmaheap_sys_dirent_fn fn, void *arg, bool *mine);
+void dmock_procs_free(struct dmaheap_mock *m);
 
 /* dir.c */
 int dmock_readdir(const struct dmaheap_sys *self, const char *path,

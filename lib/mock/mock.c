@@ -74,6 +74,7 @@ int dmaheap_mock_new(struct dmaheap_mock **ret)
 	snprintf(m->dir, sizeof(m->dir), "/dmaheap-mock/%" PRIxPTR,
 		 (uintptr_t)m);
 	snprintf(m->udm_path, sizeof(m->udm_path), "%s-udmabuf", m->dir);
+	snprintf(m->proc_dir, sizeof(m->proc_dir), "%s-proc", m->dir);
 	ps = sysconf(_SC_PAGESIZE);
 	pages = sysconf(_SC_PHYS_PAGES);
 	m->real_page = ps > 0 && is_pow2((size_t)ps) ? (size_t)ps : 4096;
@@ -104,6 +105,7 @@ void dmaheap_mock_free(struct dmaheap_mock *mock)
 		mock->objs = o->next;
 		free(o);
 	}
+	dmock_procs_free(mock);
 	while (mock->heaps) {
 		struct mock_heap *h = mock->heaps;
 

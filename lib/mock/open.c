@@ -68,6 +68,9 @@ int dmock_open(const struct dmaheap_sys *self, const char *path,
 	r = dmock_fdinfo_open(m, path, &mine);
 	if (mine)
 		return r;
+	r = dmock_proc_open(m, path, flags, &mine);
+	if (mine)
+		return r;
 	if (udm != UDM_NONE) {
 		mock_lock(m);
 		r = dmock_udm_open(m, udm, param, flags);
