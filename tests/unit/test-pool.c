@@ -544,6 +544,27 @@ static void test_alias_served_from_member(void **state)
 	dmaheap_buf_free(buf);
 }
 
+/* dmaheap_alloc_usage() and dmaheap_alloc_from() go through the pool too. */
+static void test_usage_and_fallback_use_pool(void **state)
+{
+	struct fixture *f = *state;
+	const char *heaps[] = { "absent", "system" };
+	struct dmaheap_buf *buf = NULL;
+
+	pool_on(f, 0, 0, 0, 0);
+	assert_true(free_kept(f, alloc_n(f, PAGE)));
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_alloc_usage(f->ctx, DMAHEAP_USAGE_CPU_RARELY,
+					     PAGE, 0, &buf), 0);
+	assert_int_equal(allocs(f), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "system");
+	assert_true(free_kept(f, buf));
+	assert_int_equal(dmaheap_alloc_from(f->ctx, heaps, 2, PAGE, 0, &buf), 1);
+	assert_int_equal(allocs(f), 0);
+	assert_int_equal(stats(f).hits, 2);
+	dmaheap_buf_free(buf);
+}
+
 static void test_context_stats_follow(void **state)
 {
 	struct fixture *f = *state;
@@ -671,6 +692,7 @@ int main(void)
 		FIXTURE_TEST(test_idle_timeout),
 		FIXTURE_TEST(test_prewarm),
 		FIXTURE_TEST(test_alias_served_from_member),
+		FIXTURE_TEST(test_usage_and_fallback_use_pool),
 		FIXTURE_TEST(test_context_stats_follow),
 		FIXTURE_TEST(test_context_free_closes_cache),
 		FIXTURE_TEST(test_fork_child_serves_nothing),
