@@ -452,17 +452,19 @@ static void import_into_vgem(const struct dmaheap_image *img)
 	close(vgem);
 }
 
-static void capture_nv12(int video, uint32_t placement)
+static void capture_nv12(int video, uint32_t placement, uint32_t stride_align)
 {
 	int input = 0; /* the webcam: colour bars, 1920x1080 among its sizes */
 	struct dmaheap_image_spec s = spec_of(DRM_FORMAT_NV12, 1920, 1080,
 					      placement);
+	struct v4l2_format want;
 	struct dmaheap_image *imgs[N_IMAGES] = { 0 };
 	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
 	struct dmaheap_ctx *ctx;
 	struct v4l2_format fmt;
 	int n;
 
+	s.constraints.stride_align = stride_align;
 	assert_ret(xioctl(video, VIDIOC_S_INPUT, &input), 0);
 	assert_ret(dmaheap_ctx_new(&ctx), 0);
 	for (int i = 0; i < N_IMAGES; i++) {
@@ -473,9 +475,14 @@ static void capture_nv12(int video, uint32_t placement)
 	assert_ret(dmaheap_image_v4l2_format(ctx,
 			dmaheap_image_get_layout(imgs[0]), (uint32_t)type, &fmt),
 		   0);
+	want = fmt;
 	assert_ret(xioctl(video, VIDIOC_S_FMT, &fmt), 0);
 	assert_int_equal(fmt.fmt.pix_mp.width, 1920);
 	assert_int_equal(fmt.fmt.pix_mp.height, 1080);
+	/* The driver takes the library's strides, padded ones too. */
+	for (unsigned int p = 0; p < fmt.fmt.pix_mp.num_planes; p++)
+		assert_int_equal(fmt.fmt.pix_mp.plane_fmt[p].bytesperline,
+				 want.fmt.pix_mp.plane_fmt[p].bytesperline);
 	n = request(video, N_IMAGES);
 	assert_true(n >= 2 && n <= N_IMAGES);
 	for (int i = 0; i < n; i++)
@@ -503,7 +510,18 @@ static void test_capture_nv12_one_buffer(void **state)
 	f->video = open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
 	if (f->video < 0)
 		skip();
-	capture_nv12(f->video, DMAHEAP_PLANES_ONE_BUFFER);
+	capture_nv12(f->video, DMAHEAP_PLANES_ONE_BUFFER, 0);
+}
+
+/* 256-byte strides, as GPUs want: 2048 bytes per row for 1920 pixels. */
+static void test_capture_nv12_gpu_strides(void **state)
+{
+	struct fixture *f = *state;
+
+	f->video = open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
+	if (f->video < 0)
+		skip();
+	capture_nv12(f->video, DMAHEAP_PLANES_ONE_BUFFER, 256);
 }
 
 static void test_capture_nv12_separate(void **state)
@@ -513,7 +531,7 @@ static void test_capture_nv12_separate(void **state)
 	f->video = open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
 	if (f->video < 0)
 		skip();
-	capture_nv12(f->video, DMAHEAP_PLANES_SEPARATE);
+	capture_nv12(f->video, DMAHEAP_PLANES_SEPARATE, 0);
 }
 
 static int setup(void **state)
@@ -548,6 +566,7 @@ int main(void)
 		T(test_vgem_dumb),
 		T(test_capture_nv12_one_buffer),
 		T(test_capture_nv12_separate),
+		T(test_capture_nv12_gpu_strides),
 	};
 	int fd;
 
