@@ -365,10 +365,10 @@ static void warn_denied(const struct scan *s)
 		return;
 	dmaheap_log(s->ctx, DMAHEAP_LOG_WARNING,
 		    "stat: the fds or maps of %u process%s could not be read "
-		    "(%s/%d and others: permission denied), so their dma-bufs "
-		    "are not counted; run as root to see every process",
+		    "(%s/%d%s: permission denied), so their dma-bufs are not "
+		    "counted; run as root to see every process",
 		    s->denied, s->denied == 1 ? "" : "es", s->proc,
-		    s->denied_pid);
+		    s->denied_pid, s->denied == 1 ? "" : " and others");
 }
 
 static void scan_clear(struct scan *s)

@@ -7,6 +7,8 @@
 #ifndef DMAHEAP_TOOLS_COMMANDS_H
 #define DMAHEAP_TOOLS_COMMANDS_H
 
+#include <stdbool.h>
+
 #include <dmaheap.h>
 
 struct command {
@@ -14,6 +16,10 @@ struct command {
 	const char *synopsis;	/* operands, for the usage line: "HEAP SIZE" */
 	const char *help;	/* for --help: lines indented by 2 spaces */
 	int min_args, max_args;	/* how many operands it takes */
+	/* Takes --options of its own: the first option after the command
+	 * name that is not a global one, and all that follows, reach @run
+	 * as operands. */
+	bool own_options;
 	/*
 	 * Runs the command on a context made from the global options, with
 	 * its @argc operands in @argv; returns an exit status (common.h).
@@ -24,5 +30,6 @@ struct command {
 extern const struct command cmd_list;
 extern const struct command cmd_alloc;
 extern const struct command cmd_layout;
+extern const struct command cmd_stat;
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <dmaheap.h>
 
@@ -61,6 +62,15 @@ uint64_t now_ns(void);
 
 /* "12.3 µs", "4.56 ms", "1.234 s". */
 void format_duration(char *buf, size_t len, uint64_t ns);
+
+/* JSON */
+
+/*
+ * Prints @s as a JSON string, quotes included: '"', '\\' and control
+ * characters escaped, valid UTF-8 kept, each byte of invalid UTF-8 (names
+ * are bytes, not text) printed as U+FFFD.
+ */
+void print_json_string(FILE *f, const char *s);
 
 /* Heaps */
 

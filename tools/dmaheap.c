@@ -24,6 +24,7 @@ static const struct command *const commands[] = {
 	&cmd_list,
 	&cmd_alloc,
 	&cmd_layout,
+	&cmd_stat,
 };
 
 struct cli {
@@ -115,10 +116,12 @@ static void log_to_stderr(void *userdata, int priority, const char *msg)
 
 /*
  * Parses options from @argv[1] on, stopping at the first operand ("+"), so
- * that "alloc system -5" reaches the size parser. Returns STATUS_CONTINUE,
- * or an exit status for --help, --version and errors.
+ * that "alloc system -5" reaches the size parser, or, if @cmd takes options
+ * of its own, at the first long option that is not global. Returns
+ * STATUS_CONTINUE, or an exit status for --help, --version and errors.
  */
-static int parse_options(int argc, char **argv, struct cli *cli)
+static int parse_options(int argc, char **argv, struct cli *cli,
+			 const struct command *cmd)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -154,6 +157,10 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 					   argv[optind - 1]);
 		default:
 			/* optopt is 0 for an unknown long option. */
+			if (!optopt && cmd && cmd->own_options) {
+				optind--;
+				return STATUS_CONTINUE;
+			}
 			if (optopt)
 				return usage_error("unknown option '-%c'",
 						   optopt);
@@ -221,7 +228,7 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	int status, first, nargs;
 
-	status = parse_options(argc, argv, &cli);
+	status = parse_options(argc, argv, &cli, NULL);
 	if (status != STATUS_CONTINUE)
 		return status;
 	if (optind >= argc)
@@ -231,7 +238,7 @@ int main(int argc, char **argv)
 	if (!cmd)
 		return usage_error("unknown command '%s'", argv[first]);
 	/* Options may also follow the command name: "dmaheap list -v". */
-	status = parse_options(argc - first, argv + first, &cli);
+	status = parse_options(argc - first, argv + first, &cli, cmd);
 	if (status != STATUS_CONTINUE)
 		return status;
 	nargs = argc - first - optind;
