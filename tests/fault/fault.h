@@ -68,8 +68,74 @@ struct fault_scenario {
 	const char *(*check)(struct fault_env *env, long r);
 };
 
-extern const struct fault_scenario fault_scenarios[];
-extern const size_t fault_nscenarios;
+/* scenarios.c: every scenario, in the order they run. */
+size_t fault_scenario_count(void);
+const struct fault_scenario *fault_scenario(size_t i);
+
+/* The groups scenarios.c runs: scen-context.c, scen-alloc.c,
+ * scen-buffer.c, scen-image.c. */
+extern const struct fault_scenario fault_context_scenarios[];
+extern const size_t fault_context_n;
+extern const struct fault_scenario fault_alloc_scenarios[];
+extern const size_t fault_alloc_n;
+extern const struct fault_scenario fault_buffer_scenarios[];
+extern const size_t fault_buffer_n;
+extern const struct fault_scenario fault_image_scenarios[];
+extern const size_t fault_image_n;
+
+/* For the scenario tables: a 0-terminated list of errnos, the lists the
+ * header documents for families of functions, and an entry without (S)
+ * or with (SC) a check. */
+#define ERRS(...) ((const int[]){ __VA_ARGS__, 0 })
+
+/* The documented errors of the allocation functions (dmaheap_alloc()). */
+#define ALLOC_ERRS EINVAL, EOVERFLOW, ENOMEM, EFBIG, ENOENT, EACCES, EPERM, \
+	ENOTTY, ENODEV, EMFILE, ENFILE
+#define SEND_ERRS EINVAL, EMSGSIZE, ENOTSOCK, EPIPE, EAGAIN, ETOOMANYREFS
+#define RECV_ERRS EINVAL, EBADMSG, EPROTONOSUPPORT, EMSGSIZE, EBADFD, \
+	ECONNRESET, EAGAIN, ENOMEM, EMFILE
+#define OPEN_ERRS EINVAL, ENOENT, EACCES, EPERM, ENOTTY, ENODEV, EMFILE, \
+	ENFILE, ENOMEM
+
+#define S(fn, variant, setup, run, errs, pass, ret) \
+	{ fn, variant, setup, run, errs, pass, ret, NULL }
+#define SC(fn, variant, setup, run, errs, pass, ret, check) \
+	{ fn, variant, setup, run, errs, pass, ret, check }
+
+/* scen-common.c: what several groups ask for. */
+extern const char *const fault_fallback[3]; /* missing, small cma, system */
+extern const char *const fault_fast[2];     /* an alias's members */
+extern const struct dmaheap_image_spec fault_nv12;  /* one dma-buf */
+extern const struct dmaheap_image_spec fault_nv12m; /* separate planes */
+void setup_buf(struct fault_env *e);
+void setup_mapped(struct fault_env *e);
+void setup_begun(struct fault_env *e);
+void setup_busy(struct fault_env *e);
+void setup_sync_file(struct fault_env *e);
+void setup_raw(struct fault_env *e);
+void setup_raw_started(struct fault_env *e);
+void setup_heaps_open(struct fault_env *e);
+void setup_pipe(struct fault_env *e);
+void setup_gone_alias(struct fault_env *e);
+void setup_list(struct fault_env *e);
+void setup_aliases(struct fault_env *e);
+void setup_image(struct fault_env *e);
+void setup_image_not_drm(struct fault_env *e);
+void setup_image_mapped(struct fault_env *e);
+void setup_image_begun(struct fault_env *e);
+void setup_image_busy(struct fault_env *e);
+void setup_image_fds(struct fault_env *e);
+void setup_pool(struct fault_env *e);
+void setup_pool_zero(struct fault_env *e);
+void setup_pool_warm(struct fault_env *e);
+void setup_pool_buf(struct fault_env *e);
+void setup_pool_zero_buf(struct fault_env *e);
+void setup_socket(struct fault_env *e);
+void setup_buf_socket(struct fault_env *e);
+void setup_buf_sent(struct fault_env *e);
+void setup_image_socket(struct fault_env *e);
+void setup_image_sent(struct fault_env *e);
+const char *check_free(struct fault_env *e, long r);
 
 /* fault-alloc.c: the library's own allocations, counted and failed. The
  * library is compiled for this test with malloc, calloc, realloc, strdup

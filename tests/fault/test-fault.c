@@ -587,10 +587,10 @@ static size_t count_functions(void)
 {
 	size_t i, j, n = 0;
 
-	for (i = 0; i < fault_nscenarios; i++) {
+	for (i = 0; i < fault_scenario_count(); i++) {
 		for (j = 0; j < i; j++)
-			if (strcmp(fault_scenarios[i].fn,
-				   fault_scenarios[j].fn) == 0)
+			if (strcmp(fault_scenario(i)->fn,
+				   fault_scenario(j)->fn) == 0)
 				break;
 		n += j == i;
 	}
@@ -601,10 +601,10 @@ static int run_mode(enum mode mode)
 {
 	size_t i;
 
-	for (i = 0; i < fault_nscenarios; i++)
+	for (i = 0; i < fault_scenario_count(); i++)
 		g.pairs += mode == MODE_SYSCALLS ?
-				   scenario_syscalls(&fault_scenarios[i]) :
-				   scenario_allocs(&fault_scenarios[i]);
+				   scenario_syscalls(fault_scenario(i)) :
+				   scenario_allocs(fault_scenario(i));
 	if (mode == MODE_SYSCALLS)
 		printf("fault: syscalls: %zu scenarios over %zu public "
 		       "functions, %ld (function, call site) pairs, each "
@@ -613,7 +613,7 @@ static int run_mode(enum mode mode)
 		       "(%ld of the latter), %ld injected failures (%ld not "
 		       "reached), %ld recovered, %ld clean errors (%ld passed "
 		       "through undocumented), %ld problems\n",
-		       fault_nscenarios, count_functions(), g.pairs, g.runs,
+		       fault_scenario_count(), count_functions(), g.pairs, g.runs,
 		       g.persistent, g.fired, g.not_reached, g.recovered,
 		       g.errors, g.passthrough_undocumented, g.problems);
 	else
@@ -621,7 +621,7 @@ static int run_mode(enum mode mode)
 		       "functions, %ld (function, allocation site) pairs: "
 		       "%ld runs, %ld failed allocations, %ld recovered, "
 		       "%ld clean errors, %ld problems\n",
-		       fault_nscenarios, count_functions(), g.pairs, g.runs,
+		       fault_scenario_count(), count_functions(), g.pairs, g.runs,
 		       g.fired, g.recovered, g.errors, g.problems);
 	return g.problems ? 1 : 0;
 }
@@ -651,8 +651,8 @@ static bool has_scenario(const char *fn)
 {
 	size_t i;
 
-	for (i = 0; i < fault_nscenarios; i++)
-		if (strcmp(fault_scenarios[i].fn, fn) == 0)
+	for (i = 0; i < fault_scenario_count(); i++)
+		if (strcmp(fault_scenario(i)->fn, fn) == 0)
 			return true;
 	return false;
 }
@@ -695,7 +695,7 @@ static int coverage(const char *header)
 		found++;
 		if (!has_scenario(name)) {
 			printf("no fault scenario for %s: add one to "
-			       "tests/fault/scenarios.c\n", name);
+			       "tests/fault/scen-*.c\n", name);
 			missing++;
 		}
 	}
