@@ -36,6 +36,7 @@ struct fault_env {
 	int out_fd;
 	struct dmaheap_heap_info *out_list;
 	struct dmaheap_alias_info *out_aliases;
+	struct dmaheap_stat *out_stat;
 	void *out_addr;
 	bool out_imports;          /* out_buf/out_img are imports: no stats */
 	/* set by the driver before the scenario's check */
@@ -73,7 +74,7 @@ size_t fault_scenario_count(void);
 const struct fault_scenario *fault_scenario(size_t i);
 
 /* The groups scenarios.c runs: scen-context.c, scen-alloc.c,
- * scen-buffer.c, scen-image.c. */
+ * scen-buffer.c, scen-image.c, scen-stat.c. */
 extern const struct fault_scenario fault_context_scenarios[];
 extern const size_t fault_context_n;
 extern const struct fault_scenario fault_alloc_scenarios[];
@@ -82,6 +83,8 @@ extern const struct fault_scenario fault_buffer_scenarios[];
 extern const size_t fault_buffer_n;
 extern const struct fault_scenario fault_image_scenarios[];
 extern const size_t fault_image_n;
+extern const struct fault_scenario fault_stat_scenarios[];
+extern const size_t fault_stat_n;
 
 /* For the scenario tables: a 0-terminated list of errnos, the lists the
  * header documents for families of functions, and an entry without (S)

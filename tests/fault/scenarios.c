@@ -14,6 +14,7 @@ static const struct {
 	{ fault_alloc_scenarios, &fault_alloc_n },
 	{ fault_buffer_scenarios, &fault_buffer_n },
 	{ fault_image_scenarios, &fault_image_n },
+	{ fault_stat_scenarios, &fault_stat_n },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -373,6 +373,7 @@ static void release(struct fault_env *e)
 	dmaheap_image_free(e->img);
 	dmaheap_heap_list_free(e->out_list);
 	dmaheap_alias_list_free(e->out_aliases);
+	dmaheap_stat_free(e->out_stat);
 	dmaheap_ctx_free(e->out_ctx);
 	close_fd(e->out_fd);
 	close_fd(e->raw_fd);
