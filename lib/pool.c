@@ -323,8 +323,11 @@ DMAHEAP_EXPORT int dmaheap_pool_prewarm(struct dmaheap_ctx *ctx,
 	c = dmaheap_pool_class_get(pool, h, rounded);
 	if (!c)
 		return -ENOSPC;
-	while ((have = dmaheap_pool_class_count(c)) < count) {
-		r = dmaheap_alloc_checked(ctx, h->name, rounded,
+	/* At most @count allocations, even while other threads take. */
+	for (unsigned int made = 0; made < count; made++) {
+		if (dmaheap_pool_class_count(c) >= count)
+			break;
+		r = dmaheap_alloc_on_heap(ctx, h, rounded,
 					  flags | DMAHEAP_ALLOC_FRESH, &buf);
 		if (r)
 			break;
@@ -335,6 +338,7 @@ DMAHEAP_EXPORT int dmaheap_pool_prewarm(struct dmaheap_ctx *ctx,
 			break;
 		}
 	}
+	have = dmaheap_pool_class_count(c);
 	if (have == 0 && r)
 		return r;
 	return (int)(have < count ? have : count);
