@@ -1149,6 +1149,21 @@ DMAHEAP_EXPORT const char *dmaheap_format_name(uint32_t fourcc, char *buf,
 					       size_t len);
 
 /**
+ * dmaheap_format_parse() - the fourcc of a format named in text.
+ * @name: the name of drm_fourcc.h with or without its "DRM_FORMAT_" prefix
+ *	("NV12", "XRGB8888", "YUV420"), or the four-character code ("XR24",
+ *	"YU12", "R8"); case does not matter.
+ * @fourcc: receives the DRM fourcc.
+ *
+ * Only formats the library can lay out are found.
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: 0, or -EINVAL (NULL argument, a name the library does not know).
+ */
+DMAHEAP_EXPORT int dmaheap_format_parse(const char *name, uint32_t *fourcc);
+
+/**
  * dmaheap_format_planes() - whether the library knows a format.
  * @fourcc: a DRM format.
  *

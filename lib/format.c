@@ -6,8 +6,10 @@
  * have the same memory layout.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <strings.h>
 
 #include <drm_fourcc.h>
 #include <linux/videodev2.h>
@@ -15,27 +17,34 @@
 #include "format.h"
 #include "private.h"
 
+/* "XRGB8888" of DRM_FORMAT_XRGB8888: the name without its prefix. */
+#define NAME(str) ((str) + sizeof("DRM_FORMAT_") - 1)
+
 /* Single-plane formats of whole pixels. */
 #define PACKED(fmt, bytes, v4l2_fmt) \
-	{ .fourcc = (fmt), .n_planes = 1, .hsub = 1, .vsub = 1, \
+	{ .fourcc = (fmt), .name = NAME(#fmt), .n_planes = 1, \
+	  .hsub = 1, .vsub = 1, \
 	  .bpb = { (bytes) }, .block_w = { 1 }, .block_h = { 1 }, \
 	  .v4l2 = (v4l2_fmt) }
 
 /* Packed 4:2:2 YUV: 2-pixel blocks of 4 bytes. */
 #define YUV422_PACKED(fmt, v4l2_fmt) \
-	{ .fourcc = (fmt), .n_planes = 1, .hsub = 2, .vsub = 1, \
+	{ .fourcc = (fmt), .name = NAME(#fmt), .n_planes = 1, \
+	  .hsub = 2, .vsub = 1, \
 	  .bpb = { 4 }, .block_w = { 2 }, .block_h = { 1 }, \
 	  .v4l2 = (v4l2_fmt) }
 
 /* Luma plus one interleaved chroma plane (two samples per chroma pixel). */
 #define SEMIPLANAR(fmt, cpp, h, v, v4l2_fmt, v4l2_m) \
-	{ .fourcc = (fmt), .n_planes = 2, .hsub = (h), .vsub = (v), \
+	{ .fourcc = (fmt), .name = NAME(#fmt), .n_planes = 2, \
+	  .hsub = (h), .vsub = (v), \
 	  .bpb = { (cpp), 2 * (cpp) }, .block_w = { 1, 1 }, \
 	  .block_h = { 1, 1 }, .v4l2 = (v4l2_fmt), .v4l2_mplane = (v4l2_m) }
 
 /* Three planes of one sample each. */
 #define PLANAR(fmt, h, v, v4l2_fmt, v4l2_m) \
-	{ .fourcc = (fmt), .n_planes = 3, .hsub = (h), .vsub = (v), \
+	{ .fourcc = (fmt), .name = NAME(#fmt), .n_planes = 3, \
+	  .hsub = (h), .vsub = (v), \
 	  .bpb = { 1, 1, 1 }, .block_w = { 1, 1, 1 }, \
 	  .block_h = { 1, 1, 1 }, .v4l2 = (v4l2_fmt), .v4l2_mplane = (v4l2_m) }
 
@@ -112,6 +121,32 @@ DMAHEAP_EXPORT int dmaheap_format_planes(uint32_t fourcc)
 DMAHEAP_EXPORT uint32_t dmaheap_format_at(unsigned int index)
 {
 	return index < N_FORMATS ? formats[index].fourcc : 0;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+DMAHEAP_EXPORT int dmaheap_format_parse(const char *name, uint32_t *fourcc)
+{
+	char code[8];
+
+	if (!name || !fourcc)
+		return -EINVAL;
+	if (strncasecmp(name, "DRM_FORMAT_", 11) == 0)
+		name += 11;
+	for (size_t i = 0; i < N_FORMATS; i++) {
+		const struct dmaheap_format *f = &formats[i];
+
+		if (same_name(name, f->name) ||
+		    same_name(name, dmaheap_format_name(f->fourcc, code,
+							sizeof(code)))) {
+			*fourcc = f->fourcc;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 static int printable(uint32_t fourcc)

@@ -14,6 +14,7 @@
  */
 struct dmaheap_format {
 	uint32_t fourcc;
+	const char *name; /* drm_fourcc.h's, without DRM_FORMAT_ */
 	uint8_t n_planes;
 	uint8_t hsub;
 	uint8_t vsub;

@@ -20,13 +20,15 @@ struct layout_args {
 	bool json;
 };
 
-/* "NV12", "R8": one to four characters, padded with spaces as fourccs
- * are. */
+/* A format the library knows by name ("YUV420", "XR24"), or else any
+ * four-character code, for the library to refuse by name. */
 static int parse_fourcc(const char *s, uint32_t *out)
 {
 	size_t len = strlen(s);
 	uint32_t v = 0;
 
+	if (dmaheap_format_parse(s, out) == 0)
+		return 0;
 	if (len == 0 || len > 4)
 		return -EINVAL;
 	for (size_t i = 0; i < 4; i++) {
@@ -213,8 +215,9 @@ const struct command cmd_layout = {
 	.help =
 	"  layout FOURCC WIDTHxHEIGHT [LAYOUT-OPTIONS]\n"
 	"                   print the image layout the library computes for a\n"
-	"                   DRM format (NV12, XR24, YUYV...): per plane its\n"
-	"                   dma-buf, offset, stride and size, and the total.\n"
+	"                   DRM format (NV12, XRGB8888 or XR24, YUV420...):\n"
+	"                   per plane its dma-buf, offset, stride and size,\n"
+	"                   and the total.\n"
 	"                   Allocates nothing. After the operands:\n"
 	"                     --stride-align N  --offset-align N\n"
 	"                     --height-align N  --size-align N\n"

@@ -34,6 +34,8 @@ expect 0 '{"format":"NV12","fourcc":842094158,"width":1920,"height":1080,"padded
 	NV12 1920x1080 --stride-align 256 --height-align 16 --json
 expect 0 '{"format":"YU12","fourcc":842093913,"width":33,"height":17,"padded_height":17,"modifier":"0x0000000000000000","buffers":[{"size":561},{"size":153},{"size":153}],"planes":[{"buffer":0,"offset":0,"stride":33,"size":561},{"buffer":1,"offset":0,"stride":17,"size":153},{"buffer":2,"offset":0,"stride":17,"size":153}],"size":867}' \
 	YU12 33x17 --planes separate --json
+expect 0 '{"format":"XR24","fourcc":875713112,"width":2,"height":1,"padded_height":1,"modifier":"0x0000000000000000","buffers":[{"size":8}],"planes":[{"buffer":0,"offset":0,"stride":8,"size":8}],"size":8}' \
+	xrgb8888 2x1 --json
 expect 0 'R8 3x1, LINEAR, 1 plane in 1 dma-buf
 plane  buffer        offset   stride         size
 0      0                  0        4            4

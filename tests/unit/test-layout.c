@@ -154,6 +154,42 @@ static void test_format_name(void **state)
 	assert_null(dmaheap_format_name(DRM_FORMAT_NV12, NULL, 16));
 }
 
+static void test_format_parse(void **state)
+{
+	uint32_t f = 0, g;
+
+	(void)state;
+	assert_int_equal(dmaheap_format_parse("NV12", &f), 0);
+	assert_int_equal(f, DRM_FORMAT_NV12);
+	assert_int_equal(dmaheap_format_parse("xrgb8888", &f), 0);
+	assert_int_equal(f, DRM_FORMAT_XRGB8888);
+	assert_int_equal(dmaheap_format_parse("DRM_FORMAT_YUV420", &f), 0);
+	assert_int_equal(f, DRM_FORMAT_YUV420);
+	assert_int_equal(dmaheap_format_parse("YU12", &f), 0);
+	assert_int_equal(f, DRM_FORMAT_YUV420);
+	assert_int_equal(dmaheap_format_parse("XR24", &f), 0);
+	assert_int_equal(f, DRM_FORMAT_XRGB8888);
+	assert_int_equal(dmaheap_format_parse("R8", &f), 0);
+	assert_int_equal(f, DRM_FORMAT_R8);
+	assert_int_equal(dmaheap_format_parse("ABGR16161616F", &f), 0);
+	assert_int_equal(f, DRM_FORMAT_ABGR16161616F);
+	f = 7;
+	assert_int_equal(dmaheap_format_parse("NV99", &f), -EINVAL);
+	assert_int_equal(dmaheap_format_parse("", &f), -EINVAL);
+	assert_int_equal(dmaheap_format_parse("DRM_FORMAT_", &f), -EINVAL);
+	assert_int_equal(f, 7);
+	assert_int_equal(dmaheap_format_parse(NULL, &f), -EINVAL);
+	assert_int_equal(dmaheap_format_parse("NV12", NULL), -EINVAL);
+	/* Every format's own code finds it again. */
+	for (unsigned int i = 0; (g = dmaheap_format_at(i)) != 0; i++) {
+		char code[16];
+
+		assert_int_equal(dmaheap_format_parse(
+			dmaheap_format_name(g, code, sizeof(code)), &f), 0);
+		assert_int_equal(f, g);
+	}
+}
+
 static void test_zero_sizes(void **state)
 {
 	struct dmaheap_image_layout l;
@@ -406,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_table_covers_library),
 		cmocka_unit_test(test_format_planes),
 		cmocka_unit_test(test_format_name),
+		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_zero_sizes),
 		cmocka_unit_test(test_huge_overflows),
 		cmocka_unit_test(test_huge_stride_overflows),
