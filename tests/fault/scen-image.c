@@ -25,6 +25,14 @@ static long run_format_planes(struct fault_env *e)
 	return dmaheap_format_planes(DRM_FORMAT_YUV420);
 }
 
+static long run_format_parse(struct fault_env *e)
+{
+	uint32_t fourcc;
+
+	(void)e;
+	return dmaheap_format_parse("YUV420", &fourcc);
+}
+
 static long run_format_at(struct fault_env *e)
 {
 	(void)e;
@@ -175,6 +183,8 @@ const struct fault_scenario fault_image_scenarios[] = {
 	  false, RET_NONNEG),
 	S("dmaheap_format_at", "", NULL, run_format_at, ERRS(0), false,
 	  RET_ZERO),
+	S("dmaheap_format_parse", "", NULL, run_format_parse, ERRS(EINVAL),
+	  false, RET_ZERO),
 	S("dmaheap_image_constraints_merge", "", NULL, run_constraints_merge,
 	  ERRS(EINVAL), false, RET_ZERO),
 	S("dmaheap_image_layout", "nv12", NULL, run_image_layout,
