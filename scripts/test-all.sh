@@ -82,7 +82,7 @@ main() {
 		mtest -C "$out/asan" --suite unit --suite fault --suite cli \
 			--print-errorlogs
 
-	# Bounded: DMAHEAP_FUZZ_SECONDS per harness (3 harnesses), plus the
+	# Bounded: DMAHEAP_FUZZ_SECONDS per harness (tests/fuzz/fuzz-*.c), plus the
 	# build. The seed corpora and crashes/ also replay in every unit run.
 	step "libFuzzer: each harness for ${DMAHEAP_FUZZ_SECONDS:-30} s"
 	CC=clang setup "$out/fuzz" -Dfuzz=true -Db_lundef=false
