@@ -2,7 +2,8 @@
 # Fills the measured parts of BENCHMARKS.md from a bench/run.sh output
 # directory: the text between "<!-- begin NAME -->" and "<!-- end NAME -->"
 # is replaced. NAMEs: targets (targets.md), commit (commit.txt), latency,
-# threads (from vm.txt), native, calls (from native.txt).
+# threads (from vm.txt), native, calls (from native.txt), vmnative (from
+# vm-native.txt).
 #   bench/benchmarks-md.py bench/results BENCHMARKS.md
 import re
 import sys
@@ -24,6 +25,7 @@ def section(text, start, stop=None):
 def main(res, md):
     vm = open(res + "/vm.txt").read()
     nat = open(res + "/native.txt").read()
+    vmnat = open(res + "/vm-native.txt").read()
     parts = {
         "targets": open(res + "/targets.md").read().strip(),
         "commit": "```\n" + open(res + "/commit.txt").read().strip() + "\n```",
@@ -31,6 +33,7 @@ def main(res, md):
         "threads": "```\n" + section(vm, "threads,") + "\n```",
         "native": "```\n" + section(nat, "native, fake kernel") + "\n\n" +
                   section(nat, "native threads") + "\n```",
+        "vmnative": "```\n" + section(vmnat, "native, fake kernel") + "\n```",
         "calls": "```\n" + section(nat, "system calls per operation") + "\n```",
     }
     text = open(md).read()
