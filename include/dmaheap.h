@@ -1458,7 +1458,9 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  *    device import (DRM PRIME, V4L2 DMABUF, ...) raises it (tests/kernel
  *    test-kernel-pool.c checks each case on a real kernel);
  *  - poll() on the fd reports POLLOUT at once: no fence, read or write, is
- *    pending on the buffer.
+ *    pending on the buffer. (A fence can outlive every holder but the fd.
+ *    An exported sync file holds fences, not the buffer, and does not
+ *    raise the count.)
  * Otherwise the buffer is closed as without a pool, and the refusal counted
  * (struct dmaheap_pool_stats). A fdinfo that cannot be read or has no
  * "count:" line (no /proc) counts as shared. Once the check passes nobody

@@ -6,8 +6,9 @@
  * "count:" of /proc/self/fdinfo/<fd> is 1 for a dma-buf held by one fd
  * alone, and every other holder raises it: a dup, a fork()ed child, an fd
  * in flight through SCM_RIGHTS and one received, a mapping (which outlives
- * its fd), a vgem PRIME import (by 3 on 6.12: DRM keeps several). poll() shows a pending fence, also when
- * nothing but the fd holds the buffer any more.
+ * its fd), a vgem PRIME import (by 3 on 6.12: DRM keeps several). poll()
+ * shows a pending fence, also when nothing but the fd holds the buffer any
+ * more; an exported sync file shows it too, and holds no reference.
  *
  * Then the library: a buffer still dup'ed, mapped, imported into vgem,
  * inherited by or sent to another process, or with a fence pending, is
@@ -20,6 +21,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -266,15 +268,24 @@ static void test_poll_pending_fence(void **state)
 	int vgem = need_vgem(), fd = raw_alloc();
 	uint32_t fence = pending_fence_alone(vgem, fd);
 
+	struct dma_buf_export_sync_file e = { .flags = DMA_BUF_SYNC_RW,
+					      .fd = -1 };
+
 	(void)state;
 	assert_int_equal(fd_count(fd), 1);
+	/* An exported sync file holds the fences, not the buffer. */
+	assert_syscall_ok(ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &e));
+	assert_int_equal(fd_count(fd), 1);
+	assert_int_equal(kt_poll_now(e.fd, POLLIN), 0);
 	assert_int_equal(kt_poll_now(fd, POLLOUT), 0);
 	/* A poll that found a fence holds a reference until it signals. */
 	assert_int_equal(fd_count(fd), 2);
 	signal_fence(vgem, fence);
 	assert_int_equal(fd_count(fd), 1);
 	assert_int_equal(kt_poll_now(fd, POLLOUT), POLLOUT);
+	assert_int_equal(kt_poll_now(e.fd, POLLIN), POLLIN);
 	assert_int_equal(fd_count(fd), 1);
+	close(e.fd);
 	close(fd);
 	close(vgem);
 }
