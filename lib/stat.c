@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "private.h"
 #include "stat.h"
@@ -41,6 +42,7 @@ struct scan {
 	unsigned int unreadable, vanished, malformed;
 	unsigned int denied;   /* of unreadable: for want of permission */
 	int denied_pid;        /* the first of those, for the warning */
+	int self;              /* this process's pid */
 };
 
 static bool is_gone(int r)
@@ -195,9 +197,11 @@ static int scan_fds(struct scan *s, int pid)
 	r = list_numbers(s, path, &fds);
 	for (size_t i = 0; !r && i < fds.n; i++) {
 		r = scan_fd(s, pid, fds.v[i]);
-		/* Closed since the listing: the process is still there. */
+		/* Closed since the listing: the process is still there.
+		 * This process always lists the directory fd of the
+		 * listing itself, closed by now: that one is no news. */
 		if (is_gone(r)) {
-			s->vanished++;
+			s->vanished += pid != s->self;
 			r = 0;
 		}
 	}
@@ -390,8 +394,8 @@ DMAHEAP_EXPORT int dmaheap_stat_scan(struct dmaheap_ctx *ctx,
 				     const char *proc_dir, int pid,
 				     struct dmaheap_stat **ret)
 {
-	struct scan s = { .ctx = ctx, .proc = proc_dir ? proc_dir :
-					      DEFAULT_PROC_DIR };
+	struct scan s = { .ctx = ctx, .self = (int)getpid(),
+			  .proc = proc_dir ? proc_dir : DEFAULT_PROC_DIR };
 	struct dmaheap_stat *st;
 	int r;
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <unistd.h>
 
 #include "sys.h"
 #include "testutil.h"
@@ -392,6 +393,24 @@ static void test_vanishing_pid(void **state)
 	dmaheap_stat_free(st);
 }
 
+/* The scanning process always lists the fd of that very listing, closed
+ * by the time its fdinfo is read: not counted as vanished. */
+static void test_own_listing_fd_not_vanished(void **state)
+{
+	struct env *e = *state;
+	struct dmaheap_stat *st = NULL;
+	int self = (int)getpid();
+
+	assert_int_equal(dmaheap_mock_proc_add(e->f.mock, self, "me\n"), 0);
+	add_fd(e, self, 3, 42, 4 * KIB, "system", NULL);
+	add_fd(e, self, 4, 43, 4 * KIB, "system", NULL);
+	assert_int_equal(dmaheap_mock_proc_vanish_fd(e->f.mock, self, 4), 0);
+	assert_int_equal(dmaheap_stat_scan(e->f.ctx, e->proc, 0, &st), 0);
+	assert_int_equal(st->vanished, 0);
+	assert_int_equal(st->n_bufs, 1);
+	dmaheap_stat_free(st);
+}
+
 /* A process that fails part-way (here its maps) is left out whole, not
  * half counted. */
 static void test_partial_process_left_out(void **state)
@@ -729,6 +748,7 @@ int main(void)
 		STAT_TEST(test_vanishing_pid),
 		STAT_TEST(test_vanishing_fd),
 		STAT_TEST(test_partial_process_left_out),
+		STAT_TEST(test_own_listing_fd_not_vanished),
 		STAT_TEST(test_unreadable_warns_once),
 		STAT_TEST(test_malformed_fdinfo),
 		STAT_TEST(test_malformed_maps),
