@@ -1440,7 +1440,9 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  * dmaheap_alloc(), dmaheap_alloc_from() and dmaheap_alloc_usage() first
  * look in the pool, and dmaheap_buf_free() offers the buffer to it.
  * dmaheap_alloc_fd() never uses the pool (the library cannot see the close
- * of a raw fd). Imported buffers are never pooled.
+ * of a raw fd). Imported buffers are never pooled, nor buffers freed after
+ * the caller's dmaheap_ctx_free() (nobody could allocate them again). The
+ * pool's size classes are freed with the context.
  *
  * Size classes: a buffer is reused only for a request of the same heap and
  * the same page-rounded size, so dmaheap_buf_size() is what a fresh buffer
