@@ -42,11 +42,13 @@ struct bench_series {
 struct bench_span {
 	_Atomic uint64_t start; /* UINT64_MAX until a thread begins */
 	_Atomic uint64_t end;
+	_Atomic uint64_t cpu_ns; /* the threads' CPU time, summed */
 };
 
 void bench_span_init(struct bench_span *s);
-void bench_span_begin(struct bench_span *s);
-void bench_span_end(struct bench_span *s);
+/* Returns the thread's CPU clock, for bench_span_end(). */
+uint64_t bench_span_begin(struct bench_span *s);
+void bench_span_end(struct bench_span *s, uint64_t cpu0);
 double bench_span_ns(struct bench_span *s);
 
 void bench_series_add(struct bench_series *s, double ns);

@@ -8,6 +8,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -278,9 +279,10 @@ struct thread_arg {
 static void *thread_main(void *p)
 {
 	struct thread_arg *a = p;
+	uint64_t cpu0;
 
 	pthread_barrier_wait(a->start);
-	bench_span_begin(&a->span);
+	cpu0 = bench_span_begin(&a->span);
 	for (unsigned int i = 0; i < a->ops; i++) {
 		struct dmaheap_buf *buf = NULL;
 
@@ -288,13 +290,14 @@ static void *thread_main(void *p)
 		      dmaheap_alloc(a->ctx, a->k->heap, a->k->size, 0, &buf));
 		dmaheap_buf_free(buf);
 	}
-	bench_span_end(&a->span);
+	bench_span_end(&a->span, cpu0);
 	return NULL;
 }
 
-/* Operations per second of @n threads each doing @ops alloc+free. */
+/* Operations per second of @n threads each doing @ops alloc+free;
+ * *@cpu gets the CPU time they spent per operation. */
 static double throughput(struct kstate *k, struct dmaheap_ctx *ctx,
-			 unsigned int n, unsigned int ops)
+			 unsigned int n, unsigned int ops, double *cpu)
 {
 	pthread_t t[8];
 	struct thread_arg a = { k, ctx, ops, NULL, { 0 } };
@@ -310,6 +313,7 @@ static double throughput(struct kstate *k, struct dmaheap_ctx *ctx,
 	for (unsigned int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&start);
+	*cpu = (double)atomic_load(&a.span.cpu_ns) / ((double)n * ops);
 	return (double)n * ops * 1e9 / bench_span_ns(&a.span);
 }
 
@@ -317,39 +321,50 @@ static void bench_threads(struct kstate *k, unsigned int ops,
 			  struct bench_report *r)
 {
 	static const unsigned int counts[] = { 1, 2, 8 };
-	struct bench_series s[2][3] = { 0 };
+	struct bench_series s[2][3] = { 0 }, cpu[2][3] = { 0 };
 	struct dmaheap_ctx *ctxs[2] = { k->plain, k->pooled };
+	double cpu_op;
 	const char *names[2] = { "lib_alloc_free", "pool_hit_alloc_free" };
 
 	k->size = 4096;
 	check("prewarm", dmaheap_pool_prewarm(k->pooled, k->heap, 4096, 8, 0));
 	for (unsigned int round = 0; round < 7; round++)
 		for (int c = 0; c < 2; c++)
-			for (int i = 0; i < 3; i++)
+			for (int i = 0; i < 3; i++) {
 				bench_series_add(&s[c][i],
 						 throughput(k, ctxs[c],
-							    counts[i], ops));
+							    counts[i], ops,
+							    &cpu_op));
+				bench_series_add(&cpu[c][i], cpu_op);
+			}
 	report_section(r, "threads");
 	printf("\nthreads, 4 KiB alloc+free, %u ops per thread, median of 7 "
-	       "rounds (ops/s):\n", ops);
+	       "rounds (ops/s, x one thread, CPU us per op):\n", ops);
 	for (int c = 0; c < 2; c++) {
-		for (int i = 0; i < 3; i++)
-			bench_series_finish(&s[c][i]);
-		printf("  %-22s", names[c]);
 		for (int i = 0; i < 3; i++) {
-			printf("  %uT %8.0f (%.2fx)", counts[i], s[c][i].median,
-			       s[c][i].median / s[c][0].median);
+			bench_series_finish(&s[c][i]);
+			bench_series_finish(&cpu[c][i]);
+		}
+		printf("  %-20s", names[c]);
+		for (int i = 0; i < 3; i++) {
+			printf("  %uT %6.0f %.2fx %5.1f", counts[i],
+			       s[c][i].median, s[c][i].median / s[c][0].median,
+			       cpu[c][i].median / 1000.0);
 			report_entry(r,
 				     "{\"method\": \"%s\", \"threads\": %u, "
-				     "\"ops_per_s\": %.1f, \"vs_1_thread\": %.3f}",
+				     "\"ops_per_s\": %.1f, \"vs_1_thread\": %.3f, "
+				     "\"cpu_us_per_op\": %.3f}",
 				     names[c], counts[i], s[c][i].median,
-				     s[c][i].median / s[c][0].median);
+				     s[c][i].median / s[c][0].median,
+				     cpu[c][i].median / 1000.0);
 		}
 		printf("\n");
 	}
 	for (int c = 0; c < 2; c++)
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 3; i++) {
 			bench_series_free(&s[c][i]);
+			bench_series_free(&cpu[c][i]);
+		}
 	dmaheap_pool_trim(k->pooled, DMAHEAP_POOL_TRIM_ALL);
 }
 

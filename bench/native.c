@@ -327,21 +327,22 @@ struct nthread {
 static void *nthread_main(void *p)
 {
 	struct nthread *a = p;
+	uint64_t cpu0;
 
 	pthread_barrier_wait(a->start);
-	bench_span_begin(&a->span);
+	cpu0 = bench_span_begin(&a->span);
 	for (unsigned int i = 0; i < a->ops; i++) {
 		struct dmaheap_buf *b = NULL;
 
 		must(dmaheap_alloc(a->ctx, "system", 4096, 0, &b));
 		dmaheap_buf_free(b);
 	}
-	bench_span_end(&a->span);
+	bench_span_end(&a->span, cpu0);
 	return NULL;
 }
 
 static double nthroughput(struct dmaheap_ctx *ctx, unsigned int n,
-			  unsigned int ops)
+			  unsigned int ops, double *cpu)
 {
 	pthread_barrier_t start;
 	struct nthread a = { ctx, ops, &start, { 0 } };
@@ -355,6 +356,7 @@ static double nthroughput(struct dmaheap_ctx *ctx, unsigned int n,
 	for (unsigned int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&start);
+	*cpu = (double)atomic_load(&a.span.cpu_ns) / ((double)n * ops);
 	return (double)n * ops * 1e9 / bench_span_ns(&a.span);
 }
 
@@ -363,34 +365,43 @@ static void native_threads(struct nstate *s, struct bench_report *r)
 	static const unsigned int counts[] = { 1, 2, 8 };
 	struct dmaheap_ctx *ctxs[2] = { s->plain, s->pooled };
 	const char *names[2] = { "lib_alloc_free", "pool_hit_alloc_free" };
-	struct bench_series v[2][3] = { 0 };
+	struct bench_series v[2][3] = { 0 }, cpu[2][3] = { 0 };
+	double cpu_op;
 
 	for (int round = 0; round < 7; round++)
 		for (int c = 0; c < 2; c++)
-			for (int i = 0; i < 3; i++)
+			for (int i = 0; i < 3; i++) {
 				bench_series_add(&v[c][i],
 						 nthroughput(ctxs[c], counts[i],
-							     20000));
+							     20000, &cpu_op));
+				bench_series_add(&cpu[c][i], cpu_op);
+			}
 	report_section(r, "native_threads");
 	printf("\nnative threads, fake kernel, 4 KiB alloc+free, median of 7 "
-	       "(ops/s):\n");
+	       "(ops/s, x one thread, CPU ns per op):\n");
 	for (int c = 0; c < 2; c++) {
-		printf("  %-22s", names[c]);
+		printf("  %-20s", names[c]);
 		for (int i = 0; i < 3; i++) {
 			bench_series_finish(&v[c][i]);
-			printf("  %uT %10.0f (%.2fx)", counts[i], v[c][i].median,
-			       v[c][i].median / v[c][0].median);
+			bench_series_finish(&cpu[c][i]);
+			printf("  %uT %9.0f %.2fx %5.0f", counts[i],
+			       v[c][i].median, v[c][i].median / v[c][0].median,
+			       cpu[c][i].median);
 			report_entry(r,
 				     "{\"method\": \"%s\", \"threads\": %u, "
-				     "\"ops_per_s\": %.1f, \"vs_1_thread\": %.3f}",
+				     "\"ops_per_s\": %.1f, \"vs_1_thread\": %.3f, "
+				     "\"cpu_ns_per_op\": %.1f}",
 				     names[c], counts[i], v[c][i].median,
-				     v[c][i].median / v[c][0].median);
+				     v[c][i].median / v[c][0].median,
+				     cpu[c][i].median);
 		}
 		printf("\n");
 	}
 	for (int c = 0; c < 2; c++)
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 3; i++) {
 			bench_series_free(&v[c][i]);
+			bench_series_free(&cpu[c][i]);
+		}
 }
 
 int bench_native(unsigned int iterations, struct bench_report *r)

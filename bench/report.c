@@ -20,20 +20,33 @@ void bench_span_init(struct bench_span *s)
 {
 	atomic_init(&s->start, UINT64_MAX);
 	atomic_init(&s->end, 0);
+	atomic_init(&s->cpu_ns, 0);
 }
 
-void bench_span_begin(struct bench_span *s)
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bench_span_begin(struct bench_span *s)
 {
 	uint64_t now = bench_now_ns(), cur = atomic_load(&s->start);
 
 	while (now < cur && !atomic_compare_exchange_weak(&s->start, &cur, now))
 		;
+	return thread_cpu_ns();
 }
 
-void bench_span_end(struct bench_span *s)
+void bench_span_end(struct bench_span *s, uint64_t cpu0)
 {
-	uint64_t now = bench_now_ns(), cur = atomic_load(&s->end);
+	uint64_t now, cur;
 
+	atomic_fetch_add(&s->cpu_ns, thread_cpu_ns() - cpu0);
+	now = bench_now_ns();
+	cur = atomic_load(&s->end);
 	while (now > cur && !atomic_compare_exchange_weak(&s->end, &cur, now))
 		;
 }

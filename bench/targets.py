@@ -76,9 +76,15 @@ def main(paths):
         if (m, n) not in table:
             rows.append((name, "not measured", "-"))
             return
-        r = table[(m, n)]["vs_1_thread"]
-        rows.append((name, "%.2fx (%.0f ops/s)" %
-                     (r, table[(m, n)]["ops_per_s"]),
+        e, one = table[(m, n)], table[(m, 1)]
+        r = e["vs_1_thread"]
+        cpu = ""
+        for key, unit in (("cpu_ns_per_op", "ns"), ("cpu_us_per_op", "us")):
+            if key in e:
+                cpu = "; CPU per op %.1f %s, one thread %.1f %s" % (
+                    e[key], unit, one[key], unit)
+        rows.append((name, "%.2fx (%.0f ops/s%s)" %
+                     (r, e["ops_per_s"], cpu),
                      "yes" if r >= limit else "NO"))
 
     for table, where in ((threads, "VM"), (nthreads, "native")):
