@@ -68,7 +68,7 @@ main() {
 	step "gcc build, unit suite"
 	CC=gcc setup "$out/gcc" -Ddefault_library=both
 	unit "$out/gcc"
-	# Hostile policy sizes: prints times and growth per doubling (~10 s).
+	# Hostile policy sizes: prints CPU times and growth per doubling (~2 s).
 	mtest -C "$out/gcc" --suite scale --verbose
 
 	step "clang build, unit suite"
