@@ -4,8 +4,9 @@
  * through the public API (struct dmaheap_options.policy_file, a memfd
  * named by its /proc/self/fd path) over a mock with the upstream heaps.
  *
- * Checks: context creation succeeds or fails with a documented errno, and a
- * refused file is reported through the log at ERR with the file's name;
+ * Checks: context creation succeeds or fails with a documented errno, a
+ * refused file is reported through the log at ERR with the file's name, and
+ * a file with a NUL byte is refused;
  * with an accepted file, the usage policy keeps its promises for every
  * usage (the plan and what allocation really hands out); nothing leaks.
  */
@@ -139,6 +140,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 "context creation: %d (%s)", r, dmaheap_strerror(r));
 	fz_check(r != -EINVAL || log.err_named_file,
 		 "a refused policy file was not named in an ERR message");
+	/* A NUL byte must not hide the rest of the file (issue 7, defect 4). */
+	fz_check(!memchr(data, '\0', size) || r == -EINVAL || r == -EFBIG,
+		 "a policy file with a NUL byte was accepted: %d", r);
 	if (r == 0) {
 		check_plans(ctx);
 		check_allocations(ctx);
