@@ -102,6 +102,10 @@ main() {
 	step "installed tree: pkg-config consumers"
 	bash "$top/tests/install/check.sh" "$out/gcc" "$out/destdir"
 
+	# About 10 s: configure and build a parent with only the library.
+	step "subproject: a parent without cmocka vendors the library"
+	bash "$top/tests/subproject/check.sh" "$out/subproject"
+
 	step "kernel suite: 64-bit, in a VM with a real kernel"
 	kernel "$out/gcc"
 
