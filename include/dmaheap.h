@@ -1518,7 +1518,9 @@ enum dmaheap_pool_flags {
  *	page.
  * @max_buffers: most buffers cached per size class; at least 1.
  * @idle_ms: release a cached buffer once it has been cached this long, in
- *	milliseconds; 0 means never.
+ *	milliseconds; 0 means never. A buffer cached while no timeout was
+ *	set counts its idle time from the pool's first look at it after one
+ *	is set.
  */
 struct dmaheap_pool_options {
 	size_t struct_size;

@@ -16,36 +16,37 @@
 #include "pool.h"
 #include "uapi.h"
 
-/* The numeric value of "@key:\t" in fdinfo text, or -1. */
-static long fdinfo_long(const char *text, const char *key)
+/* The value of the line "@key:\t..." of fdinfo text @text, or NULL.
+ * @key is given with its colon and a newline before it ("\ncount:"). */
+static const char *fdinfo_value(const char *text, const char *key)
 {
-	size_t len = strlen(key);
+	const char *p;
 
-	for (const char *p = text; p; p = strchr(p, '\n')) {
-		if (*p == '\n')
-			p++;
-		if (strncmp(p, key, len) == 0 && p[len] == ':')
-			return strtol(p + len + 1, NULL, 10);
-	}
-	return -1;
+	if (strncmp(text, key + 1, strlen(key + 1)) == 0)
+		p = text + strlen(key + 1);
+	else if ((p = strstr(text, key)))
+		p += strlen(key);
+	else
+		return NULL;
+	return p + strspn(p, " \t");
+}
+
+/* The numeric value of "count:", or -1. */
+static long fdinfo_count(const char *text)
+{
+	const char *v = fdinfo_value(text, "\ncount:");
+
+	return v ? strtol(v, NULL, 10) : -1;
 }
 
 /* Whether fdinfo's "name:" is exactly @name. */
 static bool fdinfo_name_is(const char *text, const char *name)
 {
-	for (const char *p = text; p; p = strchr(p, '\n')) {
-		if (*p == '\n')
-			p++;
-		if (strncmp(p, "name:", 5) == 0) {
-			size_t len = strlen(name);
+	const char *v = fdinfo_value(text, "\nname:");
+	size_t len = strlen(name);
 
-			p += 5;
-			p += strspn(p, " \t");
-			return strncmp(p, name, len) == 0 &&
-			       (p[len] == '\n' || p[len] == '\0');
-		}
-	}
-	return false;
+	return v && strncmp(v, name, len) == 0 &&
+	       (v[len] == '\n' || v[len] == '\0');
 }
 
 /*
@@ -98,7 +99,7 @@ int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf, bool *named)
 			    dmaheap_strerror(r));
 		return -EBUSY;
 	}
-	if (fdinfo_long(text, "count") != 1)
+	if (fdinfo_count(text) != 1)
 		return -EBUSY;
 	dmaheap_pool_auto_name(buf->heap, name);
 	*named = fdinfo_name_is(text, name);
