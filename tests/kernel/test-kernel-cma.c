@@ -35,11 +35,21 @@
 /* Buffers per round of the zeroing check. */
 #define ZERO_ROUNDS 8
 
+/* Buffers holding the heap full. */
+struct fill {
+	struct dmaheap_buf **bufs;
+	size_t n;
+	size_t chunk;
+};
+
 struct cfix {
 	struct dmaheap_ctx *ctx;
 	int fds_before;
 	char heap[NAME_MAX + 1]; /* the kernel's name of the CMA heap */
 	size_t page;
+	/* Released at teardown, so that a failing test leaves the heap
+	 * empty for the next one. */
+	struct fill fill;
 };
 
 static int setup(void **state)
@@ -55,10 +65,13 @@ static int setup(void **state)
 	return 0;
 }
 
+static void fill_release(struct fill *fl);
+
 static int teardown(void **state)
 {
 	struct cfix *f = *state;
 
+	fill_release(&f->fill);
 	dmaheap_ctx_free(f->ctx);
 	assert_no_fd_leak(f->fds_before);
 	free(f);
@@ -366,19 +379,13 @@ static size_t fill_chunk(const struct cfix *f)
 	return area ? kt_page_round(area / 4) : FILL_CHUNK_DEFAULT;
 }
 
-/* Buffers holding the heap full. */
-struct fill {
-	struct dmaheap_buf **bufs;
-	size_t n;
-	size_t chunk;
-};
-
 /*
  * Allocates @chunk-sized buffers from the CMA heap until the kernel says
  * ENOMEM. The bound (RAM / chunk) only stops a heap that never fills.
  */
-static void fill_heap(struct cfix *f, struct fill *fl)
+static struct fill *fill_heap(struct cfix *f)
 {
+	struct fill *fl = &f->fill;
 	size_t max = (size_t)(kt_ram_bytes() / fill_chunk(f)) + 1;
 	int r = 0;
 
@@ -399,6 +406,7 @@ static void fill_heap(struct cfix *f, struct fill *fl)
 	assert_true(fl->n >= 1);
 	print_message("%s full after %zu buffers of %zu KiB\n", f->heap, fl->n,
 		      fl->chunk >> 10);
+	return fl;
 }
 
 static void fill_release(struct fill *fl)
@@ -703,24 +711,22 @@ static void test_full_falls_back_to_system(void **state)
 	const char *chain[] = { "cma", "system" };
 	struct dmaheap_buf *sys = NULL, *back = NULL, *none = NULL;
 	struct dmaheap_stats s;
-	struct fill fl;
-	size_t filled;
+	struct fill *fl = fill_heap(f);
+	size_t filled = fl->n;
 
-	fill_heap(f, &fl);
-	filled = fl.n;
 	/* Full: the same request fails at once, by name and by alias. */
-	assert_ret(dmaheap_alloc(f->ctx, f->heap, fl.chunk, 0, &none), -ENOMEM);
-	assert_ret(dmaheap_alloc_from(f->ctx, chain, 1, fl.chunk, 0, &none),
+	assert_ret(dmaheap_alloc(f->ctx, f->heap, fl->chunk, 0, &none), -ENOMEM);
+	assert_ret(dmaheap_alloc_from(f->ctx, chain, 1, fl->chunk, 0, &none),
 		   -ENOMEM);
 	assert_null(none);
 	/* ...and the chain moves on to the system heap. */
-	assert_ret(dmaheap_alloc_from(f->ctx, chain, 2, fl.chunk, 0, &sys), 1);
+	assert_ret(dmaheap_alloc_from(f->ctx, chain, 2, fl->chunk, 0, &sys), 1);
 	assert_string_equal(dmaheap_buf_heap_name(sys), "system");
 	assert_fdinfo(dmaheap_buf_fd(sys), "exp_name", "system");
 	assert_false(dmaheap_buf_props(sys) & DMAHEAP_PROP_CONTIGUOUS);
 	/* One CMA buffer freed: the chain is served by CMA again. */
-	dmaheap_buf_free(fl.bufs[--fl.n]);
-	assert_ret(dmaheap_alloc_from(f->ctx, chain, 2, fl.chunk, 0, &back), 0);
+	dmaheap_buf_free(fl->bufs[--fl->n]);
+	assert_ret(dmaheap_alloc_from(f->ctx, chain, 2, fl->chunk, 0, &back), 0);
 	assert_string_equal(dmaheap_buf_heap_name(back), f->heap);
 	assert_fdinfo(dmaheap_buf_fd(back), "exp_name", f->heap);
 
@@ -728,23 +734,23 @@ static void test_full_falls_back_to_system(void **state)
 	 * first try failed on CMA; system served once. */
 	assert_ret(dmaheap_ctx_stats(f->ctx, f->heap, &s), 0);
 	assert_int_equal(s.live_buffers, filled);
-	assert_int_equal(s.live_bytes, filled * fl.chunk);
-	assert_int_equal(s.peak_bytes, filled * fl.chunk);
+	assert_int_equal(s.live_bytes, filled * fl->chunk);
+	assert_int_equal(s.peak_bytes, filled * fl->chunk);
 	assert_int_equal(s.allocations, filled + 1);
 	assert_int_equal(s.failures, 4);
 	assert_ret(dmaheap_ctx_stats(f->ctx, "system", &s), 0);
 	assert_int_equal(s.live_buffers, 1);
-	assert_int_equal(s.live_bytes, fl.chunk);
+	assert_int_equal(s.live_bytes, fl->chunk);
 	assert_int_equal(s.allocations, 1);
 	assert_int_equal(s.failures, 0);
 	assert_ret(dmaheap_ctx_stats(f->ctx, NULL, &s), 0);
 	assert_int_equal(s.live_buffers, filled + 1);
-	assert_int_equal(s.live_bytes, (filled + 1) * fl.chunk);
+	assert_int_equal(s.live_bytes, (filled + 1) * fl->chunk);
 	assert_int_equal(s.failures, 4);
 
 	dmaheap_buf_free(back);
 	dmaheap_buf_free(sys);
-	fill_release(&fl);
+	fill_release(fl);
 	assert_ret(dmaheap_ctx_stats(f->ctx, f->heap, &s), 0);
 	assert_int_equal(s.live_buffers, 0);
 	assert_int_equal(s.live_bytes, 0);
@@ -761,7 +767,7 @@ static void test_contiguous_usage(void **state)
 	struct dmaheap_heap_info *plan = NULL;
 	struct dmaheap_buf *buf = NULL;
 	struct dmaheap_stats s;
-	struct fill fl;
+	struct fill *fl;
 	int n, usable = 0;
 
 	/* The plan holds the cma alias's members, all contiguous; of them
@@ -787,19 +793,19 @@ static void test_contiguous_usage(void **state)
 	}
 
 	/* Full: refused, never served from the system heap. */
-	fill_heap(f, &fl);
+	fl = fill_heap(f);
 	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
-		assert_ret(dmaheap_alloc_usage(f->ctx, usages[i], fl.chunk, 0,
+		assert_ret(dmaheap_alloc_usage(f->ctx, usages[i], fl->chunk, 0,
 					       &buf), -ENOMEM);
 	assert_null(buf);
 	assert_ret(dmaheap_ctx_stats(f->ctx, "system", &s), -ENOENT);
 	/* Room again: CMA serves. */
-	dmaheap_buf_free(fl.bufs[--fl.n]);
+	dmaheap_buf_free(fl->bufs[--fl->n]);
 	assert_ret(dmaheap_alloc_usage(f->ctx, DMAHEAP_USAGE_CONTIGUOUS,
-				       fl.chunk, 0, &buf), 0);
+				       fl->chunk, 0, &buf), 0);
 	assert_string_equal(dmaheap_buf_heap_name(buf), f->heap);
 	dmaheap_buf_free(buf);
-	fill_release(&fl);
+	fill_release(fl);
 }
 
 /* A request larger than the whole area fails at once (the kernel does
