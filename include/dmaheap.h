@@ -2002,10 +2002,12 @@ struct dmaheap_stat {
  *  -EINVAL: NULL @ctx or @ret, negative @pid, an empty @proc_dir or one
  *	longer than PATH_MAX - 64;
  *  -ESRCH: @pid is not a process in @proc_dir;
- *  -EACCES: @pid's fds cannot be read (logged as above);
+ *  -EACCES: @pid's fds or maps cannot be read (EACCES or EPERM; logged
+ *	as above);
  *  -ENOMEM: out of memory;
  *  the errors of reading @proc_dir itself (-ENOENT when procfs is not
- *  mounted there, ...).
+ *  mounted there, ...), and with @pid those of reading its files (-EIO,
+ *  ...). -EMFILE and -ENFILE stop the scan whatever process they hit.
  */
 DMAHEAP_EXPORT int dmaheap_stat_scan(struct dmaheap_ctx *ctx,
 				     const char *proc_dir, int pid,

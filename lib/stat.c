@@ -340,7 +340,9 @@ static int proc_failed(struct scan *s, int pid, int r, bool wanted)
 		dmaheap_log(s->ctx, DMAHEAP_LOG_DEBUG,
 			    "stat: %s/%d: %s; left out", s->proc, pid,
 			    dmaheap_strerror(r));
-	return wanted ? r : 0;
+	if (!wanted)
+		return 0;
+	return is_denied(r) ? -EACCES : r;
 }
 
 static int scan_all(struct scan *s, int pid)

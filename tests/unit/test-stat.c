@@ -362,6 +362,23 @@ static void test_pid_missing_gone_denied(void **state)
 	assert_null(st);
 	assert_int_equal(e->logs.warnings, 1);
 	assert_non_null(strstr(e->logs.last, "run as root"));
+	/* EPERM (ptrace rules) is the same refusal. */
+	assert_int_equal(dmaheap_mock_proc_set_state(e->f.mock, 20,
+			 DMAHEAP_MOCK_PROC_LIVE), 0);
+	/* Readdirs: the proc directory, then the fdinfo of each process,
+	 * newest first: 30, 20. */
+	assert_int_equal(dmaheap_mock_inject(e->f.mock, DMAHEAP_MOCK_READDIR,
+					     2, 1, EPERM), 0);
+	assert_int_equal(dmaheap_stat_scan(e->f.ctx, e->proc, 20, &st),
+			 -EACCES);
+	assert_int_equal(dmaheap_mock_injected(e->f.mock, NULL), 1);
+	assert_int_equal(e->logs.warnings, 2);
+	/* Another error of its files comes back as it is. */
+	assert_int_equal(dmaheap_mock_inject(e->f.mock, DMAHEAP_MOCK_READDIR,
+					     2, 1, EIO), 0);
+	assert_int_equal(dmaheap_stat_scan(e->f.ctx, e->proc, 20, &st),
+			 -EIO);
+	assert_null(st);
 }
 
 /* A process listed, then gone: left out, the others counted. */
