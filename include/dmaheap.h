@@ -28,6 +28,47 @@
  * from several threads at once: its map count and CPU-access state are
  * protected by a lock of its own. Freeing an object while another thread
  * still uses it is, as always, a bug of the caller.
+ *
+ * A whole program: allocate 1 MiB for CPU access, fill it between begin and
+ * end of CPU access, and pass the dma-buf fd on (build it with
+ * cc prog.c $(pkg-config --cflags --libs libdmaheap))::
+ *
+ *	#include <stdio.h>
+ *	#include <string.h>
+ *	#include <dmaheap.h>
+ *
+ *	int main(void)
+ *	{
+ *		struct dmaheap_ctx *ctx = NULL;
+ *		struct dmaheap_buf *buf = NULL;
+ *		void *addr;
+ *		int r;
+ *
+ *		r = dmaheap_ctx_new(&ctx);
+ *		if (r == 0)
+ *			r = dmaheap_alloc_usage(ctx,
+ *						DMAHEAP_USAGE_CPU_WRITE_OFTEN,
+ *						1 << 20, 0, &buf);
+ *		if (r == 0)
+ *			r = dmaheap_buf_map(buf, &addr);
+ *		if (r == 0) {
+ *			dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE);
+ *			memset(addr, 0x80, dmaheap_buf_size(buf));
+ *			dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_WRITE);
+ *			dmaheap_buf_unmap(buf);
+ *			printf("dma-buf fd %d from heap %s\n",
+ *			       dmaheap_buf_fd(buf),
+ *			       dmaheap_buf_heap_name(buf));
+ *		} else {
+ *			fprintf(stderr, "%s\n", dmaheap_strerror(r));
+ *		}
+ *		dmaheap_buf_free(buf);
+ *		dmaheap_ctx_free(ctx);
+ *		return r == 0 ? 0 : 1;
+ *	}
+ *
+ * The rest of this header documents every function; "man libdmaheap" and
+ * the section 3 pages render the same text.
  */
 #ifndef DMAHEAP_H
 #define DMAHEAP_H
