@@ -11,6 +11,8 @@ packages=(
 	libgstreamer-plugins-base1.0-dev
 	# clang's sanitizer runtimes are only recommended by clang
 	libclang-rt-dev
+	# man pages from the header (doxygen) and dmaheap(1) (help2man)
+	doxygen help2man
 	# the real-kernel VM (tests/vm/run.sh)
 	qemu-system-x86 busybox-static kmod xz-utils cpio
 	# the 32-bit build of the library and its tests

@@ -41,7 +41,7 @@ unit() { # unit DIR [meson test args...]
 	local dir=$1
 	shift
 	mtest -C "$dir" --suite unit --suite abi --suite fault --suite cli \
-		--print-errorlogs "$@"
+		--suite install --print-errorlogs "$@"
 }
 
 # The kernel suite skips (77) where the VM cannot run; here, where

@@ -10,6 +10,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 rm -rf "$dest"
 meson install -C "$build" --destdir "$dest" >/dev/null
+# The man pages, where the build rendered them (-Dman).
+if [ -e "$build/doc/man.stamp" ]; then
+	for page in man7/libdmaheap.7 man3/dmaheap_alloc.3 man3/libdmaheap_context.3; do
+		[ -n "$(find "$dest" -path "*/share/man/$page")" ] ||
+			{ echo "man page $page not installed under $dest"; exit 1; }
+	done
+fi
 pc=$(find "$dest" -name libdmaheap.pc | head -1)
 [ -n "$pc" ] || { echo "no libdmaheap.pc installed under $dest"; exit 1; }
 pcdir=$(dirname "$pc")

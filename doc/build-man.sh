@@ -1,0 +1,42 @@
+#!/bin/sh
+# Renders the man pages into OUTDIR/man (doc/meson.build runs this):
+# section 3 from include/dmaheap.h through doxygen (any doxygen warning
+# fails the build), libdmaheap(7) from the header's opening comment and
+# dmaheap(1) from the tool's --help through help2man.
+# usage: build-man.sh DOXYGEN DOXYFILE OUTDIR STAMP [HELP2MAN DMAHEAP VERSION]
+set -eu
+doxygen=$1 doxyfile=$2 out=$3
+stamp=$(realpath -m "$4")
+
+rm -rf "$out/man" "$out/doxygen-warnings.log"
+if ! "$doxygen" "$doxyfile" || [ -s "$out/doxygen-warnings.log" ]; then
+	cat "$out/doxygen-warnings.log" >&2
+	echo "build-man.sh: doxygen warned; the header's comments need fixing" >&2
+	exit 1
+fi
+
+cd "$out/man/man3"
+# MAN_LINKS also makes a page for every struct member (error.3, size.3,
+# ...): those would shadow other manuals. Keep the library's names only.
+for page in *.3; do
+	case $page in
+	dmaheap_*|DMAHEAP_*|libdmaheap*) ;;
+	*) rm -f "$page" ;;
+	esac
+done
+# Group pages: say which header to include.
+for page in libdmaheap_*.3; do
+	sed -i '/^\.SH SYNOPSIS$/a .nf\n\\fB#include <dmaheap.h>\\fP\n.fi' "$page"
+done
+# The overview is a page of its own, section 7.
+mkdir -p ../man7
+sed '1s/^\.TH "libdmaheap" 3 /.TH "libdmaheap" 7 /' libdmaheap.3 >../man7/libdmaheap.7
+rm libdmaheap.3
+
+if [ $# -ge 7 ]; then
+	mkdir -p ../man1
+	"$5" --no-info --section=1 --version-string="$7" \
+		--name="allocate from and inspect Linux DMA-BUF heaps" \
+		--output=../man1/dmaheap.1 "$6"
+fi
+touch "$stamp"
