@@ -78,7 +78,8 @@ options:
       --smp N           guest CPUs (DMAHEAP_VM_SMP, 2)
       --kvm             use KVM instead of TCG (DMAHEAP_VM_KVM=1)
       --tcg-thread MODE TCG threading, single or multi (DMAHEAP_VM_TCG_THREAD;
-                        qemu's default, multi, unless set)
+                        default: single for a kernel that patches its own
+                        code at run time (jump labels), else multi)
       --append WORDS    extra kernel command line (DMAHEAP_VM_APPEND)
       --shell           interactive shell in the VM (Ctrl-A X quits)
       --prepare-only    only download and build the cached artefacts
@@ -104,7 +105,7 @@ default_kernel=debian
 # The architecture the command was built for (meson's cpu_family; the
 # kernel suite sets it): picks the default kernel, and must fit the one
 # asked for.
-program_arch=${DMAHEAP_VM_ARCH:-x86_64}
+program_arch=${DMAHEAP_VM_ARCH:-}
 no_build=${DMAHEAP_VM_NO_BUILD:-0}
 memory=${DMAHEAP_VM_MEMORY:-2G}
 smp=${DMAHEAP_VM_SMP:-2}
@@ -169,7 +170,7 @@ check_args() {
 	*) guest_arch=x86_64 ;;
 	esac
 	case $program_arch/$guest_arch in
-	x86_64/x86_64 | x86/x86_64 | aarch64/arm64) ;;
+	/* | x86_64/x86_64 | x86/x86_64 | aarch64/arm64) ;;
 	*) usage_error "a $program_arch program cannot run on kernel '$kernel_name'" ;;
 	esac
 	if [[ $guest_arch = arm64 && $use_kvm = 1 ]]; then
@@ -576,9 +577,27 @@ kernel_cmdline() {
 	printf '%s\n' "$c"
 }
 
+# Multi-threaded TCG runs each vCPU in its own host thread, and an x86
+# kernel with jump labels (Debian's) patches its code while the other vCPU
+# runs it (text_poke_bp: int3 first, then the new bytes, then the int3
+# away). Under MTTCG the other vCPU can still execute a stale translation
+# with the int3 after the patch is done: "Oops: int3" (sched_clock_cpu at
+# boot when the TSC watchdog flips a key; update_curr_se when
+# sched_schedstats is toggled, which crashes nearly every time). One TCG
+# thread for all vCPUs keeps SMP but serialises them, which makes the
+# patching coherent. The minimal kernels have no jump labels.
+default_tcg_thread() {
+	if [[ $guest_arch = x86_64 ]] &&
+		grep -q '^CONFIG_JUMP_LABEL=y' "$kernel_dir/config"; then
+		echo single
+	else
+		echo multi
+	fi
+}
+
 machine_args() {
 	local tcg=tcg
-	[[ -z $tcg_thread ]] || tcg+=",thread=$tcg_thread"
+	tcg+=",thread=${tcg_thread:-$(default_tcg_thread)}"
 	if [[ $guest_arch = arm64 ]]; then
 		printf '%s\n' -M virt -accel "$tcg" -cpu max
 	elif [[ $use_kvm = 1 ]]; then
