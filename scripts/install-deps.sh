@@ -17,6 +17,13 @@ packages=(
 	qemu-system-x86 busybox-static kmod xz-utils cpio
 	# the 32-bit build of the library and its tests
 	gcc-multilib libcmocka-dev:i386 libdrm-dev:i386
+	# test kernels built from Debian's source (tests/vm/build-kernel.sh);
+	# arm64 ones with clang and lld (LLVM=1)
+	linux-source-6.12 make flex bison bc libelf-dev libssl-dev lld llvm
+	# arm64: the VM, and the cross build of the library and its tests with
+	# clang. Not gcc-aarch64-linux-gnu: it would remove gcc-multilib. The
+	# arm64 cmocka, libdrm and busybox are only downloaded (arm64-root.sh).
+	qemu-system-arm libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 )
 
 missing=()
@@ -24,7 +31,12 @@ for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
+# tests/vm/arm64-root.sh downloads arm64 packages: apt must know them.
+foreign=()
+for a in i386 arm64; do
+	dpkg --print-foreign-architectures | grep -qx "$a" || foreign+=("$a")
+done
+if [ ${#missing[@]} -eq 0 ] && [ ${#foreign[@]} -eq 0 ]; then
 	echo "all ${#packages[@]} packages present"
 	exit 0
 fi
@@ -35,9 +47,9 @@ fi
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # The :i386 packages need the architecture enabled first.
-if ! dpkg --print-foreign-architectures | grep -qx i386; then
-	dpkg --add-architecture i386
-fi
+for a in "${foreign[@]}"; do
+	dpkg --add-architecture "$a"
+done
 # A mirror caught mid-sync fails one index ("File has unexpected size")
 # and makes update exit non-zero although the packages wanted come from
 # the indexes that did load: retry a little, then let install decide.
@@ -46,4 +58,5 @@ for try in 1 2 3; do
 	echo "apt-get update failed (try $try of 3)" >&2
 	sleep $((try * 5))
 done
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[ ${#missing[@]} -eq 0 ] ||
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
