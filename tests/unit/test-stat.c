@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "sys.h"
@@ -671,6 +672,37 @@ static void test_every_call_fails(void **state)
 	dmaheap_stat_free(st);
 }
 
+static void *scan_many(void *arg)
+{
+	struct env *e = arg;
+
+	for (int i = 0; i < 20; i++) {
+		struct dmaheap_stat *st = NULL;
+
+		if (dmaheap_stat_scan(e->f.ctx, e->proc, 0, &st) != 0 ||
+		    st->n_bufs != 3 || st->bytes != 24 * KIB)
+			return (void *)1;
+		dmaheap_stat_free(st);
+	}
+	return NULL;
+}
+
+/* Scans share a context (ThreadSanitizer runs this in CI). */
+static void test_threads_share_ctx(void **state)
+{
+	struct env *e = *state;
+	pthread_t t[4];
+	void *ret;
+
+	populate(e);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, scan_many, e), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], &ret), 0);
+		assert_null(ret);
+	}
+}
+
 static void test_mock_proc_api(void **state)
 {
 	struct env *e = *state;
@@ -772,6 +804,7 @@ int main(void)
 		STAT_TEST(test_long_maps),
 		STAT_TEST(test_bad_arguments),
 		STAT_TEST(test_every_call_fails),
+		STAT_TEST(test_threads_share_ctx),
 		STAT_TEST(test_mock_proc_api),
 		STAT_TEST(test_mock_proc_files),
 	};
