@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: MIT */
+/* GstDmaHeapAllocator: see gstdmaheapallocator.h for the contract. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gstdmaheapallocator.h"
+
+GST_DEBUG_CATEGORY(gst_dmaheap_debug);
+#define GST_CAT_DEFAULT gst_dmaheap_debug
+
+/* Most names in a heap fallback list, as dmaheap_alloc_from() takes. */
+#define HEAP_LIST_MAX 128
+
+enum { PROP_0, PROP_HEAP, PROP_USAGE, PROP_POOL };
+
+G_DEFINE_TYPE(GstDmaHeapAllocator, gst_dmaheap_allocator,
+	      GST_TYPE_DMABUF_ALLOCATOR)
+
+GType gst_dmaheap_usage_get_type(void)
+{
+	static const GFlagsValue values[] = {
+		{ DMAHEAP_USAGE_CPU_READ_OFTEN, "The CPU reads it often",
+		  "cpu-read-often" },
+		{ DMAHEAP_USAGE_CPU_WRITE_OFTEN, "The CPU writes it often",
+		  "cpu-write-often" },
+		{ DMAHEAP_USAGE_CPU_RARELY, "The CPU rarely touches it",
+		  "cpu-rarely" },
+		{ DMAHEAP_USAGE_DEVICE_ONLY, "Only devices touch it",
+		  "device-only" },
+		{ DMAHEAP_USAGE_CONTIGUOUS, "Physically contiguous",
+		  "contiguous" },
+		{ DMAHEAP_USAGE_PROTECTED, "Protected content", "protected" },
+		{ DMAHEAP_USAGE_UNCACHED, "Uncached", "uncached" },
+		{ 0, NULL, NULL },
+	};
+	static gsize type;
+
+	if (g_once_init_enter(&type))
+		g_once_init_leave(&type, g_flags_register_static(
+						 "GstDmaHeapUsage", values));
+	return (GType)type;
+}
+
+static GQuark buf_quark(void)
+{
+	static gsize q;
+
+	if (g_once_init_enter(&q))
+		g_once_init_leave(&q, g_quark_from_static_string(
+					      "gst-dmaheap-buf"));
+	return (GQuark)q;
+}
+
+static void log_to_gst(void *userdata, int priority, const char *msg)
+{
+	GstDebugLevel level = GST_LEVEL_DEBUG;
+
+	if (priority <= DMAHEAP_LOG_ERR)
+		level = GST_LEVEL_ERROR;
+	else if (priority == DMAHEAP_LOG_WARNING)
+		level = GST_LEVEL_WARNING;
+	else if (priority <= DMAHEAP_LOG_INFO)
+		level = GST_LEVEL_INFO;
+	GST_CAT_LEVEL_LOG(gst_dmaheap_debug, level, userdata, "%s", msg);
+}
+
+struct dmaheap_buf *gst_dmaheap_memory_get_buf(GstMemory *mem)
+{
+	if (!mem)
+		return NULL;
+	while (mem->parent)
+		mem = mem->parent;
+	return gst_mini_object_get_qdata(GST_MINI_OBJECT(mem), buf_quark());
+}
+
+gboolean gst_is_dmaheap_memory(GstMemory *mem)
+{
+	return mem && GST_IS_DMAHEAP_ALLOCATOR(mem->allocator) &&
+	       gst_dmaheap_memory_get_buf(mem) != NULL;
+}
+
+struct dmaheap_ctx *gst_dmaheap_allocator_get_ctx(GstAllocator *alloc)
+{
+	g_return_val_if_fail(GST_IS_DMAHEAP_ALLOCATOR(alloc), NULL);
+	return GST_DMAHEAP_ALLOCATOR(alloc)->ctx;
+}
+
+GstAllocator *gst_dmaheap_allocator_new(void)
+{
+	return g_object_new(GST_TYPE_DMAHEAP_ALLOCATOR, NULL);
+}
+
+static unsigned int access_of(GstMapFlags flags)
+{
+	unsigned int a = 0;
+
+	if (flags & GST_MAP_READ)
+		a |= DMAHEAP_ACCESS_READ;
+	if (flags & GST_MAP_WRITE)
+		a |= DMAHEAP_ACCESS_WRITE;
+	/* A map that says neither still reads. */
+	return a ? a : DMAHEAP_ACCESS_READ;
+}
+
+static gpointer mem_map(GstMemory *mem, GstMapInfo *info, gsize maxsize)
+{
+	GstDmaHeapAllocator *self = GST_DMAHEAP_ALLOCATOR(mem->allocator);
+	struct dmaheap_buf *buf = gst_dmaheap_memory_get_buf(mem);
+	unsigned int access = access_of(info->flags);
+	void *addr = NULL;
+	int r;
+
+	if (!buf)
+		return NULL;
+	g_mutex_lock(&self->lock);
+	r = dmaheap_buf_map(buf, &addr);
+	if (r == 0) {
+		r = dmaheap_buf_begin_cpu_access(buf, access);
+		if (r)
+			dmaheap_buf_unmap(buf);
+	}
+	g_mutex_unlock(&self->lock);
+	if (r) {
+		GST_WARNING_OBJECT(self, "cannot map %p (fd %d, heap %s): %s",
+				   (void *)mem, dmaheap_buf_fd(buf),
+				   dmaheap_buf_heap_name(buf),
+				   dmaheap_strerror(r));
+		return NULL;
+	}
+	/* Shares have the root's fd and offsets from its start. */
+	return addr;
+}
+
+static void mem_unmap(GstMemory *mem, GstMapInfo *info)
+{
+	GstDmaHeapAllocator *self = GST_DMAHEAP_ALLOCATOR(mem->allocator);
+	struct dmaheap_buf *buf = gst_dmaheap_memory_get_buf(mem);
+	int r;
+
+	g_mutex_lock(&self->lock);
+	r = dmaheap_buf_end_cpu_access(buf, access_of(info->flags));
+	dmaheap_buf_unmap(buf);
+	g_mutex_unlock(&self->lock);
+	if (r)
+		GST_WARNING_OBJECT(self, "ending CPU access to %p: %s",
+				   (void *)mem,
+				   dmaheap_strerror(r));
+}
+
+/* Splits @list at commas into @names (pointing into @list). */
+static size_t split_heaps(gchar *list, const char **names)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(list, ",", &save); t && n < HEAP_LIST_MAX;
+	     t = strtok_r(NULL, ",", &save))
+		names[n++] = g_strstrip(t);
+	return n;
+}
+
+static int alloc_buf(GstDmaHeapAllocator *self, gsize size,
+		     struct dmaheap_buf **buf)
+{
+	const char *names[HEAP_LIST_MAX];
+	gchar *list;
+	guint usage;
+	size_t n;
+	int r;
+
+	g_mutex_lock(&self->lock);
+	list = g_strdup(self->heap);
+	usage = self->usage;
+	g_mutex_unlock(&self->lock);
+	if (!list)
+		return dmaheap_alloc_usage(self->ctx, usage, size, 0, buf);
+	n = split_heaps(list, names);
+	r = n ? dmaheap_alloc_from(self->ctx, names, n, size, 0, buf)
+	      : -EINVAL;
+	g_free(list);
+	return r < 0 ? r : 0;
+}
+
+static void zero_range(GstMemory *mem, gsize off, gsize len)
+{
+	GstMapInfo info;
+
+	if (!len || !gst_memory_map(mem, &info, GST_MAP_WRITE))
+		return;
+	/* info.data starts at the memory's offset; the prefix is before it */
+	memset(info.data - mem->offset + off, 0, len);
+	gst_memory_unmap(mem, &info);
+}
+
+static gboolean check_params(GstDmaHeapAllocator *self, gsize size,
+			     const GstAllocationParams *p, gsize *total)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page > 0 && p->align >= (gsize)page) {
+		GST_ERROR_OBJECT(self, "alignment %" G_GSIZE_FORMAT
+				 " is over a page: mappings are page-aligned",
+				 p->align + 1);
+		return FALSE;
+	}
+	if (size > G_MAXSIZE - p->prefix ||
+	    size + p->prefix > G_MAXSIZE - p->padding) {
+		GST_ERROR_OBJECT(self, "size %" G_GSIZE_FORMAT " overflows",
+				 size);
+		return FALSE;
+	}
+	*total = p->prefix + size + p->padding;
+	return *total > 0;
+}
+
+static GstMemory *wrap(GstDmaHeapAllocator *self, struct dmaheap_buf *buf,
+		       gsize size, const GstAllocationParams *p)
+{
+	GstMemory *mem;
+
+	mem = gst_dmabuf_allocator_alloc_with_flags(
+		GST_ALLOCATOR(self), dmaheap_buf_fd(buf), dmaheap_buf_size(buf),
+		GST_FD_MEMORY_FLAG_DONT_CLOSE);
+	if (!mem) {
+		dmaheap_buf_free(buf);
+		return NULL;
+	}
+	gst_mini_object_set_qdata(GST_MINI_OBJECT(mem), buf_quark(), buf,
+				  (GDestroyNotify)dmaheap_buf_free);
+	gst_memory_resize(mem, p->prefix, size);
+	if ((p->flags & GST_MEMORY_FLAG_ZERO_PREFIXED) && p->prefix)
+		zero_range(mem, 0, p->prefix);
+	if (p->flags & GST_MEMORY_FLAG_ZERO_PADDED)
+		zero_range(mem, p->prefix + size,
+			   dmaheap_buf_size(buf) - p->prefix - size);
+	GST_MINI_OBJECT_FLAGS(mem) |= p->flags;
+	if (dmaheap_buf_props(buf) & DMAHEAP_PROP_CONTIGUOUS)
+		GST_MINI_OBJECT_FLAGS(mem) |=
+			GST_MEMORY_FLAG_PHYSICALLY_CONTIGUOUS;
+	return mem;
+}
+
+static GstMemory *allocator_alloc(GstAllocator *alloc, gsize size,
+				  GstAllocationParams *params)
+{
+	GstDmaHeapAllocator *self = GST_DMAHEAP_ALLOCATOR(alloc);
+	GstAllocationParams defaults;
+	struct dmaheap_buf *buf = NULL;
+	gsize total;
+	int r;
+
+	if (!params) {
+		gst_allocation_params_init(&defaults);
+		params = &defaults;
+	}
+	if (!self->ctx) {
+		GST_ERROR_OBJECT(self, "no libdmaheap context");
+		return NULL;
+	}
+	if (!check_params(self, size, params, &total))
+		return NULL;
+	r = alloc_buf(self, total, &buf);
+	if (r) {
+		GST_ERROR_OBJECT(self, "allocating %" G_GSIZE_FORMAT
+				 " bytes (heap %s, usage 0x%x): %s",
+				 total, self->heap ? self->heap : "(by usage)",
+				 self->usage, dmaheap_strerror(r));
+		return NULL;
+	}
+	GST_LOG_OBJECT(self, "%" G_GSIZE_FORMAT " bytes from heap %s, fd %d",
+		       total, dmaheap_buf_heap_name(buf), dmaheap_buf_fd(buf));
+	return wrap(self, buf, size, params);
+}
+
+static void set_pool(GstDmaHeapAllocator *self, gboolean on)
+{
+	struct dmaheap_pool_options o = DMAHEAP_POOL_OPTIONS_INIT;
+	int r;
+
+	if (!self->ctx)
+		return;
+	r = dmaheap_ctx_set_pool(self->ctx, on ? &o : NULL);
+	if (r)
+		GST_WARNING_OBJECT(self, "turning the pool %s: %s",
+				   on ? "on" : "off", dmaheap_strerror(r));
+}
+
+static void set_property(GObject *obj, guint id, const GValue *v,
+			 GParamSpec *pspec)
+{
+	GstDmaHeapAllocator *self = GST_DMAHEAP_ALLOCATOR(obj);
+
+	g_mutex_lock(&self->lock);
+	switch (id) {
+	case PROP_HEAP:
+		g_free(self->heap);
+		self->heap = g_value_dup_string(v);
+		break;
+	case PROP_USAGE:
+		self->usage = g_value_get_flags(v);
+		break;
+	case PROP_POOL:
+		self->pool = g_value_get_boolean(v);
+		set_pool(self, self->pool);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
+	}
+	g_mutex_unlock(&self->lock);
+}
+
+static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
+{
+	GstDmaHeapAllocator *self = GST_DMAHEAP_ALLOCATOR(obj);
+
+	g_mutex_lock(&self->lock);
+	switch (id) {
+	case PROP_HEAP:
+		g_value_set_string(v, self->heap);
+		break;
+	case PROP_USAGE:
+		g_value_set_flags(v, self->usage);
+		break;
+	case PROP_POOL:
+		g_value_set_boolean(v, self->pool);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
+	}
+	g_mutex_unlock(&self->lock);
+}
+
+static void finalize(GObject *obj)
+{
+	GstDmaHeapAllocator *self = GST_DMAHEAP_ALLOCATOR(obj);
+
+	/* Memory holds a reference to its allocator: none is left. */
+	dmaheap_ctx_free(self->ctx);
+	g_free(self->heap);
+	g_mutex_clear(&self->lock);
+	G_OBJECT_CLASS(gst_dmaheap_allocator_parent_class)->finalize(obj);
+}
+
+static void gst_dmaheap_allocator_class_init(GstDmaHeapAllocatorClass *klass)
+{
+	GObjectClass *oc = G_OBJECT_CLASS(klass);
+	GstAllocatorClass *ac = GST_ALLOCATOR_CLASS(klass);
+	const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+	oc->set_property = set_property;
+	oc->get_property = get_property;
+	oc->finalize = finalize;
+	ac->alloc = allocator_alloc;
+	g_object_class_install_property(oc, PROP_HEAP,
+		g_param_spec_string("heap", "Heap",
+			"Heap name or alias, or a comma-separated fallback "
+			"list; unset: the usage picks", NULL, rw));
+	g_object_class_install_property(oc, PROP_USAGE,
+		g_param_spec_flags("usage", "Usage",
+			"What the memory is for, when no heap is set",
+			gst_dmaheap_usage_get_type(),
+			DMAHEAP_USAGE_CPU_WRITE_OFTEN, rw));
+	g_object_class_install_property(oc, PROP_POOL,
+		g_param_spec_boolean("pool", "Pool",
+			"Recycle freed buffers through libdmaheap's pool",
+			FALSE, rw));
+}
+
+static void gst_dmaheap_allocator_init(GstDmaHeapAllocator *self)
+{
+	GstAllocator *alloc = GST_ALLOCATOR(self);
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	int r;
+
+	g_mutex_init(&self->lock);
+	self->usage = DMAHEAP_USAGE_CPU_WRITE_OFTEN;
+	o.log_fn = log_to_gst;
+	o.log_userdata = self;
+	o.log_priority = DMAHEAP_LOG_DEBUG;
+	r = dmaheap_ctx_new_with(&o, &self->ctx);
+	if (r) {
+		self->ctx = NULL;
+		GST_ERROR_OBJECT(self, "libdmaheap context: %s",
+				 dmaheap_strerror(r));
+	}
+	/* mem_type stays the parent's "dmabuf": gst_is_dmabuf_memory() reads
+	 * it. The library maps and brackets CPU access, not GstFdAllocator. */
+	alloc->mem_map_full = mem_map;
+	alloc->mem_unmap_full = mem_unmap;
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/* GstDmaHeapBufferPool: see gstdmaheappool.h for the contract. */
+#include <poll.h>
+
+#include <gst/allocators/gstdmabuf.h>
+
+#include "gstdmaheapallocator.h"
+#include "gstdmaheapformat.h"
+#include "gstdmaheappool.h"
+
+#define GST_CAT_DEFAULT gst_dmaheap_debug
+
+/* How long one wait for a busy buffer's fences lasts before every busy
+ * buffer is looked at again. */
+#define FENCE_WAIT_MS 100
+
+G_DEFINE_TYPE(GstDmaHeapBufferPool, gst_dmaheap_buffer_pool,
+	      GST_TYPE_BUFFER_POOL)
+
+GstBufferPool *gst_dmaheap_buffer_pool_new(GstAllocator *allocator)
+{
+	GstDmaHeapBufferPool *pool;
+
+	g_return_val_if_fail(!allocator || GST_IS_DMAHEAP_ALLOCATOR(allocator),
+			     NULL);
+	pool = g_object_new(GST_TYPE_DMAHEAP_BUFFER_POOL, NULL);
+	if (allocator)
+		gst_object_replace((GstObject **)&pool->allocator,
+				   GST_OBJECT(allocator));
+	return GST_BUFFER_POOL(pool);
+}
+
+gboolean gst_dmaheap_buffer_idle(GstBuffer *buf, int timeout_ms)
+{
+	for (guint i = 0; i < gst_buffer_n_memory(buf); i++) {
+		GstMemory *mem = gst_buffer_peek_memory(buf, i);
+		struct pollfd p = { .events = POLLOUT };
+
+		if (!gst_is_dmabuf_memory(mem))
+			continue;
+		/* POLLOUT: no fence left, of readers nor of writers. */
+		p.fd = gst_dmabuf_memory_get_fd(mem);
+		if (poll(&p, 1, timeout_ms) <= 0 || !(p.revents & POLLOUT))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static const gchar **get_options(GstBufferPool *pool)
+{
+	static const gchar *options[] = {
+		GST_BUFFER_POOL_OPTION_VIDEO_META,
+		GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT,
+		NULL,
+	};
+
+	return options;
+}
+
+/* GStreamer's own layout rules, so that without more the layouts agree. */
+static void base_constraints(const GstVideoInfo *info,
+			     struct dmaheap_image_constraints *c)
+{
+	guint vsub = 0;
+
+	for (guint i = 0; i < GST_VIDEO_INFO_N_COMPONENTS(info); i++)
+		vsub = MAX(vsub, GST_VIDEO_FORMAT_INFO_H_SUB(info->finfo, i));
+	c->stride_align = 4;
+	c->height_align = 1u << vsub;
+	c->placement = DMAHEAP_PLANES_ONE_BUFFER;
+}
+
+static gboolean extra_alignment(GstDmaHeapBufferPool *self,
+				GstStructure *config, guint *align)
+{
+	GstVideoAlignment va;
+
+	*align = 1;
+	gst_structure_get_uint(config, GST_DMAHEAP_POOL_STRIDE_ALIGN, align);
+	if (!gst_buffer_pool_config_has_option(
+		    config, GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT))
+		return TRUE;
+	if (!gst_buffer_pool_config_get_video_alignment(config, &va))
+		return FALSE;
+	if (va.padding_top || va.padding_bottom || va.padding_left ||
+	    va.padding_right) {
+		GST_ERROR_OBJECT(self, "video alignment paddings are not "
+				 "supported, only stride alignment");
+		return FALSE;
+	}
+	for (guint i = 0; i < GST_VIDEO_MAX_PLANES; i++)
+		*align = MAX(*align, va.stride_align[i] + 1);
+	return TRUE;
+}
+
+static gboolean make_layout(GstDmaHeapBufferPool *self, GstStructure *config)
+{
+	struct dmaheap_image_spec spec = { 0 };
+	struct dmaheap_ctx *ctx = gst_dmaheap_allocator_get_ctx(self->allocator);
+	guint align;
+	int r;
+
+	spec.fourcc = gst_dmaheap_format_to_fourcc(
+		GST_VIDEO_INFO_FORMAT(&self->info));
+	spec.width = GST_VIDEO_INFO_WIDTH(&self->info);
+	spec.height = GST_VIDEO_INFO_HEIGHT(&self->info);
+	if (!spec.fourcc) {
+		GST_ERROR_OBJECT(self, "format %s has no libdmaheap layout",
+				 GST_VIDEO_INFO_NAME(&self->info));
+		return FALSE;
+	}
+	base_constraints(&self->info, &spec.constraints);
+	if (!extra_alignment(self, config, &align))
+		return FALSE;
+	if (align > 1 && !self->add_meta)
+		GST_WARNING_OBJECT(self, "stride alignment %u needs video meta;"
+				   " ignored", align);
+	else if (align > 1) {
+		struct dmaheap_image_constraints extra = { .stride_align = align };
+
+		r = dmaheap_image_constraints_merge(ctx, &spec.constraints,
+						    &extra, &spec.constraints);
+		if (r) {
+			GST_ERROR_OBJECT(self, "stride alignment %u: %s", align,
+					 dmaheap_strerror(r));
+			return FALSE;
+		}
+	}
+	r = dmaheap_image_layout(ctx, &spec, &self->layout);
+	if (r) {
+		GST_ERROR_OBJECT(self, "layout of %s %ux%u: %s",
+				 GST_VIDEO_INFO_NAME(&self->info), spec.width,
+				 spec.height, dmaheap_strerror(r));
+		return FALSE;
+	}
+	for (guint i = 0; i < self->layout.n_planes; i++) {
+		self->info.offset[i] = self->layout.planes[i].offset;
+		self->info.stride[i] = (gint)self->layout.planes[i].stride;
+	}
+	self->info.size = self->layout.size;
+	return TRUE;
+}
+
+static void take_allocator(GstDmaHeapBufferPool *self, GstStructure *config)
+{
+	GstAllocator *alloc = NULL;
+
+	if (!gst_buffer_pool_config_get_allocator(config, &alloc,
+						  &self->params))
+		gst_allocation_params_init(&self->params);
+	if (alloc && GST_IS_DMAHEAP_ALLOCATOR(alloc))
+		gst_object_replace((GstObject **)&self->allocator,
+				   GST_OBJECT(alloc));
+	if (!self->allocator)
+		self->allocator = gst_dmaheap_allocator_new();
+}
+
+static gboolean set_config(GstBufferPool *pool, GstStructure *config)
+{
+	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(pool);
+	guint size, min, max;
+	GstCaps *caps;
+
+	if (!gst_buffer_pool_config_get_params(config, &caps, &size, &min,
+					       &max) || !caps ||
+	    !gst_video_info_from_caps(&self->info, caps)) {
+		GST_ERROR_OBJECT(self, "config without video caps");
+		return FALSE;
+	}
+	take_allocator(self, config);
+	self->add_meta = gst_buffer_pool_config_has_option(
+		config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+	if (!make_layout(self, config))
+		return FALSE;
+	if (self->layout.size > G_MAXUINT)
+		return FALSE;
+	gst_buffer_pool_config_set_params(config, caps,
+					  (guint)self->layout.size, min, max);
+	gst_buffer_pool_config_set_allocator(config, self->allocator,
+					     &self->params);
+	return GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class)
+		->set_config(pool, config);
+}
+
+static GstFlowReturn alloc_buffer(GstBufferPool *pool, GstBuffer **buffer,
+				  GstBufferPoolAcquireParams *params)
+{
+	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(pool);
+	GstVideoInfo *info = &self->info;
+	GstMemory *mem;
+	GstBuffer *buf;
+
+	mem = gst_allocator_alloc(self->allocator, self->layout.size,
+				  &self->params);
+	if (!mem)
+		return GST_FLOW_ERROR;
+	buf = gst_buffer_new();
+	gst_buffer_append_memory(buf, mem);
+	if (self->add_meta)
+		gst_buffer_add_video_meta_full(
+			buf, GST_VIDEO_FRAME_FLAG_NONE,
+			GST_VIDEO_INFO_FORMAT(info), GST_VIDEO_INFO_WIDTH(info),
+			GST_VIDEO_INFO_HEIGHT(info),
+			GST_VIDEO_INFO_N_PLANES(info), info->offset,
+			info->stride);
+	*buffer = buf;
+	return GST_FLOW_OK;
+}
+
+static void release_all(GstBufferPool *pool, GQueue *q)
+{
+	GstBuffer *b;
+
+	while ((b = g_queue_pop_head(q)))
+		GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class)
+			->release_buffer(pool, b);
+}
+
+/*
+ * Skips buffers whose fences are pending: they are held aside, a new or
+ * another free buffer is tried, and only when none is left does the
+ * acquire wait, on the first busy one.
+ */
+static GstFlowReturn acquire_buffer(GstBufferPool *pool, GstBuffer **buffer,
+				    GstBufferPoolAcquireParams *params)
+{
+	GstBufferPoolClass *parent =
+		GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class);
+	GstBufferPoolAcquireParams p = { 0 };
+	GQueue busy = G_QUEUE_INIT;
+	GstFlowReturn ret;
+	GstBuffer *b;
+
+	if (params)
+		p = *params;
+	p.flags |= GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
+	for (;;) {
+		ret = parent->acquire_buffer(pool, &b, &p);
+		if (ret == GST_FLOW_OK && gst_dmaheap_buffer_idle(b, 0))
+			break;
+		if (ret == GST_FLOW_OK) {
+			GST_DEBUG_OBJECT(pool, "%p has pending fences", (void *)b);
+			g_queue_push_tail(&busy, b);
+			continue;
+		}
+		if (ret != GST_FLOW_EOS || g_queue_is_empty(&busy))
+			break;
+		/* Every buffer is busy: wait for one, then look again. */
+		gst_dmaheap_buffer_idle(g_queue_peek_head(&busy),
+					FENCE_WAIT_MS);
+		release_all(pool, &busy);
+	}
+	release_all(pool, &busy);
+	/* Nothing free and nothing busy: wait as the caller asked. */
+	if (ret == GST_FLOW_EOS &&
+	    !(params && (params->flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT)))
+		return parent->acquire_buffer(pool, buffer, params);
+	if (ret == GST_FLOW_OK)
+		*buffer = b;
+	return ret;
+}
+
+static void finalize(GObject *obj)
+{
+	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(obj);
+
+	gst_clear_object(&self->allocator);
+	G_OBJECT_CLASS(gst_dmaheap_buffer_pool_parent_class)->finalize(obj);
+}
+
+static void gst_dmaheap_buffer_pool_class_init(GstDmaHeapBufferPoolClass *k)
+{
+	GstBufferPoolClass *pc = GST_BUFFER_POOL_CLASS(k);
+
+	G_OBJECT_CLASS(k)->finalize = finalize;
+	pc->get_options = get_options;
+	pc->set_config = set_config;
+	pc->alloc_buffer = alloc_buffer;
+	pc->acquire_buffer = acquire_buffer;
+}
+
+static void gst_dmaheap_buffer_pool_init(GstDmaHeapBufferPool *self)
+{
+	gst_allocation_params_init(&self->params);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GstDmaHeapBufferPool: video buffers in DMA-BUF heap memory.
+ *
+ * Each buffer is one GstDmaHeapAllocator memory laid out by the library's
+ * image API (dmaheap_image_layout(), planes at offsets in one dma-buf),
+ * with GstVideoMeta when GST_BUFFER_POOL_OPTION_VIDEO_META is set. The
+ * layout always has GStreamer's own rules (strides a multiple of 4, an
+ * even plane-0 height for vertically subsampled formats), so without
+ * further alignment it is byte for byte the one GstVideoInfo computes.
+ * Further stride alignment comes from GstVideoAlignment
+ * (GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT: the stride masks; paddings are
+ * not supported and refused) or the config field "dmaheap-stride-align"
+ * (guint, bytes); it is applied only with VIDEO_META, without which
+ * downstream could not find the planes.
+ *
+ * A released buffer is handed out again only once its fences have
+ * signalled (poll() of the dma-buf for POLLOUT: no device still reads or
+ * writes it); busy ones are skipped, and if every buffer is busy the
+ * acquire waits for the first. Buffers the pool frees go back to the
+ * library's recycling pool when the allocator's "pool" property is on.
+ */
+#ifndef GST_DMAHEAP_POOL_H
+#define GST_DMAHEAP_POOL_H
+
+#include <gst/video/video.h>
+
+#include "dmaheap.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_DMAHEAP_BUFFER_POOL (gst_dmaheap_buffer_pool_get_type())
+#define GST_DMAHEAP_BUFFER_POOL(o) \
+	(G_TYPE_CHECK_INSTANCE_CAST((o), GST_TYPE_DMAHEAP_BUFFER_POOL, \
+				    GstDmaHeapBufferPool))
+#define GST_IS_DMAHEAP_BUFFER_POOL(o) \
+	(G_TYPE_CHECK_INSTANCE_TYPE((o), GST_TYPE_DMAHEAP_BUFFER_POOL))
+
+/* Config field: extra stride alignment in bytes (guint). */
+#define GST_DMAHEAP_POOL_STRIDE_ALIGN "dmaheap-stride-align"
+
+typedef struct _GstDmaHeapBufferPool GstDmaHeapBufferPool;
+typedef struct _GstDmaHeapBufferPoolClass GstDmaHeapBufferPoolClass;
+
+struct _GstDmaHeapBufferPool {
+	GstBufferPool parent;
+	GstAllocator *allocator; /* a GstDmaHeapAllocator */
+	GstAllocationParams params;
+	GstVideoInfo info; /* offsets, strides and size of the layout */
+	struct dmaheap_image_layout layout;
+	gboolean add_meta;
+};
+
+struct _GstDmaHeapBufferPoolClass {
+	GstBufferPoolClass parent_class;
+};
+
+GType gst_dmaheap_buffer_pool_get_type(void);
+
+/* A pool allocating from @allocator (a GstDmaHeapAllocator, referenced),
+ * or from an allocator of its own if NULL. */
+GstBufferPool *gst_dmaheap_buffer_pool_new(GstAllocator *allocator);
+
+/* Whether every fence of every memory of @buf has signalled. */
+gboolean gst_dmaheap_buffer_idle(GstBuffer *buf, int timeout_ms);
+
+G_END_DECLS
+
+#endif /* GST_DMAHEAP_POOL_H */
