@@ -175,6 +175,13 @@ static int alloc_buf(GstDmaHeapAllocator *self, gsize size,
 	g_mutex_unlock(&self->lock);
 	if (!list)
 		return dmaheap_alloc_usage(self->ctx, usage, size, 0, buf);
+	/* Heap names may hold commas ("linux,cma"): a whole string naming a
+	 * heap is that heap, not a list. */
+	if (strchr(list, ',') && dmaheap_has_heap(self->ctx, list) == 1) {
+		r = dmaheap_alloc(self->ctx, list, size, 0, buf);
+		g_free(list);
+		return r;
+	}
 	n = split_heaps(list, names);
 	r = n ? dmaheap_alloc_from(self->ctx, names, n, size, 0, buf)
 	      : -EINVAL;

@@ -6,7 +6,9 @@
  *
  * Properties:
  *  heap  (string)  a heap name or alias, or a comma list tried in order
- *                  (dmaheap_alloc_from()); NULL: the usage decides.
+ *                  (dmaheap_alloc_from()); NULL: the usage decides. A
+ *                  string that is itself the name of a heap ("linux,cma")
+ *                  is that heap.
  *  usage (flags)   what the memory is for (enum dmaheap_usage); the
  *                  library's policy picks the heap (dmaheap_alloc_usage()).
  *                  Used when heap is NULL. Default: cpu-write-often.

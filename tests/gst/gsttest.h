@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared setup of the GStreamer plugin tests: GStreamer initialised, the
+ * plugin registered statically, and the mock of the preloaded
+ * libdmaheap-mock-preload.so when the test runs under it (suite 'gst');
+ * without it (suite 'kernel', in the VM) the real kernel's heaps.
+ */
+#ifndef DMAHEAP_GSTTEST_H
+#define DMAHEAP_GSTTEST_H
+
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+#include <gst/gst.h>
+
+#include "dmaheap-mock.h"
+#include "gstdmaheapregister.h"
+
+/* The preloaded mock, or NULL on the real kernel. */
+static inline struct dmaheap_mock *gsttest_mock(void)
+{
+	struct dmaheap_mock *(*fn)(void);
+
+	*(void **)&fn = dlsym(RTLD_DEFAULT, "dmaheap_mock_preload");
+	return fn ? fn() : NULL;
+}
+
+/* Exits 77 when neither the mock nor a real "system" heap is there. */
+static inline void gsttest_init(int *argc, char ***argv, int need_mock)
+{
+	if (!gsttest_mock()) {
+		if (need_mock) {
+			printf("SKIP: needs LD_PRELOAD=libdmaheap-mock-preload.so\n");
+			exit(77);
+		}
+		if (access("/dev/dma_heap/system", R_OK) != 0) {
+			printf("SKIP: no mock preloaded and no "
+			       "/dev/dma_heap/system\n");
+			exit(77);
+		}
+	}
+	gst_init(argc, argv);
+	if (!gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR,
+					"dmaheap", "libdmaheap (test)",
+					gst_dmaheap_register, "0", "MIT/X11",
+					"libdmaheap", "libdmaheap",
+					"libdmaheap")) {
+		printf("registering the plugin failed\n");
+		exit(1);
+	}
+}
+
+#endif /* DMAHEAP_GSTTEST_H */
