@@ -49,6 +49,20 @@
  * (to reopen read-only buffer fds and to find open fds); without it,
  * allocations asking for O_RDONLY or O_WRONLY fail with ENOENT.
  *
+ * Whole programs (@since 0.2): libdmaheap-mock-preload.so, loaded with
+ * LD_PRELOAD, runs a program against a mock of its own, for code that
+ * makes its own dma-buf calls (GStreamer maps and syncs buffers itself).
+ * It creates one mock before main() with the heaps $DMAHEAP_MOCK_HEAPS
+ * names (comma-separated; "system" if unset), gives it to every context
+ * created without a system-call layer of its own (dmaheap_ctx_new(), and
+ * dmaheap_ctx_new_with() with @sys NULL), and routes ioctl(), mmap(),
+ * mmap64() and poll() (of one fd) on the mock's buffer fds, and every
+ * munmap(), to the mock; all else reaches the C library. The program finds
+ * the mock with dlsym(RTLD_DEFAULT, "dmaheap_mock_preload"), a function
+ * `struct dmaheap_mock *dmaheap_mock_preload(void)` that exists only under
+ * the preload, and may use every function of this header on it. The mock
+ * is never freed (contexts may outlive main()).
+ *
  * Thread-safety: a mock may be used by many threads at once (through the
  * contexts that use it and through these functions). It must outlive every
  * context made with it.

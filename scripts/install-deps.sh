@@ -7,8 +7,10 @@ packages=(
 	# build and unit tests
 	meson ninja-build pkg-config gcc clang
 	libcmocka-dev libdrm-dev valgrind
-	# image layouts compared with GStreamer's (optional in meson)
-	libgstreamer-plugins-base1.0-dev
+	# the GStreamer plugin and its tests (optional in meson): headers,
+	# videotestsrc, gst-launch-1.0 and gst-inspect-1.0
+	libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
+	gstreamer1.0-tools
 	# clang's sanitizer runtimes are only recommended by clang
 	libclang-rt-dev
 	# man pages from the header (doxygen) and dmaheap(1) (help2man)

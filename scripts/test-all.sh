@@ -81,12 +81,13 @@ setup() { # setup DIR [meson args...]
 	ninja -C "$dir" >/dev/null
 }
 
-# With the fault-injection suite: it runs against the mock, like unit.
+# With the fault-injection and GStreamer plugin suites: they run against
+# the mock, like unit.
 unit() { # unit DIR [meson test args...]
 	local dir=$1
 	shift
 	mtest -C "$dir" --suite unit --suite abi --suite fault --suite cli \
-		--suite install --print-errorlogs "$@"
+		--suite install --suite gst --print-errorlogs "$@"
 }
 
 # The kernel suites skip (77) where the VM cannot run; here, where
@@ -151,6 +152,8 @@ main() {
 
 	step "installed tree: pkg-config consumers"
 	bash "$top/tests/install/check.sh" "$out/gcc" "$out/destdir"
+	# The GStreamer plugin out of tree, from the same kind of tree (~10 s).
+	bash "$top/tests/install/check-gst.sh" "$out/gcc" "$out/destdir-gst"
 
 	# About 10 s: configure and build a parent with only the library.
 	step "subproject: a parent without cmocka vendors the library"
