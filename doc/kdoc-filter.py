@@ -13,7 +13,11 @@ Only what doxygen sees changes, line for line (line numbers stay right):
     the member's declaration line as its own comment;
   - "Return: text" becomes @return text;
   - an indented "-EXXX: text" or "- text" line starts a list item;
-  - "@name" within a sentence becomes "@p name".
+  - "@name" within a sentence becomes "@p name";
+  - a free-standing comment opening "Topic: text" goes to the page of the
+    header part it is in;
+  - after a blank line, lines indented by three spaces or more (tables,
+    formats) are kept as laid out.
 """
 import re
 import sys
@@ -26,6 +30,8 @@ ARG = re.compile(r"^ \* (@[A-Za-z_][A-Za-z0-9_]*(?:, @[A-Za-z_][A-Za-z0-9_]*)*|@
 CONT = re.compile(r"^ \*(\t| {2,})(.*)$")
 MEMBER = re.compile(r"(?:\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\(.*\)|([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*)\s*;")
 ITEM = re.compile(r"^ \*\s+(-E[A-Z0-9]+|- )(.*)$")
+PROSE = re.compile(r"^ \* ([A-Z][A-Za-z -]*(?: \(@since [0-9.]+\))?):(.*)$")
+PRE = re.compile(r"^ \*   +(?!-E[A-Z0-9]+|- )\S")
 INLINE = re.compile(r"(?<![\w@\\])@([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -74,6 +80,8 @@ def filter_lines(lines):
     in_struct = None
     in_arg = False
     code = None
+    verbatim = False
+    group = None
     for n, line in enumerate(lines):
         s = line.rstrip("\n")
         if n == 1 and s == "/*":
@@ -108,8 +116,9 @@ def filter_lines(lines):
             # @defgroup's title runs to the end of its comment: @{ needs
             # one of its own.
             title = m.group(1).rstrip()
+            group = group_name(title)
             close = "/** @} */ " if group_open else ""
-            out.append(f"{close}/** @defgroup {group_name(title)} {title} */"
+            out.append(f"{close}/** @defgroup {group} {title} */"
                        " /** @{ */")
             group_open = True
             continue
@@ -126,12 +135,42 @@ def filter_lines(lines):
             continue
         if s.lstrip().startswith("/**"):
             in_doc, kind, in_arg = True, None, False
+            prose = PROSE.match(lines[n + 1]) if s == "/**" else None
+            if prose and group_open:
+                # Prose about a part of the header ("Heap policy: ..."):
+                # the part's page gets it, under its heading.
+                # Inside the part's own @{ ... @}: close it, add to the
+                # group, and reopen it where this comment ends.
+                out.append(f"/** @}} */ /** @addtogroup {group}")
+                kind = "prose"
+                continue
             out.append(s)
+            continue
+        if in_doc and verbatim:
+            if s == " *":
+                out.append("@endverbatim")
+                verbatim = False
+            else:
+                # doxygen keeps the comment's " *" in verbatim text.
+                out.append(s[2:])
+            continue
+        if in_doc and s == " *" and n + 1 < len(lines) and PRE.match(lines[n + 1]):
+            # A blank line, then lines indented by 3 spaces or more: a
+            # table or a format, kept as laid out.
+            out.append(" * @verbatim")
+            verbatim = True
+            continue
+        if in_doc and kind == "prose" and PROSE.match(s) and "@addtogroup" in out[-1]:
+            m = PROSE.match(s)
+            # The topic opens the text as it does in the header; a
+            # "(@since 0.2)" there is part of the sentence, not a section.
+            heading = m.group(1).replace("@since", "since")
+            out.append(f" * {heading}:{inline(m.group(2))}")
             continue
         if in_doc:
             if s.strip() == "*/":
                 in_doc = False
-                out.append(s)
+                out.append(" * @{ */" if kind == "prose" else s)
                 if kind == "type" and n + 1 < len(lines) and re.match(r"(struct|union) \w+ \{", lines[n + 1]):
                     in_struct = member_docs(lines, n)
                 continue
