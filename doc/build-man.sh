@@ -3,10 +3,11 @@
 # section 3 from include/dmaheap.h through doxygen (any doxygen warning
 # fails the build), libdmaheap(7) from the header's opening comment and
 # dmaheap(1) from the tool's --help through help2man.
-# usage: build-man.sh DOXYGEN DOXYFILE OUTDIR STAMP [HELP2MAN DMAHEAP VERSION]
+# usage: build-man.sh DOXYGEN DOXYFILE OUTDIR STAMP [HELP2MAN DMAHEAP VERSION H2M]
 set -eu
 doxygen=$1 doxyfile=$2 out=$3
 stamp=$(realpath -m "$4")
+[ $# -ge 8 ] && h2m=$(realpath "$8")
 
 rm -rf "$out/man" "$out/doxygen-warnings.log"
 if ! "$doxygen" "$doxyfile" || [ -s "$out/doxygen-warnings.log" ]; then
@@ -33,10 +34,10 @@ mkdir -p ../man7
 sed '1s/^\.TH "libdmaheap" 3 /.TH "libdmaheap" 7 /' libdmaheap.3 >../man7/libdmaheap.7
 rm libdmaheap.3
 
-if [ $# -ge 7 ]; then
+if [ $# -ge 8 ]; then
 	mkdir -p ../man1
 	"$5" --no-info --section=1 --version-string="$7" \
 		--name="allocate from and inspect Linux DMA-BUF heaps" \
-		--output=../man1/dmaheap.1 "$6"
+		--include="$h2m" --output=../man1/dmaheap.1 "$6"
 fi
 touch "$stamp"

@@ -49,11 +49,13 @@ static const char options_help[] =
 	"      the named heap is missing or not accessible\n"
 	"  64  usage error (EX_USAGE)\n";
 
+/* GNU's form ("Usage:", then "  or:"), which help2man turns into the
+ * SYNOPSIS of dmaheap(1). */
 static void print_usage(FILE *f)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "%s dmaheap [OPTIONS] %s%s%s\n",
-			i == 0 ? "usage:" : "      ", commands[i]->name,
+			i == 0 ? "Usage:" : "  or: ", commands[i]->name,
 			commands[i]->synopsis[0] ? " " : "",
 			commands[i]->synopsis);
 }
