@@ -55,4 +55,27 @@ static inline void gsttest_init(int *argc, char ***argv, int need_mock)
 	}
 }
 
+/*
+ * Group teardown: on the mock, no buffer left open, no mapping, no CPU
+ * access never ended. Heap node fds are not counted: the allocator
+ * registered as "dmaheap" lives on with its context.
+ */
+static inline int gsttest_no_leaks(void **state)
+{
+	struct dmaheap_mock_leaks l;
+	char report[1024] = "";
+
+	(void)state;
+	if (!gsttest_mock())
+		return 0;
+	if (dmaheap_mock_leaks(gsttest_mock(), &l, report, sizeof(report)) < 0)
+		return -1;
+	if (l.buffers || l.mappings || l.cpu_access) {
+		printf("leaked: %u buffers, %u mappings, %u CPU accesses\n%s",
+		       l.buffers, l.mappings, l.cpu_access, report);
+		return -1;
+	}
+	return 0;
+}
+
 #endif /* DMAHEAP_GSTTEST_H */

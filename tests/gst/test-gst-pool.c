@@ -171,5 +171,5 @@ int main(int argc, char **argv)
 	};
 
 	gsttest_init(&argc, &argv, 1);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, gsttest_no_leaks);
 }
