@@ -12,7 +12,7 @@ stamp=$(realpath -m "$4")
 rm -rf "$out/man" "$out/doxygen-warnings.log"
 if ! "$doxygen" "$doxyfile" || [ -s "$out/doxygen-warnings.log" ]; then
 	cat "$out/doxygen-warnings.log" >&2
-	echo "build-man.sh: doxygen warned; the header's comments need fixing" >&2
+	echo "build-man.sh: doxygen warned about include/dmaheap.h (above): fix the comment (doc/kdoc-filter.py says what markup is understood), or configure with -Dman=disabled" >&2
 	exit 1
 fi
 
