@@ -12,6 +12,13 @@
 # for test output. See usage() for options and environment.
 set -euo pipefail
 
+# The guest gets the caller's PATH, not ours: depmod and modprobe live in
+# sbin, which a non-root PATH may lack. The system dirs come first: meson
+# puts a cross build's sysroot dirs in front, where the arm64 root's
+# busybox links (cat, cut, sha256sum...) cannot run on this host.
+readonly CALLER_PATH=$PATH
+PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin:$PATH
+
 SELF_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 readonly SELF_DIR
 readonly INIT_SCRIPT=$SELF_DIR/init
@@ -34,11 +41,6 @@ readonly FORWARD_ENV_DEFAULT="PATH LANG LC_ALL LC_CTYPE LD_LIBRARY_PATH \
 MALLOC_PERTURB_ MALLOC_CHECK_ ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS \
 MSAN_OPTIONS TSAN_OPTIONS MESON_TEST_ITERATION MESON_SOURCE_ROOT \
 MESON_BUILD_ROOT"
-
-# The guest gets the caller's PATH, not ours: depmod and modprobe live in
-# sbin, which a non-root PATH may lack.
-readonly CALLER_PATH=$PATH
-PATH=$PATH:/usr/sbin:/sbin
 
 usage() {
 	cat <<EOF
