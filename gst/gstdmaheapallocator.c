@@ -173,18 +173,26 @@ static int alloc_buf(GstDmaHeapAllocator *self, gsize size,
 	list = g_strdup(self->heap);
 	usage = self->usage;
 	g_mutex_unlock(&self->lock);
-	if (!list)
-		return dmaheap_alloc_usage(self->ctx, usage, size, 0, buf);
-	/* Heap names may hold commas ("linux,cma"): a whole string naming a
-	 * heap is that heap, not a list. */
-	if (strchr(list, ',') && dmaheap_has_heap(self->ctx, list) == 1) {
+	if (!list) {
+		r = dmaheap_alloc_usage(self->ctx, usage, size, 0, buf);
+	} else if (strchr(list, ',') &&
+		   dmaheap_has_heap(self->ctx, list) == 1) {
+		/* Heap names may hold commas ("linux,cma"): a whole string
+		 * naming a heap is that heap, not a list. */
 		r = dmaheap_alloc(self->ctx, list, size, 0, buf);
-		g_free(list);
-		return r;
+	} else {
+		gchar *copy = g_strdup(list);
+
+		n = split_heaps(copy, names);
+		r = n ? dmaheap_alloc_from(self->ctx, names, n, size, 0, buf)
+		      : -EINVAL;
+		g_free(copy);
 	}
-	n = split_heaps(list, names);
-	r = n ? dmaheap_alloc_from(self->ctx, names, n, size, 0, buf)
-	      : -EINVAL;
+	if (r < 0)
+		GST_ERROR_OBJECT(self, "allocating %" G_GSIZE_FORMAT
+				 " bytes (heap %s, usage 0x%x): %s", size,
+				 list ? list : "(by usage)", usage,
+				 dmaheap_strerror(r));
 	g_free(list);
 	return r < 0 ? r : 0;
 }
@@ -268,13 +276,8 @@ static GstMemory *allocator_alloc(GstAllocator *alloc, gsize size,
 	if (!check_params(self, size, params, &total))
 		return NULL;
 	r = alloc_buf(self, total, &buf);
-	if (r) {
-		GST_ERROR_OBJECT(self, "allocating %" G_GSIZE_FORMAT
-				 " bytes (heap %s, usage 0x%x): %s",
-				 total, self->heap ? self->heap : "(by usage)",
-				 self->usage, dmaheap_strerror(r));
+	if (r)
 		return NULL;
-	}
 	GST_LOG_OBJECT(self, "%" G_GSIZE_FORMAT " bytes from heap %s, fd %d",
 		       total, dmaheap_buf_heap_name(buf), dmaheap_buf_fd(buf));
 	return wrap(self, buf, size, params);
