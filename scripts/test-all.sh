@@ -126,11 +126,11 @@ main() {
 	CC=clang setup "$out/clang"
 	unit "$out/clang"
 
-	step "ASan + UBSan, unit and fault suites"
+	step "ASan + UBSan, unit, fault and GStreamer plugin suites"
 	CC=clang setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		mtest -C "$out/asan" --suite unit --suite fault --suite cli \
+		mtest -C "$out/asan" --suite unit --suite fault --suite cli --suite gst \
 			--print-errorlogs
 
 	# Bounded: DMAHEAP_FUZZ_SECONDS per harness (tests/fuzz/fuzz-*.c), plus the
