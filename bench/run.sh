@@ -22,7 +22,8 @@ tmp=$build/bench/run
 mkdir -p "$tmp"
 {
 	git -C "$here/.." log -1 --format='%H %s'
-	git -C "$here/.." status --porcelain --untracked-files=no | sed 's/^/dirty: /'
+	git -C "$here/.." status --porcelain --untracked-files=no -- . \
+		":(exclude)bench/results" | sed 's/^/dirty: /'
 	date -u '+%Y-%m-%d %H:%M UTC'
 	echo "host load average: $(cat /proc/loadavg) on $(nproc) CPUs"
 } >"$out/commit.txt"
