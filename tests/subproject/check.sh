@@ -16,10 +16,16 @@ cp -r "$top/tests/subproject/parent" "$work/parent"
 mkdir "$work/parent/subprojects"
 ln -s "$top" "$work/parent/subprojects/libdmaheap"
 
-# pkg-config sees libdrm (for drm_fourcc.h) and nothing else, so cmocka
-# cannot be found even where it is installed.
-drm_pc=$(pkg-config --variable=pcfiledir libdrm)/libdrm.pc
-ln -s "$drm_pc" "$work/pkgconfig/libdrm.pc"
+# pkg-config sees every package of this machine but cmocka, so cmocka
+# cannot be found even where it is installed, while optional parts
+# (the GStreamer plugin) could be: as a subproject they stay off.
+for dir in $(pkg-config --variable=pc_path pkg-config | tr : ' '); do
+	for pc in "$dir"/*.pc; do
+		[ -e "$pc" ] && [ ! -e "$work/pkgconfig/${pc##*/}" ] &&
+			ln -s "$pc" "$work/pkgconfig/"
+	done
+done
+rm -f "$work/pkgconfig/cmocka.pc"
 export PKG_CONFIG_LIBDIR=$work/pkgconfig PKG_CONFIG_PATH=
 
 cd "$work/parent"
