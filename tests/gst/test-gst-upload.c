@@ -7,7 +7,7 @@
  * frame's checksum must equal that of the same pipeline without the
  * element. With drop-allocation, upstream writes system memory and the
  * element copies; without, upstream writes into the element's pool and
- * the element passes the buffers through.
+ * the element passes the buffers through: the same memory comes out.
  *
  * Suite 'gst' runs it on the mock (under libdmaheap-mock-preload.so);
  * suite 'kernel' in the VM, on the real "system" heap.
@@ -26,6 +26,8 @@ struct run {
 	GChecksum *sums[FRAMES];
 	guint frames;
 	guint heap_buffers;
+	guint passed_through; /* output memory is the input's: no copy */
+	GstMemory *last_in;   /* memory of the element's last input */
 	GstVideoInfo info;
 };
 
@@ -60,10 +62,34 @@ static void on_handoff(GstElement *sink, GstBuffer *buf, GstPad *pad,
 		heap = heap && gst_is_dmaheap_memory(
 				       gst_buffer_peek_memory(buf, i));
 	r->heap_buffers += heap;
+	r->passed_through += gst_buffer_peek_memory(buf, 0) == r->last_in;
 	if (r->frames < FRAMES) {
 		checksum_frame(r, buf);
 		r->frames++;
 	}
+}
+
+/* Same streaming thread as the handoff that follows, so no lock. */
+static GstPadProbeReturn on_input(GstPad *pad, GstPadProbeInfo *info,
+				  gpointer data)
+{
+	struct run *r = data;
+
+	r->last_in = gst_buffer_peek_memory(GST_PAD_PROBE_INFO_BUFFER(info), 0);
+	return GST_PAD_PROBE_OK;
+}
+
+static void watch_input(GstElement *p, struct run *r)
+{
+	GstElement *up = gst_bin_get_by_name(GST_BIN(p), "up");
+	GstPad *pad;
+
+	if (!up)
+		return;
+	pad = gst_element_get_static_pad(up, "sink");
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_input, r, NULL);
+	gst_object_unref(pad);
+	gst_object_unref(up);
 }
 
 static void run_pipeline(const char *middle, struct run *r)
@@ -84,6 +110,7 @@ static void run_pipeline(const char *middle, struct run *r)
 	sink = gst_bin_get_by_name(GST_BIN(p), "sink");
 	g_signal_connect(sink, "handoff", G_CALLBACK(on_handoff), r);
 	gst_object_unref(sink);
+	watch_input(p, r);
 	assert_int_not_equal(gst_element_set_state(p, GST_STATE_PLAYING),
 			     GST_STATE_CHANGE_FAILURE);
 	msg = gst_bus_timed_pop_filtered(GST_ELEMENT_BUS(p),
@@ -108,7 +135,7 @@ static void free_run(struct run *r)
 		g_checksum_free(r->sums[i]);
 }
 
-static void compare(const char *middle)
+static void compare(const char *middle, guint passed_through)
 {
 	struct run ref = { 0 }, up = { 0 };
 
@@ -118,6 +145,7 @@ static void compare(const char *middle)
 	assert_int_equal(up.frames, FRAMES);
 	assert_int_equal(ref.heap_buffers, 0);
 	assert_int_equal(up.heap_buffers, FRAMES);
+	assert_int_equal(up.passed_through, passed_through);
 	for (guint i = 0; i < FRAMES; i++)
 		assert_string_equal(g_checksum_get_string(ref.sums[i]),
 				    g_checksum_get_string(up.sums[i]));
@@ -128,20 +156,20 @@ static void compare(const char *middle)
 /* Upstream takes the element's pool: heap buffers pass through. */
 static void test_upstream_writes_heap(void **state)
 {
-	compare("dmaheapupload !");
+	compare("dmaheapupload name=up !", FRAMES);
 }
 
 /* Upstream allocates system memory: the element copies. */
 static void test_copy(void **state)
 {
-	compare("identity drop-allocation=true ! dmaheapupload !");
+	compare("identity drop-allocation=true ! dmaheapupload name=up !", 0);
 }
 
 /* Downstream without video meta and system-memory caps. */
 static void test_copy_plain_caps(void **state)
 {
-	compare("identity drop-allocation=true ! dmaheapupload pool=true ! "
-		CAPS " !");
+	compare("identity drop-allocation=true ! dmaheapupload name=up "
+		"pool=true ! " CAPS " !", 0);
 }
 
 int main(int argc, char **argv)
