@@ -195,6 +195,12 @@ static void *worker(void *arg)
 	for (unsigned int i = 0; i < run->iterations; i++) {
 		one_buffer(run, w->id, i);
 		churn(run, w->id, i);
+		/* So that a run killed by a timeout still tells how far it got. */
+		if (w->id == 0 && i % 100 == 99)
+			printf("stress: thread 0 at iteration %u: %llu buffers, "
+			       "%u errors so far\n", i + 1,
+			       (unsigned long long)run->allocations,
+			       run->errors);
 	}
 	return NULL;
 }
