@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <gst/gst.h>
@@ -44,6 +45,29 @@ static inline void gsttest_load(const char *path)
 	gst_object_unref(p);
 }
 
+/* The registry file GStreamer writes at exit, in a directory of this
+ * program's own: never outside the test's temporary space. */
+static char gsttest_registry_dir[] = "/tmp/libdmaheap-gst-XXXXXX";
+static char gsttest_registry_file[sizeof(gsttest_registry_dir) + 16];
+
+static inline void gsttest_remove_registry(void)
+{
+	unlink(gsttest_registry_file);
+	rmdir(gsttest_registry_dir);
+}
+
+static inline void gsttest_private_registry(void)
+{
+	if (!mkdtemp(gsttest_registry_dir)) {
+		printf("cannot make a directory for the registry\n");
+		exit(1);
+	}
+	snprintf(gsttest_registry_file, sizeof(gsttest_registry_file),
+		 "%s/registry.bin", gsttest_registry_dir);
+	g_setenv("GST_REGISTRY", gsttest_registry_file, TRUE);
+	atexit(gsttest_remove_registry);
+}
+
 /* Exits 77 when neither the mock nor a real "system" heap is there. */
 static inline void gsttest_init(int *argc, char ***argv, int need_mock)
 {
@@ -61,8 +85,7 @@ static inline void gsttest_init(int *argc, char ***argv, int need_mock)
 	/* No registry scan (minutes under the VM's emulation): the two
 	 * plugins the pipelines use are loaded by path. */
 	g_setenv("GST_REGISTRY_UPDATE", "no", TRUE);
-	g_setenv("GST_REGISTRY", "/nonexistent/libdmaheap-gst-tests.bin",
-		 TRUE);
+	gsttest_private_registry();
 	gst_init(argc, argv);
 	gsttest_load(GST_PLUGINS_DIR "/libgstcoreelements.so");
 	gsttest_load(GST_PLUGINS_DIR "/libgstvideotestsrc.so");
