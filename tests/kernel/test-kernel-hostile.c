@@ -137,7 +137,7 @@ static void test_heap_dir_of_impostors(void **state)
 		{ "subdir", -ENOTTY }, { "system", 0 },
 	};
 	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
-	char dir[] = "/tmp/hostile-XXXXXX", path[128];
+	char dir[] = "/tmp/hostile-XXXXXX", path[128], target[128];
 	struct dmaheap_heap_info *list = NULL;
 	struct dmaheap_ctx *ctx;
 	struct stat st;
@@ -156,8 +156,11 @@ static void test_heap_dir_of_impostors(void **state)
 	assert_syscall_ok(symlink("/dev/null", path));
 	snprintf(path, sizeof(path), "%s/watchdog", dir);
 	assert_syscall_ok(symlink("/dev/watchdog", path));
+	/* The target is inside our own fresh directory, so it cannot exist
+	 * whatever else the machine holds. */
+	snprintf(target, sizeof(target), "%s/never-created", dir);
 	snprintf(path, sizeof(path), "%s/dangling", dir);
-	assert_syscall_ok(symlink("/nonexistent", path));
+	assert_syscall_ok(symlink(target, path));
 	snprintf(path, sizeof(path), "%s/subdir", dir);
 	assert_syscall_ok(mkdir(path, 0755));
 	snprintf(path, sizeof(path), "%s/system", dir);
