@@ -693,17 +693,18 @@ DMAHEAP_EXPORT int dmaheap_buf_end_cpu_access(struct dmaheap_buf *buf,
  * @fd must be a dma-buf: a heap node would take the SYNC request for an
  * allocation and leak it. A context remembers the fd numbers it knows to be
  * dma-bufs: those dmaheap_alloc_fd() and dmaheap_buf_release_fd()
- * returned, and those an earlier call checked. For those the SYNC ioctl is the only system call; any other fd
- * is first checked with one fstatfs(2), and with a NULL @ctx every call
- * checks. The library cannot see the caller close an fd: it forgets a
- * number when it opens a heap node under it itself, when it closes a
- * buffer object's fd, or when the SYNC fails with -EBADF or -ENOTTY. So do not close a dma-buf fd and pass this
- * function a device fd (a heap node above all) that was given the same
- * number, with the same context: pass NULL as @ctx for fds of unknown
- * origin.
+ * returned, and those an earlier call checked. For those the SYNC ioctl is
+ * the only system call; any other fd is first checked with one fstatfs(2),
+ * and with a NULL @ctx every call checks. The library cannot see the caller
+ * close an fd: it forgets a number when it opens a heap node under it
+ * itself, when it closes a buffer object's fd, or when the SYNC fails with
+ * -EBADF or -ENOTTY. So do not close a dma-buf fd and pass this function a
+ * device fd (a heap node above all) that was given the same number, with
+ * the same context: pass NULL as @ctx for fds of unknown origin.
  *
  * Return: 0, or -EINVAL (bad @access), -EBADF, -EBADFD (@fd is not a
- * dma-buf), -EAGAIN, or the exporter's error.
+ * dma-buf), -ENOTTY (a remembered number now names a file without the
+ * SYNC ioctl; the number is forgotten), -EAGAIN, or the exporter's error.
  */
 DMAHEAP_EXPORT int dmaheap_sync_start(struct dmaheap_ctx *ctx, int fd,
 				      unsigned int access);
