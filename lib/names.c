@@ -40,22 +40,12 @@ int dmaheap_names_set(struct dmaheap_names *names, const char *const v[],
 	return 0;
 }
 
-/* FNV-1a: short names, no adversary worth more. */
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* The index slot holding @name, or the empty slot where it would go. */
 static uint32_t *slot_of(const struct dmaheap_names *names, const char *name)
 {
 	size_t mask = names->index_cap - 1;
 
-	for (size_t i = hash(name) & mask;; i = (i + 1) & mask) {
+	for (size_t i = dmaheap_name_hash(name) & mask;; i = (i + 1) & mask) {
 		uint32_t *slot = &names->index[i];
 
 		if (*slot == 0 || strcmp(names->v[*slot - 1], name) == 0)

@@ -105,14 +105,13 @@ static unsigned int props_from_name(const char *name)
 unsigned int dmaheap_props_lookup_locked(struct dmaheap_ctx *ctx,
 					 const char *heap, int *source)
 {
-	const struct dmaheap_propdef *d;
+	const struct dmaheap_propdef *d =
+		dmaheap_index_find(&ctx->policy.prop_index, heap);
 	unsigned int props;
 
-	for (d = ctx->policy.props; d; d = d->next) {
-		if (strcmp(d->name, heap) == 0) {
-			*source = d->source;
-			return d->props;
-		}
+	if (d) {
+		*source = d->source;
+		return d->props;
 	}
 	for (size_t i = 0; i < sizeof(builtin_props) / sizeof(builtin_props[0]); i++) {
 		if (strcmp(builtin_props[i].name, heap) == 0) {
@@ -125,13 +124,26 @@ unsigned int dmaheap_props_lookup_locked(struct dmaheap_ctx *ctx,
 	return props;
 }
 
-static struct dmaheap_propdef **find_propdef(struct dmaheap_ctx *ctx,
-					     const char *heap)
+/* The definition of @heap's properties, made if need be. */
+static struct dmaheap_propdef *propdef_locked(struct dmaheap_ctx *ctx,
+					      const char *heap)
 {
-	struct dmaheap_propdef **d = &ctx->policy.props;
+	struct dmaheap_policy *p = &ctx->policy;
+	struct dmaheap_propdef *d = dmaheap_index_find(&p->prop_index, heap);
+	size_t len = strlen(heap) + 1;
 
-	while (*d && strcmp((*d)->name, heap) != 0)
-		d = &(*d)->next;
+	if (d)
+		return d;
+	d = calloc(1, sizeof(*d) + len);
+	if (!d)
+		return NULL;
+	memcpy(d->name, heap, len);
+	if (dmaheap_index_put(&p->prop_index, d->name, d)) {
+		free(d);
+		return NULL;
+	}
+	d->next = p->props;
+	p->props = d;
 	return d;
 }
 
@@ -148,23 +160,16 @@ static void refresh_heap_props_locked(struct dmaheap_ctx *ctx,
 int dmaheap_policy_set_props(struct dmaheap_ctx *ctx, const char *heap,
 			     unsigned int props, int source)
 {
-	struct dmaheap_propdef **d;
+	struct dmaheap_propdef *d;
 	int r = 0;
 
 	pthread_mutex_lock(&ctx->lock);
-	d = find_propdef(ctx, heap);
-	if (!*d) {
-		size_t len = strlen(heap) + 1;
-
-		*d = calloc(1, sizeof(**d) + len);
-		if (*d)
-			memcpy((*d)->name, heap, len);
-		else
-			r = -ENOMEM;
-	}
+	d = propdef_locked(ctx, heap);
+	if (!d)
+		r = -ENOMEM;
 	if (r == 0) {
-		(*d)->props = props;
-		(*d)->source = source;
+		d->props = props;
+		d->source = source;
 		refresh_heap_props_locked(ctx, heap, props);
 		dmaheap_ctx_bump_gen_locked(ctx);
 	}
@@ -172,20 +177,82 @@ int dmaheap_policy_set_props(struct dmaheap_ctx *ctx, const char *heap,
 	return r;
 }
 
-static struct dmaheap_alias **find_alias_locked(struct dmaheap_ctx *ctx,
-						const char *name)
+static struct dmaheap_alias *find_alias_locked(struct dmaheap_ctx *ctx,
+					       const char *name)
 {
-	struct dmaheap_alias **a = &ctx->policy.aliases;
-
-	while (*a && strcmp((*a)->name, name) != 0)
-		a = &(*a)->next;
-	return a;
+	return dmaheap_index_find(&ctx->policy.alias_index, name);
 }
 
 const struct dmaheap_alias *dmaheap_alias_find_locked(struct dmaheap_ctx *ctx,
 						     const char *name)
 {
-	return *find_alias_locked(ctx, name);
+	return find_alias_locked(ctx, name);
+}
+
+/* How many aliases list a name among their members. */
+struct dmaheap_member {
+	size_t aliases;
+	char name[];
+};
+
+/* Whether v[i] appeared earlier in @m: a name counts once per alias. */
+static bool listed_before(const struct dmaheap_names *m, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(m->v[j], m->v[i]) == 0)
+			return true;
+	return false;
+}
+
+static void members_unref(struct dmaheap_policy *p,
+			  const struct dmaheap_names *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct dmaheap_member *e;
+
+		if (listed_before(m, i))
+			continue;
+		e = dmaheap_index_find(&p->member_index, m->v[i]);
+		if (e && --e->aliases == 0) {
+			dmaheap_index_del(&p->member_index, e->name);
+			free(e);
+		}
+	}
+}
+
+static int member_ref(struct dmaheap_policy *p, const char *name)
+{
+	struct dmaheap_member *e = dmaheap_index_find(&p->member_index, name);
+	size_t len = strlen(name) + 1;
+
+	if (e) {
+		e->aliases++;
+		return 0;
+	}
+	e = calloc(1, sizeof(*e) + len);
+	if (!e)
+		return -ENOMEM;
+	memcpy(e->name, name, len);
+	e->aliases = 1;
+	if (dmaheap_index_put(&p->member_index, e->name, e)) {
+		free(e);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Counts @m's names as members of one more alias; all or nothing. */
+static int members_ref(struct dmaheap_policy *p, const struct dmaheap_names *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (listed_before(m, i))
+			continue;
+		if (member_ref(p, m->v[i])) {
+			members_unref(p, m, i);
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 static void alias_free(struct dmaheap_alias *a)
@@ -203,49 +270,104 @@ static void alias_free(struct dmaheap_alias *a)
 static bool would_nest_locked(struct dmaheap_ctx *ctx, const char *alias,
 			      const char *const heaps[], size_t n)
 {
+	const struct dmaheap_member *m;
+	const struct dmaheap_alias *old;
+
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(heaps[i], alias) != 0 &&
-		    *find_alias_locked(ctx, heaps[i]))
+		    find_alias_locked(ctx, heaps[i]))
 			return true;
-	for (struct dmaheap_alias *a = ctx->policy.aliases; a; a = a->next)
-		if (strcmp(a->name, alias) != 0 &&
-		    dmaheap_names_contain(&a->members, alias))
-			return true;
-	return false;
+	m = dmaheap_index_find(&ctx->policy.member_index, alias);
+	if (!m)
+		return false;
+	/* The alias being replaced may list itself; others may not. */
+	old = find_alias_locked(ctx, alias);
+	return m->aliases >
+	       (old && dmaheap_names_contain(&old->members, alias) ? 1u : 0u);
+}
+
+static void remove_alias_locked(struct dmaheap_ctx *ctx,
+				struct dmaheap_alias *a)
+{
+	struct dmaheap_policy *p = &ctx->policy;
+
+	dmaheap_index_del(&p->alias_index, a->name);
+	members_unref(p, &a->members, a->members.n);
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		p->aliases = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
+	alias_free(a);
+}
+
+/* Gives @a the members @m (taken over: @m is left empty). */
+static int swap_members_locked(struct dmaheap_ctx *ctx,
+			       struct dmaheap_alias *a,
+			       struct dmaheap_names *m)
+{
+	struct dmaheap_names old = a->members;
+	int r = members_ref(&ctx->policy, m);
+
+	if (r)
+		return r;
+	members_unref(&ctx->policy, &old, old.n);
+	a->members = *m;
+	memset(m, 0, sizeof(*m));
+	dmaheap_names_clear(&old);
+	return 0;
+}
+
+static int add_alias_locked(struct dmaheap_ctx *ctx, const char *alias,
+			    struct dmaheap_names *m)
+{
+	struct dmaheap_policy *p = &ctx->policy;
+	size_t len = strlen(alias) + 1;
+	struct dmaheap_alias *a = calloc(1, sizeof(*a) + len);
+
+	if (!a)
+		return -ENOMEM;
+	memcpy(a->name, alias, len);
+	if (dmaheap_index_put(&p->alias_index, a->name, a)) {
+		free(a);
+		return -ENOMEM;
+	}
+	if (members_ref(p, m)) {
+		dmaheap_index_del(&p->alias_index, a->name);
+		free(a);
+		return -ENOMEM;
+	}
+	a->members = *m;
+	memset(m, 0, sizeof(*m));
+	a->next = p->aliases;
+	if (a->next)
+		a->next->prev = a;
+	p->aliases = a;
+	return 0;
 }
 
 static int replace_alias_locked(struct dmaheap_ctx *ctx, const char *alias,
 				const char *const heaps[], size_t n)
 {
-	struct dmaheap_alias **slot = find_alias_locked(ctx, alias);
-	struct dmaheap_alias *a;
-	size_t len = strlen(alias) + 1;
+	struct dmaheap_alias *a = find_alias_locked(ctx, alias);
+	struct dmaheap_names m = { 0 };
 	int r;
 
 	if (n && would_nest_locked(ctx, alias, heaps, n))
 		return -EINVAL;
 	if (n == 0) {
-		if (!*slot)
+		if (!a)
 			return -ENOENT;
-		a = *slot;
-		*slot = a->next;
-		alias_free(a);
+		remove_alias_locked(ctx, a);
 		return 0;
 	}
-	a = calloc(1, sizeof(*a) + len);
-	if (!a)
-		return -ENOMEM;
-	memcpy(a->name, alias, len);
-	r = dmaheap_names_set(&a->members, heaps, n);
-	if (r) {
-		free(a);
-		return r;
-	}
-	a->next = *slot ? (*slot)->next : NULL;
-	if (*slot)
-		alias_free(*slot);
-	*slot = a;
-	return 0;
+	r = dmaheap_names_set(&m, heaps, n);
+	if (r == 0)
+		r = a ? swap_members_locked(ctx, a, &m)
+		      : add_alias_locked(ctx, alias, &m);
+	dmaheap_names_clear(&m);
+	return r;
 }
 
 int dmaheap_policy_set_alias(struct dmaheap_ctx *ctx, const char *alias,
@@ -275,16 +397,18 @@ static void rules_free(struct dmaheap_rule *rule)
 static void append_rule_locked(struct dmaheap_ctx *ctx,
 			       struct dmaheap_rule *rule, bool from_file)
 {
-	struct dmaheap_rule **tail = &ctx->policy.file_rules;
+	struct dmaheap_policy *p = &ctx->policy;
 
 	if (!from_file) {
-		rule->next = ctx->policy.api_rules;
-		ctx->policy.api_rules = rule;
+		rule->next = p->api_rules;
+		p->api_rules = rule;
 		return;
 	}
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = rule;
+	if (p->file_last)
+		p->file_last->next = rule;
+	else
+		p->file_rules = rule;
+	p->file_last = rule;
 }
 
 int dmaheap_policy_add_rule(struct dmaheap_ctx *ctx, unsigned int usage,
@@ -329,6 +453,11 @@ void dmaheap_policy_clear(struct dmaheap_policy *policy)
 		free(policy->props);
 		policy->props = next;
 	}
+	for (size_t i = 0; i < policy->member_index.cap; i++)
+		free(policy->member_index.slots[i].entry);
+	dmaheap_index_clear(&policy->alias_index);
+	dmaheap_index_clear(&policy->member_index);
+	dmaheap_index_clear(&policy->prop_index);
 	memset(policy, 0, sizeof(*policy));
 }
 

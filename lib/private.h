@@ -67,6 +67,24 @@ struct dmaheap_resolved {
 
 /* An owned list of distinct strings, in insertion order, with a hash
  * index so that adding is not quadratic. */
+/* Open addressing over names; see index.c. */
+struct dmaheap_index_slot {
+	const char *key; /* NULL: empty */
+	void *entry;
+};
+
+struct dmaheap_index {
+	struct dmaheap_index_slot *slots;
+	size_t cap; /* a power of two, or 0 */
+	size_t n;
+};
+
+uint32_t dmaheap_name_hash(const char *s);
+void *dmaheap_index_find(const struct dmaheap_index *ix, const char *key);
+int dmaheap_index_put(struct dmaheap_index *ix, const char *key, void *entry);
+void dmaheap_index_del(struct dmaheap_index *ix, const char *key);
+void dmaheap_index_clear(struct dmaheap_index *ix);
+
 struct dmaheap_names {
 	size_t n;
 	char **v;
@@ -93,6 +111,7 @@ struct dmaheap_plan {
 
 struct dmaheap_alias {
 	struct dmaheap_alias *next;
+	struct dmaheap_alias *prev;
 	struct dmaheap_names members;
 	char name[];
 };
@@ -115,7 +134,11 @@ struct dmaheap_policy {
 	struct dmaheap_alias *aliases;
 	struct dmaheap_rule *api_rules;  /* newest first */
 	struct dmaheap_rule *file_rules; /* file order */
+	struct dmaheap_rule *file_last;  /* where the next file rule goes */
 	struct dmaheap_propdef *props;
+	struct dmaheap_index alias_index;  /* name -> struct dmaheap_alias */
+	struct dmaheap_index member_index; /* name -> struct dmaheap_member */
+	struct dmaheap_index prop_index;   /* name -> struct dmaheap_propdef */
 };
 
 struct dmaheap_ctx {

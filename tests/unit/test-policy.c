@@ -410,6 +410,40 @@ static void test_nested_alias_refused(void **state)
 					       to_system, 1), 0);
 }
 
+/* Thousands of aliases, half removed: the indexes behind aliases and their
+ * members forget exactly what was removed, whatever collided with it. */
+static void test_many_aliases_removed(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_alias_info *list = NULL;
+	char alias[32], member[32];
+	const char *m[] = { member };
+	const char *sys[] = { "system" };
+
+	for (int i = 0; i < 3000; i++) {
+		snprintf(alias, sizeof(alias), "a%d", i);
+		snprintf(member, sizeof(member), "m%d", i);
+		assert_int_equal(dmaheap_ctx_set_alias(f->ctx, alias, m, 1), 0);
+	}
+	for (int i = 0; i < 3000; i += 2) {
+		snprintf(alias, sizeof(alias), "a%d", i);
+		assert_int_equal(dmaheap_ctx_set_alias(f->ctx, alias, NULL, 0), 0);
+	}
+	for (int i = 0; i < 3000; i++) {
+		snprintf(alias, sizeof(alias), "a%d", i);
+		snprintf(member, sizeof(member), "m%d", i);
+		/* A member of a live alias may not become one; a member of
+		 * a removed one may. */
+		assert_int_equal(dmaheap_ctx_set_alias(f->ctx, member, sys, 1),
+				 i % 2 ? -EINVAL : 0);
+		assert_int_equal(dmaheap_ctx_set_alias(f->ctx, alias, NULL, 0),
+				 i % 2 ? 0 : -ENOENT);
+	}
+	/* Left: "cma" and the 1500 aliases m0, m2, ... of a0, a2, ... */
+	assert_int_equal(dmaheap_alias_list(f->ctx, &list), 1501);
+	dmaheap_alias_list_free(list);
+}
+
 static void test_nested_alias_keeps_requirements(void **state)
 {
 	struct fixture *f = *state;
@@ -629,6 +663,7 @@ int main(void)
 		FIXTURE_TEST(test_policy_file_errors),
 		FIXTURE_TEST(test_buf_props_edges),
 		FIXTURE_TEST(test_nested_alias_refused),
+		FIXTURE_TEST(test_many_aliases_removed),
 		FIXTURE_TEST(test_nested_alias_keeps_requirements),
 		FIXTURE_TEST(test_policy_file_nested_alias),
 	};
