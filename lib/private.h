@@ -155,6 +155,8 @@ struct dmaheap_ctx {
 	uint64_t ram_bytes;
 	_Atomic(struct dmaheap_heap *) heaps;
 	_Atomic(struct dmaheap_resolved *) resolved;
+	/* The same entries by alias name, for additions (under lock). */
+	struct dmaheap_index resolved_index;
 	/* Bumped, under lock, by every policy change and rescan: what was
 	 * remembered at another generation is looked up again. */
 	_Atomic(uint64_t) gen;

@@ -29,11 +29,13 @@ static struct dmaheap_resolved *find_resolved(struct dmaheap_ctx *ctx,
 
 /* The entry for alias @name, made if need be; NULL when out of memory
  * (then nothing is remembered, which costs time, not correctness). The
- * list grows only with distinct alias names. */
+ * list grows only with distinct alias names; the index finds an entry
+ * without walking it, so resolving N aliases costs O(N), not O(N^2). */
 static struct dmaheap_resolved *resolved_entry_locked(struct dmaheap_ctx *ctx,
 						      const char *name)
 {
-	struct dmaheap_resolved *r = find_resolved(ctx, name);
+	struct dmaheap_resolved *r = dmaheap_index_find(&ctx->resolved_index,
+							name);
 	size_t len = strlen(name) + 1;
 
 	if (r)
@@ -42,6 +44,10 @@ static struct dmaheap_resolved *resolved_entry_locked(struct dmaheap_ctx *ctx,
 	if (!r)
 		return NULL;
 	memcpy(r->name, name, len);
+	if (dmaheap_index_put(&ctx->resolved_index, r->name, r)) {
+		free(r);
+		return NULL;
+	}
 	r->next = atomic_load_explicit(&ctx->resolved, memory_order_relaxed);
 	atomic_store_explicit(&ctx->resolved, r, memory_order_release);
 	return r;
@@ -157,6 +163,7 @@ void dmaheap_resolved_free_all(struct dmaheap_ctx *ctx)
 		free(r);
 		r = next;
 	}
+	dmaheap_index_clear(&ctx->resolved_index);
 }
 
 DMAHEAP_EXPORT int dmaheap_ctx_rescan(struct dmaheap_ctx *ctx)
