@@ -34,9 +34,13 @@ for p in "${packages[@]}"; do
 		missing+=("$p")
 done
 # tests/vm/arm64-root.sh downloads arm64 packages: apt must know them.
+# Read once: under pipefail, `dpkg ... | grep -q` fails whenever grep
+# exits before dpkg has written everything (SIGPIPE), and then a present
+# architecture looks missing and every run pays for an apt-get update.
+known_arches=$(dpkg --print-foreign-architectures)
 foreign=()
 for a in i386 arm64; do
-	dpkg --print-foreign-architectures | grep -qx "$a" || foreign+=("$a")
+	grep -qx "$a" <<<"$known_arches" || foreign+=("$a")
 done
 if [ ${#missing[@]} -eq 0 ] && [ ${#foreign[@]} -eq 0 ]; then
 	echo "all ${#packages[@]} packages present"
