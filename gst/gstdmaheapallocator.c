@@ -352,29 +352,35 @@ static void finalize(GObject *obj)
 	G_OBJECT_CLASS(gst_dmaheap_allocator_parent_class)->finalize(obj);
 }
 
+void gst_dmaheap_install_properties(GObjectClass *oc, guint heap_id)
+{
+	const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+	g_object_class_install_property(oc, heap_id,
+		g_param_spec_string("heap", "Heap",
+			"Heap name or alias, or a comma-separated fallback "
+			"list; unset: the usage picks", NULL, rw));
+	g_object_class_install_property(oc, heap_id + 1,
+		g_param_spec_flags("usage", "Usage",
+			"What the memory is for, when no heap is set",
+			gst_dmaheap_usage_get_type(),
+			DMAHEAP_USAGE_CPU_WRITE_OFTEN, rw));
+	g_object_class_install_property(oc, heap_id + 2,
+		g_param_spec_boolean("pool", "Pool",
+			"Recycle freed buffers through libdmaheap's pool",
+			FALSE, rw));
+}
+
 static void gst_dmaheap_allocator_class_init(GstDmaHeapAllocatorClass *klass)
 {
 	GObjectClass *oc = G_OBJECT_CLASS(klass);
 	GstAllocatorClass *ac = GST_ALLOCATOR_CLASS(klass);
-	const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
 
 	oc->set_property = set_property;
 	oc->get_property = get_property;
 	oc->finalize = finalize;
 	ac->alloc = allocator_alloc;
-	g_object_class_install_property(oc, PROP_HEAP,
-		g_param_spec_string("heap", "Heap",
-			"Heap name or alias, or a comma-separated fallback "
-			"list; unset: the usage picks", NULL, rw));
-	g_object_class_install_property(oc, PROP_USAGE,
-		g_param_spec_flags("usage", "Usage",
-			"What the memory is for, when no heap is set",
-			gst_dmaheap_usage_get_type(),
-			DMAHEAP_USAGE_CPU_WRITE_OFTEN, rw));
-	g_object_class_install_property(oc, PROP_POOL,
-		g_param_spec_boolean("pool", "Pool",
-			"Recycle freed buffers through libdmaheap's pool",
-			FALSE, rw));
+	gst_dmaheap_install_properties(oc, PROP_HEAP);
 }
 
 static void gst_dmaheap_allocator_init(GstDmaHeapAllocator *self)

@@ -81,6 +81,11 @@ GType gst_dmaheap_usage_get_type(void);
 
 GST_DEBUG_CATEGORY_EXTERN(gst_dmaheap_debug);
 
+/* Installs the "heap", "usage" and "pool" properties the allocator and
+ * dmaheapupload share, as ids @heap_id, @heap_id + 1 and @heap_id + 2,
+ * so both document and default them the same way. */
+void gst_dmaheap_install_properties(GObjectClass *oc, guint heap_id);
+
 /* A new allocator (full reference); NULL only if GObject fails. */
 GstAllocator *gst_dmaheap_allocator_new(void);
 

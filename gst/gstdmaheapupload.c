@@ -245,25 +245,6 @@ static void finalize(GObject *obj)
 	G_OBJECT_CLASS(gst_dmaheap_upload_parent_class)->finalize(obj);
 }
 
-static void install_properties(GObjectClass *oc)
-{
-	const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
-
-	g_object_class_install_property(oc, PROP_HEAP,
-		g_param_spec_string("heap", "Heap",
-			"Heap name or alias, or a comma-separated fallback "
-			"list; unset: the usage picks", NULL, rw));
-	g_object_class_install_property(oc, PROP_USAGE,
-		g_param_spec_flags("usage", "Usage",
-			"What the memory is for, when no heap is set",
-			gst_dmaheap_usage_get_type(),
-			DMAHEAP_USAGE_CPU_WRITE_OFTEN, rw));
-	g_object_class_install_property(oc, PROP_POOL,
-		g_param_spec_boolean("pool", "Pool",
-			"Recycle freed buffers through libdmaheap's pool",
-			FALSE, rw));
-}
-
 static void gst_dmaheap_upload_class_init(GstDmaHeapUploadClass *klass)
 {
 	GObjectClass *oc = G_OBJECT_CLASS(klass);
@@ -274,7 +255,7 @@ static void gst_dmaheap_upload_class_init(GstDmaHeapUploadClass *klass)
 	oc->set_property = set_property;
 	oc->get_property = get_property;
 	oc->finalize = finalize;
-	install_properties(oc);
+	gst_dmaheap_install_properties(oc, PROP_HEAP);
 	gst_element_class_add_pad_template(ec,
 		gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
 				     caps));
