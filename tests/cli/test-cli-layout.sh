@@ -2,18 +2,7 @@
 # dmaheap layout: the text and the documented JSON for known layouts, and
 # the exit statuses of bad input. No heaps needed.
 # usage: test-cli-layout.sh PATH/TO/dmaheap
-set -u
-
-cli=${1:?usage: $0 PATH/TO/dmaheap}
-failures=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-unset DMAHEAP_DIR DMAHEAP_UDMABUF_DEV DMAHEAP_POLICY
-
-fail() {
-	echo "not ok - $*"
-	failures=$((failures + 1))
-}
+. "$(dirname "$0")/common.sh"
 
 # expect WANT_STATUS WANT_STDOUT ARGS...: stdout must be exactly WANT_STDOUT.
 expect() {
@@ -53,8 +42,4 @@ expect 64 '' NV123 64x64
 expect 64 '' NV12 64x64 --planes one --planes separate --modifier 1
 expect 1 '' NV12 4294967295x4294967295
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
-echo "ok: dmaheap layout"
+finish "ok: dmaheap layout"

@@ -3,18 +3,7 @@
 # exactly, the text, --pid, and what bad options and missing processes
 # give. No heaps and no root needed.
 # usage: test-cli-stat.sh PATH/TO/dmaheap
-set -u
-
-cli=${1:?usage: $0 PATH/TO/dmaheap}
-failures=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-unset DMAHEAP_DIR DMAHEAP_UDMABUF_DEV DMAHEAP_POLICY
-
-fail() {
-	echo "not ok - $*"
-	failures=$((failures + 1))
-}
+. "$(dirname "$0")/common.sh"
 
 # run WANT_STATUS ARGS...: dmaheap ARGS, stdout in $tmp/out, stderr in $err.
 run() {
@@ -31,13 +20,6 @@ run() {
 out_is() {
 	[ "$(cat "$tmp/out")" = "$1" ] ||
 		fail "stdout is '$(cat "$tmp/out")', want '$1'"
-}
-
-says() {
-	case $err in
-	*"$1"*) ;;
-	*) fail "stderr lacks: $1" ;;
-	esac
 }
 
 # fdinfo PID FD INO SIZE EXPORTER [NAME]
@@ -137,8 +119,4 @@ if command -v python3 >/dev/null; then
 		"$tmp/out" || fail "stat --json on /proc: not JSON"
 fi
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures failure(s)"
-	exit 1
-fi
-echo "all passed"
+finish "all passed"

@@ -3,18 +3,7 @@
 # policy file is broken, when udmabuf is missing or is not udmabuf, and
 # when the heap directory holds things that are not heaps.
 # usage: test-cli.sh PATH/TO/dmaheap
-set -u
-
-cli=${1:?usage: $0 PATH/TO/dmaheap}
-failures=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-unset DMAHEAP_DIR DMAHEAP_UDMABUF_DEV DMAHEAP_POLICY
-
-fail() {
-	echo "not ok - $*"
-	failures=$((failures + 1))
-}
+. "$(dirname "$0")/common.sh"
 
 # run WANT_STATUS CMD...: runs CMD (10 s at most), stderr into $err.
 run() {
@@ -26,19 +15,6 @@ run() {
 	echo "# \$ $* -> $status"
 	sed 's/^/#   /' "$tmp/err"
 	[ "$status" -eq "$want" ] || fail "$*: exit status $status, want $want"
-}
-
-says() {
-	case $err in
-	*"$1"*) ;;
-	*) fail "stderr lacks: $1" ;;
-	esac
-}
-
-never_says() {
-	case $err in
-	*"$1"*) fail "stderr says: $1" ;;
-	esac
 }
 
 mkdir "$tmp/heaps"
@@ -85,8 +61,4 @@ says "cannot open heap 'zero'"
 run 64 "$cli" --dir "" list
 says "invalid heap directory ''"
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures failure(s)"
-	exit 1
-fi
-echo "ok - all CLI diagnostics"
+finish "ok - all CLI diagnostics"
