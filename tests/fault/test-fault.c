@@ -18,7 +18,6 @@
  * the mock reports no leak and the process has the fds it had before.
  * Anything else is a problem: listed, and the exit status is 1.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -28,6 +27,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../fdcount.h"
 #include "fault.h"
 
 /*
@@ -167,21 +167,6 @@ void fault_require(bool ok, const char *what, const char *file, int line)
 	fprintf(stderr, "%s:%d: setup failed without injection: %s\n", file,
 		line, what);
 	exit(1);
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the directory's own fd */
 }
 
 static void problem(const struct fault_scenario *s, const struct run *run,
@@ -417,7 +402,7 @@ static void teardown(const struct fault_scenario *s, struct run *run,
 	if (n != 0)
 		problem(s, run, "the mock reports %d leak(s):\n%s", n, report);
 	dmaheap_mock_free(e->mock);
-	n = count_fds();
+	n = count_open_fds();
 	if (n != fds_before)
 		problem(s, run, "%d fd(s) before, %d after", fds_before, n);
 }
@@ -485,7 +470,7 @@ static void disarm(struct dmaheap_mock *mock, struct run *run)
 static void one_run(const struct fault_scenario *s, struct run *run)
 {
 	struct fault_env e;
-	int fds_before = count_fds();
+	int fds_before = count_open_fds();
 	const char *why;
 
 	memset(&e, 0, sizeof(e));

@@ -133,7 +133,7 @@ static void receive(struct env *e, uint8_t mode, struct fz_reader *in)
 	/* An empty datagram is how a closed peer looks: send one byte. */
 	send_message(sv[0], in->left ? in->p : (const uint8_t *)"", in->left ?
 		     in->left : 1, fds, n);
-	before = fz_count_fds();
+	before = count_open_fds();
 	if (mode & 2) {
 		r = dmaheap_image_recv(e->ctx, sv[1], &img);
 		fz_check(recv_errno_documented(r), "image_recv %d", r);
@@ -149,8 +149,8 @@ static void receive(struct env *e, uint8_t mode, struct fz_reader *in)
 		dmaheap_buf_free(buf);
 	}
 	/* The message's fds arrived during the call: all gone again. */
-	fz_check(fz_count_fds() == before, "fds %d, before %d",
-		 fz_count_fds(), before);
+	fz_check(count_open_fds() == before, "fds %d, before %d",
+		 count_open_fds(), before);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -218,7 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_reader in = { data, size };
 	uint8_t mode = fz_u8(&in);
 	struct env e;
-	int fds_before = fz_count_fds();
+	int fds_before = count_open_fds();
 
 	if (mode & 1) {
 		layout(&in);
@@ -227,6 +227,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env_open(&e);
 	receive(&e, mode, &in);
 	env_close(&e);
-	fz_check(fz_count_fds() == fds_before, "fds after the run");
+	fz_check(count_open_fds() == fds_before, "fds after the run");
 	return 0;
 }

@@ -204,7 +204,7 @@ static void check_state(struct state *s, const char *after)
 	for (int i = 0; i < MAX_FDS; i++)
 		open_fds += s->fds[i] >= 0;
 	fz_check(dmaheap_mock_leaks(s->mock, &held, NULL, 0) >= 0, "%s", after);
-	fds = fz_count_fds();
+	fds = count_open_fds();
 	fz_check(fds == s->fds_base + open_fds + (int)held.heap_fds,
 		 "after %s: %d fds open, want %d + %d held + %u heap nodes",
 		 after, fds, s->fds_base, open_fds, held.heap_fds);
@@ -770,7 +770,7 @@ static void setup(struct state *s)
 	struct dmaheap_mock_udmabuf u = { .size_limit_mb = 4 };
 	struct dmaheap_mock *m;
 
-	s->fds_base = fz_count_fds();
+	s->fds_base = count_open_fds();
 	for (int i = 0; i < MAX_FDS; i++)
 		s->fds[i] = -1;
 	fz_check(dmaheap_mock_new(&s->mock) == 0, "mock");
@@ -815,7 +815,7 @@ static void teardown(struct state *s)
 	n = dmaheap_mock_leaks(s->mock, &leaks, report, sizeof(report));
 	fz_check(n == 0, "mock reports %d leaks at teardown:\n%s", n, report);
 	dmaheap_mock_free(s->mock);
-	n = fz_count_fds();
+	n = count_open_fds();
 	fz_check(n == s->fds_base, "%d fds open at the end, %d at the start",
 		 n, s->fds_base);
 }

@@ -120,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_check(ftruncate(fd, 0) == 0, "truncate");
 	fz_check(pwrite(fd, data, size, 0) == (ssize_t)size, "write");
-	fds = fz_count_fds();
+	fds = count_open_fds();
 	fz_check(dmaheap_mock_new(&mock) == 0, "mock");
 	dmaheap_mock_add_heap(mock, "system", NULL);
 	dmaheap_mock_add_heap(mock, "system-uncached", NULL);
@@ -152,6 +152,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = dmaheap_mock_leaks(mock, &leaks, report, sizeof(report));
 	fz_check(r == 0, "mock reports %d leaks:\n%s", r, report);
 	dmaheap_mock_free(mock);
-	fz_check(fz_count_fds() == fds, "fd leak");
+	fz_check(count_open_fds() == fds, "fd leak");
 	return 0;
 }

@@ -258,7 +258,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dmaheap_mock *mock;
 	struct dmaheap_ctx *ctx = NULL;
 	struct fake f = { .n = 0 };
-	int fds = fz_count_fds(), ret;
+	int fds = count_open_fds(), ret;
 	unsigned int which = fz_u8(&r);
 	char report[512];
 
@@ -278,6 +278,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = dmaheap_mock_leaks(mock, &leaks, report, sizeof(report));
 	fz_check(ret == 0, "mock reports %d leaks:\n%s", ret, report);
 	dmaheap_mock_free(mock);
-	fz_check(fz_count_fds() == fds, "fd leak");
+	fz_check(count_open_fds() == fds, "fd leak");
 	return 0;
 }

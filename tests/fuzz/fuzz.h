@@ -10,12 +10,13 @@
 #ifndef DMAHEAP_FUZZ_H
 #define DMAHEAP_FUZZ_H
 
-#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../fdcount.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -67,20 +68,5 @@ static inline size_t fz_bytes(struct fz_reader *r, char *out, size_t max)
 			abort();                                              \
 		}                                                             \
 	} while (0)
-
-static inline int fz_count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
 
 #endif /* DMAHEAP_FUZZ_H */

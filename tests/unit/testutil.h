@@ -8,7 +8,6 @@
 #ifndef DMAHEAP_TESTUTIL_H
 #define DMAHEAP_TESTUTIL_H
 
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "../fdcount.h"
 #include "dmaheap-mock.h"
 #include "dmaheap.h"
 
@@ -32,21 +32,6 @@ struct fixture {
 	struct dmaheap_ctx *ctx;
 	int fds_before;
 };
-
-static inline int count_open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
 
 static inline struct dmaheap_ctx *fixture_ctx(struct fixture *f,
 					      unsigned int flags)
