@@ -10,7 +10,6 @@
  *
  * Suite 'kernel' (the VM loads vivid); elsewhere it exits 77.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -20,6 +19,7 @@
 #include <linux/videodev2.h>
 
 #include "gsttest.h"
+#include "kv4l2.h"
 #include "gstdmaheapallocator.h"
 
 #define FRAMES 30
@@ -49,57 +49,6 @@ static void fail_once(struct out *o, const char *what, int err)
 		o->fail = g_strdup_printf("%s: %s", what, g_strerror(-err));
 }
 
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r;
-
-	do
-		r = ioctl(fd, req, arg);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : r;
-}
-
-static gboolean is_vivid_output(int fd)
-{
-	struct v4l2_capability cap;
-	uint32_t caps;
-
-	memset(&cap, 0, sizeof(cap));
-	if (xioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)
-		return FALSE;
-	caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps
-							 : cap.capabilities;
-	return strcmp((const char *)cap.driver, "vivid") == 0 &&
-	       (caps & V4L2_CAP_VIDEO_OUTPUT) && (caps & V4L2_CAP_STREAMING);
-}
-
-static int open_vivid_output(void)
-{
-	DIR *d = opendir("/dev");
-	struct dirent *de;
-	int found = -1;
-
-	if (!d)
-		return -1;
-	while (found < 0 && (de = readdir(d))) {
-		char path[300];
-		int fd;
-
-		if (strncmp(de->d_name, "video", 5) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (is_vivid_output(fd))
-			found = fd;
-		else
-			close(fd);
-	}
-	closedir(d);
-	return found;
-}
-
 /* YUYV at whatever size vivid's output keeps; its stride must be the
  * tight one, which is the pool's layout for YUY2. */
 static void set_format(struct out *o)
@@ -112,18 +61,18 @@ static void set_format(struct out *o)
 
 	memset(&o->fmt, 0, sizeof(o->fmt));
 	o->fmt.type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
-	assert_int_equal(xioctl(o->fd, VIDIOC_G_FMT, &o->fmt), 0);
+	assert_int_equal(kt_v4l2_ioctl(o->fd, VIDIOC_G_FMT, &o->fmt), 0);
 	o->fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
 	o->fmt.fmt.pix.field = V4L2_FIELD_NONE;
 	o->fmt.fmt.pix.bytesperline = 0;
-	assert_int_equal(xioctl(o->fd, VIDIOC_S_FMT, &o->fmt), 0);
+	assert_int_equal(kt_v4l2_ioctl(o->fd, VIDIOC_S_FMT, &o->fmt), 0);
 	if (o->fmt.fmt.pix.pixelformat != V4L2_PIX_FMT_YUYV) {
 		printf("SKIP: vivid's output refuses YUYV\n");
 		exit(77);
 	}
 	assert_int_equal(o->fmt.fmt.pix.bytesperline,
 			 GST_ROUND_UP_4(o->fmt.fmt.pix.width * 2));
-	assert_int_equal(xioctl(o->fd, VIDIOC_REQBUFS, &req), 0);
+	assert_int_equal(kt_v4l2_ioctl(o->fd, VIDIOC_REQBUFS, &req), 0);
 	assert_true(req.count >= 1);
 }
 
@@ -141,7 +90,7 @@ static void dequeue_one(struct out *o)
 								 : -ETIMEDOUT);
 		return;
 	}
-	r = xioctl(o->fd, VIDIOC_DQBUF, &b);
+	r = kt_v4l2_ioctl(o->fd, VIDIOC_DQBUF, &b);
 	if (r < 0 || b.index >= SLOTS || !o->held[b.index]) {
 		fail_once(o, "VIDIOC_DQBUF", r < 0 ? r : -EINVAL);
 		return;
@@ -191,7 +140,7 @@ static void on_handoff(GstElement *sink, GstBuffer *buf, GstPad *pad,
 	b.m.fd = gst_dmabuf_memory_get_fd(mem);
 	b.length = (guint32)mem->maxsize;
 	b.bytesused = o->fmt.fmt.pix.sizeimage;
-	r = xioctl(o->fd, VIDIOC_QBUF, &b);
+	r = kt_v4l2_ioctl(o->fd, VIDIOC_QBUF, &b);
 	if (r < 0) {
 		fail_once(o, "VIDIOC_QBUF", r);
 		return;
@@ -200,7 +149,7 @@ static void on_handoff(GstElement *sink, GstBuffer *buf, GstPad *pad,
 	o->in_flight++;
 	o->queued++;
 	if (!o->streaming) {
-		r = xioctl(o->fd, VIDIOC_STREAMON, &type);
+		r = kt_v4l2_ioctl(o->fd, VIDIOC_STREAMON, &type);
 		if (r < 0) {
 			fail_once(o, "VIDIOC_STREAMON", r);
 			return;
@@ -211,7 +160,7 @@ static void on_handoff(GstElement *sink, GstBuffer *buf, GstPad *pad,
 
 static void test_vivid_output(void **state)
 {
-	struct out o = { .fd = open_vivid_output() };
+	struct out o = { .fd = kt_open_vivid(V4L2_CAP_VIDEO_OUTPUT) };
 	int type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 	GstElement *p, *sink;
 	GstMessage *msg;
@@ -243,7 +192,7 @@ static void test_vivid_output(void **state)
 	 * given back by STREAMOFF, not by DQBUF. */
 	while (o.in_flight > 1 && !o.fail)
 		dequeue_one(&o);
-	xioctl(o.fd, VIDIOC_STREAMOFF, &type);
+	kt_v4l2_ioctl(o.fd, VIDIOC_STREAMOFF, &type);
 	for (guint i = 0; i < SLOTS; i++)
 		gst_clear_buffer(&o.held[i]);
 	gst_element_set_state(p, GST_STATE_NULL);

@@ -10,7 +10,6 @@
  * (tests/vm/init). Runs inside the VM of tests/vm/run.sh; elsewhere it
  * exits 77.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <xf86drmMode.h>
 
 #include "kutil.h"
+#include "kv4l2.h"
 #include "kvgem.h"
 
 #define FRAME_TIMEOUT_MS 20000
@@ -31,48 +31,6 @@ static const uint32_t sizes[][2] = {
 	{ 64, 48 }, { 640, 480 }, { 641, 481 }, { 35, 17 }, { 1920, 1080 },
 };
 #define N_SIZES (sizeof(sizes) / sizeof(sizes[0]))
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r;
-
-	do
-		r = ioctl(fd, req, arg);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : r;
-}
-
-/* An fd of the first vivid node with capability @cap, or -1. */
-static int open_vivid(uint32_t cap)
-{
-	DIR *d = opendir("/dev");
-	struct dirent *de;
-	int found = -1;
-
-	if (!d)
-		return -1;
-	while (found < 0 && (de = readdir(d))) {
-		struct v4l2_capability c;
-		char path[300];
-		int fd;
-
-		if (strncmp(de->d_name, "video", 5) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&c, 0, sizeof(c));
-		if (xioctl(fd, VIDIOC_QUERYCAP, &c) == 0 &&
-		    strcmp((const char *)c.driver, "vivid") == 0 &&
-		    (c.device_caps & cap) && (c.device_caps & V4L2_CAP_STREAMING))
-			found = fd;
-		else
-			close(fd);
-	}
-	closedir(d);
-	return found;
-}
 
 struct fixture {
 	int fds_before;
@@ -171,7 +129,7 @@ static bool compare_one(int video, uint32_t type, uint32_t fourcc,
 		got.fmt.pix.bytesperline = 0;
 		got.fmt.pix.sizeimage = 0;
 	}
-	assert_ret(xioctl(video, VIDIOC_S_FMT, &got), 0);
+	assert_ret(kt_v4l2_ioctl(video, VIDIOC_S_FMT, &got), 0);
 	if ((mp ? got.fmt.pix_mp.pixelformat : got.fmt.pix.pixelformat) !=
 	    pixfmt)
 		return false;
@@ -232,11 +190,11 @@ static void pick_scaling_input(int video)
 	struct v4l2_input in = { 0 };
 	int last = -1;
 
-	for (in.index = 0; xioctl(video, VIDIOC_ENUMINPUT, &in) == 0;
+	for (in.index = 0; kt_v4l2_ioctl(video, VIDIOC_ENUMINPUT, &in) == 0;
 	     in.index++)
 		last = (int)in.index;
 	assert_true(last >= 0);
-	assert_ret(xioctl(video, VIDIOC_S_INPUT, &last), 0);
+	assert_ret(kt_v4l2_ioctl(video, VIDIOC_S_INPUT, &last), 0);
 }
 
 static void compare_all(int video, uint32_t type)
@@ -264,7 +222,7 @@ static void test_vivid_single_planar(void **state)
 {
 	struct fixture *f = *state;
 
-	f->video = open_vivid(V4L2_CAP_VIDEO_CAPTURE);
+	f->video = kt_open_vivid(V4L2_CAP_VIDEO_CAPTURE);
 	assert_true(f->video >= 0);
 	compare_all(f->video, V4L2_BUF_TYPE_VIDEO_CAPTURE);
 }
@@ -273,7 +231,7 @@ static void test_vivid_multi_planar(void **state)
 {
 	struct fixture *f = *state;
 
-	f->video = open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
+	f->video = kt_open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
 	if (f->video < 0)
 		skip();
 	compare_all(f->video, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE);
@@ -358,7 +316,7 @@ static int queue_image(int video, unsigned int index,
 		planes[i].m.fd = dmaheap_buf_fd(buf);
 		planes[i].length = (uint32_t)dmaheap_buf_size(buf);
 	}
-	return xioctl(video, VIDIOC_QBUF, &b);
+	return kt_v4l2_ioctl(video, VIDIOC_QBUF, &b);
 }
 
 static unsigned int dequeue_image(int video)
@@ -374,7 +332,7 @@ static unsigned int dequeue_image(int video)
 
 	if (poll(&p, 1, FRAME_TIMEOUT_MS) != 1)
 		fail_msg("no frame within %d ms", FRAME_TIMEOUT_MS);
-	assert_ret(xioctl(video, VIDIOC_DQBUF, &b), 0);
+	assert_ret(kt_v4l2_ioctl(video, VIDIOC_DQBUF, &b), 0);
 	assert_false(b.flags & V4L2_BUF_FLAG_ERROR);
 	return b.index;
 }
@@ -418,7 +376,7 @@ static int request(int video, unsigned int count)
 		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
 		.memory = V4L2_MEMORY_DMABUF,
 	};
-	int r = xioctl(video, VIDIOC_REQBUFS, &req);
+	int r = kt_v4l2_ioctl(video, VIDIOC_REQBUFS, &req);
 
 	return r < 0 ? r : (int)req.count;
 }
@@ -465,7 +423,7 @@ static void capture_nv12(int video, uint32_t placement, uint32_t stride_align)
 	int n;
 
 	s.constraints.stride_align = stride_align;
-	assert_ret(xioctl(video, VIDIOC_S_INPUT, &input), 0);
+	assert_ret(kt_v4l2_ioctl(video, VIDIOC_S_INPUT, &input), 0);
 	assert_ret(dmaheap_ctx_new(&ctx), 0);
 	for (int i = 0; i < N_IMAGES; i++) {
 		assert_ret(dmaheap_image_alloc(ctx, "system", &s, 0, &imgs[i]),
@@ -476,7 +434,7 @@ static void capture_nv12(int video, uint32_t placement, uint32_t stride_align)
 			dmaheap_image_get_layout(imgs[0]), (uint32_t)type, &fmt),
 		   0);
 	want = fmt;
-	assert_ret(xioctl(video, VIDIOC_S_FMT, &fmt), 0);
+	assert_ret(kt_v4l2_ioctl(video, VIDIOC_S_FMT, &fmt), 0);
 	assert_int_equal(fmt.fmt.pix_mp.width, 1920);
 	assert_int_equal(fmt.fmt.pix_mp.height, 1080);
 	/* The driver takes the library's strides, padded ones too. */
@@ -487,7 +445,7 @@ static void capture_nv12(int video, uint32_t placement, uint32_t stride_align)
 	assert_true(n >= 2 && n <= N_IMAGES);
 	for (int i = 0; i < n; i++)
 		assert_ret(queue_image(video, (unsigned int)i, imgs[i]), 0);
-	assert_ret(xioctl(video, VIDIOC_STREAMON, &type), 0);
+	assert_ret(kt_v4l2_ioctl(video, VIDIOC_STREAMON, &type), 0);
 	for (int frame = 0; frame < 2; frame++) {
 		unsigned int i = dequeue_image(video);
 
@@ -495,7 +453,7 @@ static void capture_nv12(int video, uint32_t placement, uint32_t stride_align)
 		check_bars(imgs[i]);
 		assert_ret(queue_image(video, i, imgs[i]), 0);
 	}
-	assert_ret(xioctl(video, VIDIOC_STREAMOFF, &type), 0);
+	assert_ret(kt_v4l2_ioctl(video, VIDIOC_STREAMOFF, &type), 0);
 	assert_ret(request(video, 0), 0);
 	import_into_vgem(imgs[0]);
 	for (int i = 0; i < N_IMAGES; i++)
@@ -507,7 +465,7 @@ static void test_capture_nv12_one_buffer(void **state)
 {
 	struct fixture *f = *state;
 
-	f->video = open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
+	f->video = kt_open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
 	if (f->video < 0)
 		skip();
 	capture_nv12(f->video, DMAHEAP_PLANES_ONE_BUFFER, 0);
@@ -518,7 +476,7 @@ static void test_capture_nv12_gpu_strides(void **state)
 {
 	struct fixture *f = *state;
 
-	f->video = open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
+	f->video = kt_open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
 	if (f->video < 0)
 		skip();
 	capture_nv12(f->video, DMAHEAP_PLANES_ONE_BUFFER, 256);
@@ -528,7 +486,7 @@ static void test_capture_nv12_separate(void **state)
 {
 	struct fixture *f = *state;
 
-	f->video = open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
+	f->video = kt_open_vivid(V4L2_CAP_VIDEO_CAPTURE_MPLANE);
 	if (f->video < 0)
 		skip();
 	capture_nv12(f->video, DMAHEAP_PLANES_SEPARATE, 0);
@@ -571,7 +529,7 @@ int main(void)
 	int fd;
 
 	kt_require_system_heap();
-	fd = open_vivid(V4L2_CAP_VIDEO_CAPTURE);
+	fd = kt_open_vivid(V4L2_CAP_VIDEO_CAPTURE);
 	if (fd < 0)
 		kt_skip("no vivid capture node among /dev/video* (modprobe vivid)");
 	close(fd);

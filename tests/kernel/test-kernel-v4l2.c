@@ -7,7 +7,6 @@
  * Runs inside the VM of tests/vm/run.sh; elsewhere, or without a vivid
  * capture node, it exits 77.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <linux/videodev2.h>
 
 #include "kutil.h"
+#include "kv4l2.h"
 
 #define NUM_BUFFERS 4
 #define NUM_FRAMES 8
@@ -29,67 +29,13 @@ struct fixture {
 	int fds_before;
 };
 
-/* Retries ioctls interrupted by a signal, as V4L2 programs do. */
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r;
-
-	do
-		r = ioctl(fd, req, arg);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : r;
-}
-
-static bool is_vivid_capture(int fd)
-{
-	struct v4l2_capability cap;
-	uint32_t caps;
-
-	memset(&cap, 0, sizeof(cap));
-	if (xioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)
-		return false;
-	caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps
-							 : cap.capabilities;
-	return strcmp((const char *)cap.driver, "vivid") == 0 &&
-	       (caps & V4L2_CAP_VIDEO_CAPTURE) && (caps & V4L2_CAP_STREAMING);
-}
-
-/* An fd of the first vivid single-planar capture node, or -1. */
-static int open_vivid_capture(void)
-{
-	DIR *d = opendir("/dev");
-	struct dirent *de;
-	int found = -1;
-
-	if (!d)
-		return -1;
-	while (found < 0 && (de = readdir(d))) {
-		char path[300];
-		int fd;
-
-		if (strncmp(de->d_name, "video", 5) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		/* Non-blocking: DQBUF must not hang; poll() waits instead. */
-		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (is_vivid_capture(fd))
-			found = fd;
-		else
-			close(fd);
-	}
-	closedir(d);
-	return found;
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	f->fds_before = kt_count_fds();
-	f->video = open_vivid_capture();
+	f->video = kt_open_vivid(V4L2_CAP_VIDEO_CAPTURE);
 	assert_true(f->video >= 0);
 	assert_ret(dmaheap_ctx_new(&f->ctx), 0);
 	*state = f;
@@ -116,9 +62,9 @@ static struct v4l2_pix_format set_small_format(int fd)
 	fmt.fmt.pix.height = 240;
 	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
 	fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	assert_ret(xioctl(fd, VIDIOC_S_FMT, &fmt), 0);
+	assert_ret(kt_v4l2_ioctl(fd, VIDIOC_S_FMT, &fmt), 0);
 	memset(&fmt.fmt, 0, sizeof(fmt.fmt));
-	assert_ret(xioctl(fd, VIDIOC_G_FMT, &fmt), 0);
+	assert_ret(kt_v4l2_ioctl(fd, VIDIOC_G_FMT, &fmt), 0);
 	print_message("format %ux%u, %u bytes per line, sizeimage %u\n",
 		      fmt.fmt.pix.width, fmt.fmt.pix.height,
 		      fmt.fmt.pix.bytesperline, fmt.fmt.pix.sizeimage);
@@ -137,7 +83,7 @@ static int request_buffers(int fd, unsigned int count)
 		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_DMABUF,
 	};
-	int r = xioctl(fd, VIDIOC_REQBUFS, &req);
+	int r = kt_v4l2_ioctl(fd, VIDIOC_REQBUFS, &req);
 
 	return r < 0 ? r : (int)req.count;
 }
@@ -152,7 +98,7 @@ static int queue_buffer(int fd, unsigned int index, struct dmaheap_buf *buf)
 	};
 
 	b.m.fd = dmaheap_buf_fd(buf);
-	return xioctl(fd, VIDIOC_QBUF, &b);
+	return kt_v4l2_ioctl(fd, VIDIOC_QBUF, &b);
 }
 
 static struct v4l2_buffer dequeue_buffer(int fd)
@@ -165,7 +111,7 @@ static struct v4l2_buffer dequeue_buffer(int fd)
 
 	if (poll(&p, 1, FRAME_TIMEOUT_MS) != 1)
 		fail_msg("no frame within %d ms", FRAME_TIMEOUT_MS);
-	assert_ret(xioctl(fd, VIDIOC_DQBUF, &b), 0);
+	assert_ret(kt_v4l2_ioctl(fd, VIDIOC_DQBUF, &b), 0);
 	return b;
 }
 
@@ -212,7 +158,7 @@ static void test_capture_into_heap_buffers(void **state)
 		clear_buffer(bufs[i]);
 		assert_ret(queue_buffer(f->video, (unsigned int)i, bufs[i]), 0);
 	}
-	assert_ret(xioctl(f->video, VIDIOC_STREAMON, &type), 0);
+	assert_ret(kt_v4l2_ioctl(f->video, VIDIOC_STREAMON, &type), 0);
 	for (int frame = 0; frame < NUM_FRAMES; frame++) {
 		struct v4l2_buffer b = dequeue_buffer(f->video);
 
@@ -224,7 +170,7 @@ static void test_capture_into_heap_buffers(void **state)
 		clear_buffer(bufs[b.index]);
 		assert_ret(queue_buffer(f->video, b.index, bufs[b.index]), 0);
 	}
-	assert_ret(xioctl(f->video, VIDIOC_STREAMOFF, &type), 0);
+	assert_ret(kt_v4l2_ioctl(f->video, VIDIOC_STREAMOFF, &type), 0);
 	assert_ret(request_buffers(f->video, 0), 0);
 	for (int i = 0; i < n; i++)
 		dmaheap_buf_free(bufs[i]);
@@ -260,7 +206,7 @@ int main(void)
 	int fd;
 
 	kt_require_system_heap();
-	fd = open_vivid_capture();
+	fd = kt_open_vivid(V4L2_CAP_VIDEO_CAPTURE);
 	if (fd < 0)
 		kt_skip("no vivid capture node among /dev/video* "
 			"(modprobe vivid)");
