@@ -333,3 +333,62 @@ int kt_fixture_teardown(void **state)
 	free(f);
 	return 0;
 }
+
+void *kt_map_buf(struct dmaheap_buf *buf)
+{
+	void *p = NULL;
+
+	assert_ret(dmaheap_buf_map(buf, &p), 0);
+	assert_non_null(p);
+	return p;
+}
+
+void kt_fill_buf(struct dmaheap_buf *buf, uint32_t seed)
+{
+	void *p = kt_map_buf(buf);
+
+	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
+	kt_fill_pattern(p, dmaheap_buf_size(buf), seed);
+	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
+	assert_ret(dmaheap_buf_unmap(buf), 0);
+}
+
+void kt_assert_buf_pattern(struct dmaheap_buf *buf, uint32_t seed)
+{
+	size_t size = dmaheap_buf_size(buf);
+	void *p = kt_map_buf(buf);
+
+	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
+	assert_int_equal(kt_check_pattern(p, size, seed), size);
+	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
+	assert_ret(dmaheap_buf_unmap(buf), 0);
+}
+
+void kt_assert_fd_pattern(int fd, size_t size, uint32_t seed)
+{
+	uint8_t *q = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+
+	assert_true(q != MAP_FAILED);
+	assert_ret(dmaheap_sync_start(NULL, fd, DMAHEAP_ACCESS_READ), 0);
+	assert_int_equal(kt_check_pattern(q, size, seed), size);
+	assert_ret(dmaheap_sync_end(NULL, fd, DMAHEAP_ACCESS_READ), 0);
+	munmap(q, size);
+}
+
+void kt_assert_fdinfo(int fd, const char *key, const char *want)
+{
+	char got[128];
+	int r = kt_fdinfo(fd, key, got, sizeof(got));
+
+	if (!want) {
+		if (r != -ENOENT)
+			fail_msg("fdinfo of fd %d has %s: '%s', want none", fd,
+				 key, r == 0 ? got : kt_errname(r));
+		return;
+	}
+	if (r != 0)
+		fail_msg("fdinfo of fd %d: no %s: (%s)", fd, key, kt_errname(r));
+	if (strcmp(got, want) != 0)
+		fail_msg("fdinfo of fd %d: %s: '%s', want '%s'", fd, key, got,
+			 want);
+}

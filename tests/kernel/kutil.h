@@ -6,7 +6,8 @@
  * fstat, lseek.
  *
  * Helpers return values and leave asserting to the tests, except the
- * assert_ret() macro, which prints errno names instead of cmocka's hex.
+ * assert_* macros (which print errno names instead of cmocka's hex), the
+ * kt_assert_* checks and the buffer helpers below, which fail the test.
  */
 #ifndef DMAHEAP_KUTIL_H
 #define DMAHEAP_KUTIL_H
@@ -157,6 +158,25 @@ const char *kt_errname(int err);
 			fail_msg("%s: failed with %s", #expr,                 \
 				 kt_errname(errno));                          \
 	} while (0)
+
+/* @buf's mapping, asserting that dmaheap_buf_map() succeeds. */
+void *kt_map_buf(struct dmaheap_buf *buf);
+
+/* Writes the pattern of @seed over @buf through the library's mapping,
+ * bracketed by CPU WRITE access, and unmaps it. */
+void kt_fill_buf(struct dmaheap_buf *buf, uint32_t seed);
+
+/* Asserts @buf holds the pattern of @seed, read through the library's
+ * mapping bracketed by CPU READ access. */
+void kt_assert_buf_pattern(struct dmaheap_buf *buf, uint32_t seed);
+
+/* Asserts the first @size bytes of dma-buf @fd hold the pattern of @seed,
+ * read through a mapping of its own bracketed by SYNC READ. */
+void kt_assert_fd_pattern(int fd, size_t size, uint32_t seed);
+
+/* Asserts /proc/self/fdinfo/@fd has "@key:" with value @want, or no such
+ * line when @want is NULL. */
+void kt_assert_fdinfo(int fd, const char *key, const char *want);
 
 /*
  * The usual fixture: a default context, and at teardown the check that

@@ -281,70 +281,10 @@ static struct dmaheap_buf *alloc_cma(struct cfix *f, const char *name,
 	return buf;
 }
 
-static void *map_buf(struct dmaheap_buf *buf)
-{
-	void *p = NULL;
-
-	assert_ret(dmaheap_buf_map(buf, &p), 0);
-	assert_non_null(p);
-	return p;
-}
-
-static void assert_fdinfo(int fd, const char *key, const char *want)
-{
-	char got[128];
-	int r = kt_fdinfo(fd, key, got, sizeof(got));
-
-	if (!want) {
-		if (r != -ENOENT)
-			fail_msg("fdinfo of fd %d has %s: '%s', want none", fd,
-				 key, r == 0 ? got : kt_errname(r));
-		return;
-	}
-	if (r != 0)
-		fail_msg("fdinfo of fd %d: no %s: (%s)", fd, key, kt_errname(r));
-	if (strcmp(got, want) != 0)
-		fail_msg("fdinfo of fd %d: %s: '%s', want '%s'", fd, key, got,
-			 want);
-}
-
-static void fill_buf(struct dmaheap_buf *buf, uint32_t seed)
-{
-	void *p = map_buf(buf);
-
-	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
-	kt_fill_pattern(p, dmaheap_buf_size(buf), seed);
-	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
-	assert_ret(dmaheap_buf_unmap(buf), 0);
-}
-
-static void assert_buf_pattern(struct dmaheap_buf *buf, uint32_t seed)
-{
-	size_t size = dmaheap_buf_size(buf);
-	void *p = map_buf(buf);
-
-	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
-	assert_int_equal(kt_check_pattern(p, size, seed), size);
-	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
-	assert_ret(dmaheap_buf_unmap(buf), 0);
-}
-
-/* Reads @fd through a mapping of its own, bracketed by SYNC READ. */
-static void assert_fd_pattern(int fd, size_t size, uint32_t seed)
-{
-	uint8_t *q = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-
-	assert_true(q != MAP_FAILED);
-	assert_ret(dmaheap_sync_start(NULL, fd, DMAHEAP_ACCESS_READ), 0);
-	assert_int_equal(kt_check_pattern(q, size, seed), size);
-	assert_ret(dmaheap_sync_end(NULL, fd, DMAHEAP_ACCESS_READ), 0);
-	munmap(q, size);
-}
-
 /* Writes @value over the whole buffer, bracketed. */
 static void dirty(struct dmaheap_buf *buf, uint8_t value)
 {
-	void *p = map_buf(buf);
+	void *p = kt_map_buf(buf);
 
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
 	memset(p, value, dmaheap_buf_size(buf));
@@ -355,7 +295,7 @@ static void dirty(struct dmaheap_buf *buf, uint8_t value)
 static void assert_zero(struct dmaheap_buf *buf)
 {
 	size_t size = dmaheap_buf_size(buf);
-	void *p = map_buf(buf);
+	void *p = kt_map_buf(buf);
 	size_t at;
 
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
@@ -506,15 +446,15 @@ static void test_alloc_map_sync(void **state)
 	assert_int_equal(kt_accmode(fd), O_RDWR);
 	assert_int_equal(kt_cloexec(fd), 1);
 	snprintf(want, sizeof(want), "%zu", size);
-	assert_fdinfo(fd, "size", want);
-	assert_fdinfo(fd, "exp_name", f->heap);
+	kt_assert_fdinfo(fd, "size", want);
+	kt_assert_fdinfo(fd, "exp_name", f->heap);
 	assert_int_equal(dmaheap_buf_props(buf),
 			 DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED);
 
-	fill_buf(buf, 7);
-	assert_buf_pattern(buf, 7);
+	kt_fill_buf(buf, 7);
+	kt_assert_buf_pattern(buf, 7);
 	/* Another mapping of the same dma-buf sees the same memory. */
-	assert_fd_pattern(fd, size, 7);
+	kt_assert_fd_pattern(fd, size, 7);
 	/* The CMA heap maps shared only. */
 	assert_true(mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) ==
 		    MAP_FAILED);
@@ -591,17 +531,17 @@ static void test_naming(void **state)
 	char too_long[DMAHEAP_NAME_MAX + 2];
 
 	/* Named after the heap that served, not the alias asked for. */
-	assert_fdinfo(dmaheap_buf_fd(buf), "name", f->heap);
+	kt_assert_fdinfo(dmaheap_buf_fd(buf), "name", f->heap);
 	assert_ret(dmaheap_buf_set_name(buf, "cma-frame"), 0);
-	assert_fdinfo(dmaheap_buf_fd(buf), "name", "cma-frame");
+	kt_assert_fdinfo(dmaheap_buf_fd(buf), "name", "cma-frame");
 	memset(too_long, 'x', sizeof(too_long) - 1);
 	too_long[sizeof(too_long) - 1] = '\0';
 	assert_ret(dmaheap_buf_set_name(buf, too_long), -ENAMETOOLONG);
-	assert_fdinfo(dmaheap_buf_fd(buf), "name", "cma-frame");
-	assert_fdinfo(dmaheap_buf_fd(buf), "exp_name", f->heap);
+	kt_assert_fdinfo(dmaheap_buf_fd(buf), "name", "cma-frame");
+	kt_assert_fdinfo(dmaheap_buf_fd(buf), "exp_name", f->heap);
 	assert_ret(dmaheap_alloc(f->ctx, "cma", f->page, DMAHEAP_ALLOC_NO_NAME,
 				 &plain), 0);
-	assert_fdinfo(dmaheap_buf_fd(plain), "name", NULL);
+	kt_assert_fdinfo(dmaheap_buf_fd(plain), "name", NULL);
 	dmaheap_buf_free(plain);
 	dmaheap_buf_free(buf);
 }
@@ -620,7 +560,7 @@ static void test_vgem_roundtrip(void **state)
 		skip();
 	}
 	buf = alloc_cma(f, "cma", MIB);
-	fill_buf(buf, 41);
+	kt_fill_buf(buf, 41);
 	assert_int_equal(drmPrimeFDToHandle(vgem, dmaheap_buf_fd(buf), &handle),
 			 0);
 	assert_true(handle != 0);
@@ -628,10 +568,10 @@ static void test_vgem_roundtrip(void **state)
 					    DRM_CLOEXEC | DRM_RDWR, &fd), 0);
 	assert_true(kt_same_file(fd, dmaheap_buf_fd(buf)));
 	assert_int_equal(kt_fd_size(fd), (int64_t)MIB);
-	assert_fd_pattern(fd, MIB, 41);
+	kt_assert_fd_pattern(fd, MIB, 41);
 	/* CPU access with vgem attached syncs through its mapping too. */
-	fill_buf(buf, 42);
-	assert_fd_pattern(fd, MIB, 42);
+	kt_fill_buf(buf, 42);
+	kt_assert_fd_pattern(fd, MIB, 42);
 	close(fd);
 	kt_gem_close(vgem, handle);
 	close(vgem);
@@ -722,13 +662,13 @@ static void test_full_falls_back_to_system(void **state)
 	/* ...and the chain moves on to the system heap. */
 	assert_ret(dmaheap_alloc_from(f->ctx, chain, 2, fl->chunk, 0, &sys), 1);
 	assert_string_equal(dmaheap_buf_heap_name(sys), "system");
-	assert_fdinfo(dmaheap_buf_fd(sys), "exp_name", "system");
+	kt_assert_fdinfo(dmaheap_buf_fd(sys), "exp_name", "system");
 	assert_false(dmaheap_buf_props(sys) & DMAHEAP_PROP_CONTIGUOUS);
 	/* One CMA buffer freed: the chain is served by CMA again. */
 	dmaheap_buf_free(fl->bufs[--fl->n]);
 	assert_ret(dmaheap_alloc_from(f->ctx, chain, 2, fl->chunk, 0, &back), 0);
 	assert_string_equal(dmaheap_buf_heap_name(back), f->heap);
-	assert_fdinfo(dmaheap_buf_fd(back), "exp_name", f->heap);
+	kt_assert_fdinfo(dmaheap_buf_fd(back), "exp_name", f->heap);
 
 	/* Per heap: the fill's last try, the two refusals and the chain's
 	 * first try failed on CMA; system served once. */

@@ -90,18 +90,6 @@ static struct dmaheap_buf *alloc_pattern(struct dmaheap_ctx *ctx,
 	return buf;
 }
 
-/* Reads @fd through a mapping of its own, bracketed by SYNC READ. */
-static void assert_fd_pattern(int fd, size_t size, uint32_t seed)
-{
-	uint8_t *q = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-
-	assert_true(q != MAP_FAILED);
-	assert_ret(dmaheap_sync_start(NULL, fd, DMAHEAP_ACCESS_READ), 0);
-	assert_int_equal(kt_check_pattern(q, size, seed), size);
-	assert_ret(dmaheap_sync_end(NULL, fd, DMAHEAP_ACCESS_READ), 0);
-	munmap(q, size);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Heap buffer -> vgem                                                       */
 /* ------------------------------------------------------------------------ */
@@ -121,7 +109,7 @@ static void test_heap_buffer_through_vgem(void **state)
 	/* Re-exporting an import hands back the original dma-buf. */
 	assert_true(kt_same_file(fd, dmaheap_buf_fd(buf)));
 	assert_int_equal(kt_fd_size(fd), BUF_SIZE);
-	assert_fd_pattern(fd, BUF_SIZE, 21);
+	kt_assert_fd_pattern(fd, BUF_SIZE, 21);
 	close(fd);
 	kt_gem_close(f->vgem, handle);
 	dmaheap_buf_free(buf);

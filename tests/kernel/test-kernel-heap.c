@@ -34,39 +34,12 @@ static struct dmaheap_buf *alloc_sys(struct dmaheap_ctx *ctx, size_t size)
 	return buf;
 }
 
-static void *map_buf(struct dmaheap_buf *buf)
-{
-	void *p = NULL;
-
-	assert_ret(dmaheap_buf_map(buf, &p), 0);
-	assert_non_null(p);
-	return p;
-}
-
-static void assert_fdinfo(int fd, const char *key, const char *want)
-{
-	char got[128];
-	int r = kt_fdinfo(fd, key, got, sizeof(got));
-
-	if (!want) {
-		if (r != -ENOENT)
-			fail_msg("fdinfo of fd %d has %s: '%s', want none", fd,
-				 key, r == 0 ? got : kt_errname(r));
-		return;
-	}
-	if (r != 0)
-		fail_msg("fdinfo of fd %d: no %s: (%s)", fd, key, kt_errname(r));
-	if (strcmp(got, want) != 0)
-		fail_msg("fdinfo of fd %d: %s: '%s', want '%s'", fd, key, got,
-			 want);
-}
-
 static void assert_fdinfo_size(int fd, size_t size)
 {
 	char want[32];
 
 	snprintf(want, sizeof(want), "%zu", size);
-	assert_fdinfo(fd, "size", want);
+	kt_assert_fdinfo(fd, "size", want);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -130,7 +103,7 @@ static void test_buffer_outlives_ctx(void **state)
 	dmaheap_ctx_free(ctx);
 	/* Still two fds: the cached heap node and the buffer. */
 	assert_int_equal(kt_count_fds(), fds + 2);
-	p = map_buf(buf);
+	p = kt_map_buf(buf);
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
 	p[0] = 0x5a;
 	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
@@ -308,8 +281,8 @@ static void test_heap_dir_odd_nodes(void **state)
 	assert_ret(dmaheap_alloc(ctx, "null", 4096, 0, &buf), -ENOTTY);
 	assert_ret(dmaheap_alloc_from(ctx, chain, 2, 4096, 0, &buf), 1);
 	assert_string_equal(dmaheap_buf_heap_name(buf), "sys");
-	assert_fdinfo(dmaheap_buf_fd(buf), "exp_name", "system");
-	assert_fdinfo(dmaheap_buf_fd(buf), "name", "sys");
+	kt_assert_fdinfo(dmaheap_buf_fd(buf), "exp_name", "system");
+	kt_assert_fdinfo(dmaheap_buf_fd(buf), "name", "sys");
 	dmaheap_buf_free(buf);
 	dmaheap_ctx_free(ctx);
 	odd_dir_remove(&d);
@@ -328,8 +301,8 @@ static void assert_fresh_fd(int fd, size_t size, const char *name)
 	assert_int_equal(kt_accmode(fd), O_RDWR);
 	assert_int_equal(kt_cloexec(fd), 1);
 	assert_fdinfo_size(fd, size);
-	assert_fdinfo(fd, "exp_name", "system");
-	assert_fdinfo(fd, "name", name);
+	kt_assert_fdinfo(fd, "exp_name", "system");
+	kt_assert_fdinfo(fd, "name", name);
 }
 
 static void test_alloc_rounds_to_page(void **state)
@@ -414,7 +387,7 @@ static void assert_shared_memory(struct dmaheap_buf *buf, int fd,
 				 uint32_t seed)
 {
 	size_t size = dmaheap_buf_size(buf);
-	uint8_t *p = map_buf(buf);
+	uint8_t *p = kt_map_buf(buf);
 	uint8_t *q;
 
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
@@ -478,7 +451,7 @@ static void test_import_read_only(void **state)
 	assert_syscall_err(mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED,
 				fd, 0) == MAP_FAILED ? -1 : 0, EACCES);
 	assert_ret(dmaheap_import(f->ctx, fd, &buf), 0);
-	p = map_buf(buf);
+	p = kt_map_buf(buf);
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
 	assert_int_equal(kt_find_not(p, page, 0), page);
 	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
@@ -519,10 +492,10 @@ static void test_dup_fd(void **state)
 	assert_true(kt_same_file(fd, dup));
 	/* A name is a property of the dma-buf, visible through every fd. */
 	assert_ret(dmaheap_buf_set_name(buf, "via-buf"), 0);
-	assert_fdinfo(dup, "name", "via-buf");
+	kt_assert_fdinfo(dup, "name", "via-buf");
 	dmaheap_buf_free(buf);
 	assert_fdinfo_size(dup, kt_page_size());
-	assert_fdinfo(dup, "count", "1");
+	kt_assert_fdinfo(dup, "count", "1");
 	close(dup);
 	assert_ret(dmaheap_buf_fd(NULL), -EINVAL);
 	assert_ret(dmaheap_buf_dup_fd(NULL), -EINVAL);
@@ -537,19 +510,19 @@ static void test_set_name_fdinfo(void **state)
 	char too_long[DMAHEAP_NAME_MAX + 2];
 
 	assert_int_equal(strlen(max_name), DMAHEAP_NAME_MAX);
-	assert_fdinfo(fd, "name", "system");
-	assert_fdinfo(fd, "exp_name", "system");
+	kt_assert_fdinfo(fd, "name", "system");
+	kt_assert_fdinfo(fd, "exp_name", "system");
 	assert_fdinfo_size(fd, 2 * kt_page_size());
 	assert_ret(dmaheap_buf_set_name(buf, "kernel-test"), 0);
-	assert_fdinfo(fd, "name", "kernel-test");
+	kt_assert_fdinfo(fd, "name", "kernel-test");
 	assert_ret(dmaheap_buf_set_name(buf, max_name), 0);
-	assert_fdinfo(fd, "name", max_name);
+	kt_assert_fdinfo(fd, "name", max_name);
 	memset(too_long, 'x', sizeof(too_long) - 1);
 	too_long[sizeof(too_long) - 1] = '\0';
 	assert_ret(dmaheap_buf_set_name(buf, too_long), -ENAMETOOLONG);
-	assert_fdinfo(fd, "name", max_name);
+	kt_assert_fdinfo(fd, "name", max_name);
 	/* Naming changes neither the exporter's name nor the size. */
-	assert_fdinfo(fd, "exp_name", "system");
+	kt_assert_fdinfo(fd, "exp_name", "system");
 	assert_fdinfo_size(fd, 2 * kt_page_size());
 	assert_ret(dmaheap_buf_set_name(buf, NULL), -EINVAL);
 	dmaheap_buf_free(buf);
@@ -563,8 +536,8 @@ static void test_map_unmap(void **state)
 {
 	struct kt_fixture *f = *state;
 	struct dmaheap_buf *buf = alloc_sys(f->ctx, 3 * kt_page_size());
-	void *p = map_buf(buf);
-	void *q = map_buf(buf);
+	void *p = kt_map_buf(buf);
+	void *q = kt_map_buf(buf);
 
 	/* Counted: one mmap, the same address for both. */
 	assert_ptr_equal(p, q);
@@ -575,7 +548,7 @@ static void test_map_unmap(void **state)
 	assert_false(kt_is_mapped(p));
 	assert_ret(dmaheap_buf_unmap(buf), -EINVAL);
 	/* Freeing a mapped buffer unmaps it. */
-	p = map_buf(buf);
+	p = kt_map_buf(buf);
 	dmaheap_buf_free(buf);
 	assert_false(kt_is_mapped(p));
 }
@@ -584,7 +557,7 @@ static void cpu_write(struct dmaheap_buf *buf, unsigned int access,
 		      uint32_t seed)
 {
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, access), 0);
-	kt_fill_pattern(map_buf(buf), dmaheap_buf_size(buf), seed);
+	kt_fill_pattern(kt_map_buf(buf), dmaheap_buf_size(buf), seed);
 	assert_ret(dmaheap_buf_unmap(buf), 0);
 	assert_ret(dmaheap_buf_end_cpu_access(buf, access), 0);
 }
@@ -595,7 +568,7 @@ static void cpu_check(struct dmaheap_buf *buf, unsigned int access,
 	size_t size = dmaheap_buf_size(buf);
 
 	assert_ret(dmaheap_buf_begin_cpu_access(buf, access), 0);
-	assert_int_equal(kt_check_pattern(map_buf(buf), size, seed), size);
+	assert_int_equal(kt_check_pattern(kt_map_buf(buf), size, seed), size);
 	assert_ret(dmaheap_buf_unmap(buf), 0);
 	assert_ret(dmaheap_buf_end_cpu_access(buf, access), 0);
 }
@@ -717,7 +690,7 @@ static void fill_and_free(struct dmaheap_ctx *ctx, size_t size, uint8_t v)
 		bufs[i] = alloc_sys(ctx, size);
 		assert_ret(dmaheap_buf_begin_cpu_access(bufs[i],
 							DMAHEAP_ACCESS_WRITE), 0);
-		memset(map_buf(bufs[i]), v, size);
+		memset(kt_map_buf(bufs[i]), v, size);
 		assert_ret(dmaheap_buf_end_cpu_access(bufs[i],
 						      DMAHEAP_ACCESS_WRITE), 0);
 	}
@@ -736,7 +709,7 @@ static void alloc_and_check_zero(struct dmaheap_ctx *ctx, size_t size)
 
 		assert_ret(dmaheap_buf_begin_cpu_access(bufs[i],
 							DMAHEAP_ACCESS_READ), 0);
-		at = kt_find_not(map_buf(bufs[i]), size, 0);
+		at = kt_find_not(kt_map_buf(bufs[i]), size, 0);
 		if (at != size)
 			fail_msg("buffer %d of %zu bytes: byte %zu is not 0", i,
 				 size, at);

@@ -219,31 +219,6 @@ static void test_name_and_sync_file(void **state)
 	dmaheap_buf_free(buf);
 }
 
-/* Writes a pattern into @buf through the library's mapping. */
-static void fill_buf(struct dmaheap_buf *buf, uint32_t seed)
-{
-	size_t size = dmaheap_buf_size(buf);
-	void *p = NULL;
-
-	assert_ret(dmaheap_buf_map(buf, &p), 0);
-	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
-	kt_fill_pattern(p, size, seed);
-	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_WRITE), 0);
-	assert_ret(dmaheap_buf_unmap(buf), 0);
-}
-
-static void assert_buf_pattern(struct dmaheap_buf *buf, uint32_t seed)
-{
-	size_t size = dmaheap_buf_size(buf);
-	void *p = NULL;
-
-	assert_ret(dmaheap_buf_map(buf, &p), 0);
-	assert_ret(dmaheap_buf_begin_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
-	assert_int_equal(kt_check_pattern(p, size, seed), size);
-	assert_ret(dmaheap_buf_end_cpu_access(buf, DMAHEAP_ACCESS_READ), 0);
-	assert_ret(dmaheap_buf_unmap(buf), 0);
-}
-
 static void test_dup_and_import(void **state)
 {
 	struct kt_fixture *f = *state;
@@ -251,7 +226,7 @@ static void test_dup_and_import(void **state)
 	int dup_fd;
 
 	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", MIB, 0, &buf), 0);
-	fill_buf(buf, 11);
+	kt_fill_buf(buf, 11);
 	dup_fd = dmaheap_buf_dup_fd(buf);
 	assert_true(dup_fd >= 0);
 	assert_int_equal(kt_cloexec(dup_fd), 1);
@@ -263,9 +238,9 @@ static void test_dup_and_import(void **state)
 	assert_int_equal(dmaheap_buf_size(own), MIB);
 	assert_null(dmaheap_buf_heap_name(own));
 	assert_int_equal(dmaheap_buf_props(own), 0);
-	assert_buf_pattern(own, 11);
-	fill_buf(dup, 12);
-	assert_buf_pattern(buf, 12);
+	kt_assert_buf_pattern(own, 11);
+	kt_fill_buf(dup, 12);
+	kt_assert_buf_pattern(buf, 12);
 	dmaheap_buf_free(own);
 	dmaheap_buf_free(dup);
 	dmaheap_buf_free(buf);
@@ -408,18 +383,6 @@ static void test_fallback_chains(void **state)
 /* vgem                                                                      */
 /* ------------------------------------------------------------------------ */
 
-/* Reads @fd through a mapping of its own, bracketed by SYNC READ. */
-static void assert_fd_pattern(int fd, size_t size, uint32_t seed)
-{
-	uint8_t *q = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-
-	assert_true(q != MAP_FAILED);
-	assert_ret(dmaheap_sync_start(NULL, fd, DMAHEAP_ACCESS_READ), 0);
-	assert_int_equal(kt_check_pattern(q, size, seed), size);
-	assert_ret(dmaheap_sync_end(NULL, fd, DMAHEAP_ACCESS_READ), 0);
-	munmap(q, size);
-}
-
 /* Writes a pattern through a mapping of @fd, bracketed by SYNC WRITE. */
 static void fill_fd(int fd, size_t size, uint32_t seed)
 {
@@ -444,7 +407,7 @@ static void test_vgem_roundtrip(void **state)
 		skip();
 	}
 	assert_ret(dmaheap_alloc(f->ctx, "udmabuf", MIB, 0, &buf), 0);
-	fill_buf(buf, 31);
+	kt_fill_buf(buf, 31);
 	assert_int_equal(drmPrimeFDToHandle(vgem, dmaheap_buf_fd(buf), &handle),
 			 0);
 	assert_true(handle != 0);
@@ -454,10 +417,10 @@ static void test_vgem_roundtrip(void **state)
 					    DRM_CLOEXEC | DRM_RDWR, &fd), 0);
 	assert_true(kt_same_file(fd, dmaheap_buf_fd(buf)));
 	assert_int_equal(kt_fd_size(fd), MIB);
-	assert_fd_pattern(fd, MIB, 31);
+	kt_assert_fd_pattern(fd, MIB, 31);
 	/* And the other way: written through vgem's fd, read by the library. */
 	fill_fd(fd, MIB, 32);
-	assert_buf_pattern(buf, 32);
+	kt_assert_buf_pattern(buf, 32);
 	close(fd);
 	kt_gem_close(vgem, handle);
 	close(vgem);
