@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -177,6 +178,17 @@ void kt_assert_fd_pattern(int fd, size_t size, uint32_t seed);
 /* Asserts /proc/self/fdinfo/@fd has "@key:" with value @want, or no such
  * line when @want is NULL. */
 void kt_assert_fdinfo(int fd, const char *key, const char *want);
+
+/* A check in a forked child, where cmocka's asserts would unwind into the
+ * parent's test: prints the condition and ends the child with status 1. */
+#define KT_CHILD_CHECK(cond)                                                  \
+	do {                                                                  \
+		if (!(cond)) {                                                \
+			fprintf(stderr, "child: %s:%d: %s\n", __FILE__,      \
+				__LINE__, #cond);                             \
+			_exit(1);                                             \
+		}                                                             \
+	} while (0)
 
 /*
  * The usual fixture: a default context, and at teardown the check that

@@ -20,22 +20,12 @@
 
 #define NOBODY 65534
 
-/* In the child: cmocka's asserts would unwind into the parent's test. */
-#define CHILD_CHECK(cond) \
-	do { \
-		if (!(cond)) { \
-			fprintf(stderr, "child: %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond); \
-			_exit(1); \
-		} \
-	} while (0)
-
 static void drop_root(void)
 {
-	CHILD_CHECK(setgroups(0, NULL) == 0);
-	CHILD_CHECK(setgid(NOBODY) == 0);
-	CHILD_CHECK(setuid(NOBODY) == 0);
-	CHILD_CHECK(getuid() == NOBODY && geteuid() == NOBODY);
+	KT_CHILD_CHECK(setgroups(0, NULL) == 0);
+	KT_CHILD_CHECK(setgid(NOBODY) == 0);
+	KT_CHILD_CHECK(setuid(NOBODY) == 0);
+	KT_CHILD_CHECK(getuid() == NOBODY && geteuid() == NOBODY);
 }
 
 static void child(int sock)
@@ -48,30 +38,30 @@ static void child(int sock)
 	uint8_t ack = 1;
 
 	drop_root();
-	CHILD_CHECK(dmaheap_ctx_new(&ctx) == 0);
+	KT_CHILD_CHECK(dmaheap_ctx_new(&ctx) == 0);
 	/* nobody has no heap of its own... */
-	CHILD_CHECK(dmaheap_heap_open(ctx, "system") == -EACCES);
+	KT_CHILD_CHECK(dmaheap_heap_open(ctx, "system") == -EACCES);
 	/* ...but can use what it is given. */
-	CHILD_CHECK(dmaheap_image_recv(ctx, sock, &img) == 0);
+	KT_CHILD_CHECK(dmaheap_image_recv(ctx, sock, &img) == 0);
 	l = dmaheap_image_get_layout(img);
-	CHILD_CHECK(l->fourcc == DRM_FORMAT_NV12 && l->width == 1920);
-	CHILD_CHECK(strcmp(dmaheap_buf_heap_name(dmaheap_image_buf(img, 0)),
+	KT_CHILD_CHECK(l->fourcc == DRM_FORMAT_NV12 && l->width == 1920);
+	KT_CHILD_CHECK(strcmp(dmaheap_buf_heap_name(dmaheap_image_buf(img, 0)),
 			   "system") == 0);
-	CHILD_CHECK(dmaheap_image_map(img, (void **)p) == 0);
-	CHILD_CHECK(dmaheap_image_begin_cpu_access(img, DMAHEAP_ACCESS_RW) == 0);
-	CHILD_CHECK(p[0][0] == 0x10 && p[0][l->planes[0].size - 1] == 0x10);
-	CHILD_CHECK(p[1][0] == 0x80 && p[1][l->planes[1].size - 1] == 0x80);
+	KT_CHILD_CHECK(dmaheap_image_map(img, (void **)p) == 0);
+	KT_CHILD_CHECK(dmaheap_image_begin_cpu_access(img, DMAHEAP_ACCESS_RW) == 0);
+	KT_CHILD_CHECK(p[0][0] == 0x10 && p[0][l->planes[0].size - 1] == 0x10);
+	KT_CHILD_CHECK(p[1][0] == 0x80 && p[1][l->planes[1].size - 1] == 0x80);
 	memset(p[1], 0x42, l->planes[1].size);
-	CHILD_CHECK(dmaheap_image_end_cpu_access(img, DMAHEAP_ACCESS_RW) == 0);
-	CHILD_CHECK(dmaheap_image_unmap(img) == 0);
+	KT_CHILD_CHECK(dmaheap_image_end_cpu_access(img, DMAHEAP_ACCESS_RW) == 0);
+	KT_CHILD_CHECK(dmaheap_image_unmap(img) == 0);
 	dmaheap_image_free(img);
 	/* A buffer, then one whose description lies about its size. */
-	CHILD_CHECK(dmaheap_buf_recv(ctx, sock, &buf) == 0);
-	CHILD_CHECK(dmaheap_buf_props(buf) == DMAHEAP_PROP_CACHED);
+	KT_CHILD_CHECK(dmaheap_buf_recv(ctx, sock, &buf) == 0);
+	KT_CHILD_CHECK(dmaheap_buf_props(buf) == DMAHEAP_PROP_CACHED);
 	dmaheap_buf_free(buf);
-	CHILD_CHECK(dmaheap_buf_recv(ctx, sock, &buf) == -EMSGSIZE);
+	KT_CHILD_CHECK(dmaheap_buf_recv(ctx, sock, &buf) == -EMSGSIZE);
 	dmaheap_ctx_free(ctx);
-	CHILD_CHECK(write(sock, &ack, 1) == 1);
+	KT_CHILD_CHECK(write(sock, &ack, 1) == 1);
 	_exit(0);
 }
 

@@ -30,16 +30,6 @@
 
 static const char *cli_path;
 
-/* In the child: cmocka's asserts would unwind into the parent's test. */
-#define CHILD_CHECK(cond) \
-	do { \
-		if (!(cond)) { \
-			fprintf(stderr, "child: %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond); \
-			_exit(1); \
-		} \
-	} while (0)
-
 struct scene {
 	struct dmaheap_ctx *ctx;
 	struct dmaheap_buf *shared;
@@ -63,14 +53,14 @@ static void child(int mapped_fd, int ready, int release)
 	char c;
 	void *p;
 
-	CHILD_CHECK(prctl(PR_SET_NAME, CHILD_COMM) == 0);
+	KT_CHILD_CHECK(prctl(PR_SET_NAME, CHILD_COMM) == 0);
 	p = mmap(NULL, MAPPED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 mapped_fd, 0);
-	CHILD_CHECK(p != MAP_FAILED);
-	CHILD_CHECK(close(mapped_fd) == 0);
-	CHILD_CHECK(write(ready, "r", 1) == 1);
+	KT_CHILD_CHECK(p != MAP_FAILED);
+	KT_CHILD_CHECK(close(mapped_fd) == 0);
+	KT_CHILD_CHECK(write(ready, "r", 1) == 1);
 	/* EOF when the parent is done. */
-	CHILD_CHECK(read(release, &c, 1) == 0);
+	KT_CHILD_CHECK(read(release, &c, 1) == 0);
 	_exit(0);
 }
 
