@@ -392,3 +392,22 @@ void kt_assert_fdinfo(int fd, const char *key, const char *want)
 		fail_msg("fdinfo of fd %d: %s: '%s', want '%s'", fd, key, got,
 			 want);
 }
+
+void kt_assert_listed_once(struct dmaheap_ctx *ctx, const char *name,
+			   unsigned int props)
+{
+	struct dmaheap_heap_info *list = NULL;
+	int n = dmaheap_heap_list(ctx, &list), found = 0;
+
+	assert_true(n >= 2);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(list[i].name, name) != 0)
+			continue;
+		found++;
+		assert_ret(list[i].error, 0);
+		assert_int_equal(list[i].props, props);
+		assert_int_equal(list[i].props_source, DMAHEAP_PROPS_BUILTIN);
+	}
+	dmaheap_heap_list_free(list);
+	assert_int_equal(found, 1);
+}

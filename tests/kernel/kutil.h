@@ -179,6 +179,12 @@ void kt_assert_fd_pattern(int fd, size_t size, uint32_t seed);
  * line when @want is NULL. */
 void kt_assert_fdinfo(int fd, const char *key, const char *want);
 
+/* Asserts that dmaheap_heap_list() shows at least two heaps (system and
+ * the one under test), @name among them exactly once, without error and
+ * with the built-in properties @props. */
+void kt_assert_listed_once(struct dmaheap_ctx *ctx, const char *name,
+			   unsigned int props);
+
 /* A check in a forked child, where cmocka's asserts would unwind into the
  * parent's test: prints the condition and ends the child with status 1. */
 #define KT_CHILD_CHECK(cond)                                                  \

@@ -379,24 +379,11 @@ static void test_heap_name(void **state)
 	struct cfix *f = *state;
 	const char *want = kernel_at_least(6, 17) ? "default_cma_region" :
 						    "reserved";
-	struct dmaheap_heap_info *list = NULL;
 	unsigned int props = 0;
-	int n, found = 0;
 
 	assert_string_equal(f->heap, want);
-	n = dmaheap_heap_list(f->ctx, &list);
-	assert_true(n >= 2);
-	for (int i = 0; i < n; i++) {
-		if (strcmp(list[i].name, f->heap) != 0)
-			continue;
-		found++;
-		assert_ret(list[i].error, 0);
-		assert_int_equal(list[i].props,
-				 DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED);
-		assert_int_equal(list[i].props_source, DMAHEAP_PROPS_BUILTIN);
-	}
-	dmaheap_heap_list_free(list);
-	assert_int_equal(found, 1);
+	kt_assert_listed_once(f->ctx, f->heap,
+			      DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED);
 	assert_ret(dmaheap_heap_props(f->ctx, f->heap, &props),
 		   DMAHEAP_PROPS_BUILTIN);
 	assert_true(props & DMAHEAP_PROP_CONTIGUOUS);
