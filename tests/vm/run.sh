@@ -575,6 +575,12 @@ kernel_cmdline() {
 	if grep -q '^CONFIG_IA32_EMULATION_DEFAULT_DISABLED=y' "$kernel_dir/config"; then
 		c+=" ia32_emulation=on"
 	fi
+	# The image tests want vivid's second, multi-planar instance. The
+	# guest's init passes these to insmod; a kernel with vivid built in
+	# takes them only from its command line.
+	if grep -q '^CONFIG_VIDEO_VIVID=y' "$kernel_dir/config"; then
+		c+=" vivid.n_devs=2 vivid.multiplanar=1,2"
+	fi
 	[[ -z $append ]] || c+=" $append"
 	printf '%s\n' "$c"
 }
