@@ -118,6 +118,18 @@ static bool buf_release_state(struct dmaheap_buf *buf)
 	return !dirs && !buf->map_refs;
 }
 
+/* Frees the object but not its dma-buf fd: no accounting, context kept. */
+static void buf_free_object(struct dmaheap_buf *buf)
+{
+	const struct dmaheap_sys *sys = buf->ctx->sys;
+
+	if (buf->info_fd >= 0)
+		sys->close(sys, buf->info_fd);
+	pthread_mutex_destroy(&buf->lock);
+	free(buf->origin_heap);
+	free(buf);
+}
+
 /* Closes the fd and frees the object: no accounting, context kept. */
 void dmaheap_buf_release(struct dmaheap_buf *buf)
 {
@@ -126,11 +138,7 @@ void dmaheap_buf_release(struct dmaheap_buf *buf)
 	/* Raw sync must not trust the number once it is gone. */
 	dmaheap_dmabuf_fd_forget(buf->ctx, buf->fd);
 	sys->close(sys, buf->fd);
-	if (buf->info_fd >= 0)
-		sys->close(sys, buf->info_fd);
-	pthread_mutex_destroy(&buf->lock);
-	free(buf->origin_heap);
-	free(buf);
+	buf_free_object(buf);
 }
 
 DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
@@ -183,11 +191,7 @@ DMAHEAP_EXPORT int dmaheap_buf_release_fd(struct dmaheap_buf *buf)
 	 * exactly as a dmaheap_alloc_fd() allocation never was. */
 	if (buf->heap)
 		dmaheap_stats_release(ctx, buf->heap, buf->size);
-	if (buf->info_fd >= 0)
-		ctx->sys->close(ctx->sys, buf->info_fd);
-	pthread_mutex_destroy(&buf->lock);
-	free(buf->origin_heap);
-	free(buf);
+	buf_free_object(buf);
 	/* A dma-buf the library made: raw sync on it needs no check. */
 	dmaheap_dmabuf_fd_mark(ctx, fd);
 	dmaheap_ctx_unref(ctx);
