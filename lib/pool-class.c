@@ -258,6 +258,10 @@ static bool pop_oldest(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 		       enum victim_rule rule, uint64_t now,
 		       struct dmaheap_buf **out)
 {
+	/* The count is reserved before a push and given back after a pop,
+	 * so at 0 no stripe holds a slot: no need to lock them all. */
+	if (!atomic_load_explicit(&c->count, memory_order_relaxed))
+		return false;
 	for (unsigned int i = 0; i < POOL_STRIPES; i++) {
 		struct pool_stripe *s = &c->stripes[i];
 		bool ok;
