@@ -15,7 +15,7 @@ void dmaheap_names_clear(struct dmaheap_names *names)
 	for (size_t i = 0; i < names->n; i++)
 		free(names->v[i]);
 	free(names->v);
-	free(names->index);
+	dmaheap_index_clear(&names->index);
 	memset(names, 0, sizeof(*names));
 }
 
@@ -40,48 +40,12 @@ int dmaheap_names_set(struct dmaheap_names *names, const char *const v[],
 	return 0;
 }
 
-/* The index slot holding @name, or the empty slot where it would go. */
-static uint32_t *slot_of(const struct dmaheap_names *names, const char *name)
-{
-	size_t mask = names->index_cap - 1;
-
-	for (size_t i = dmaheap_name_hash(name) & mask;; i = (i + 1) & mask) {
-		uint32_t *slot = &names->index[i];
-
-		if (*slot == 0 || strcmp(names->v[*slot - 1], name) == 0)
-			return slot;
-	}
-}
-
-/* Makes room for one more name in the index, kept at most half full. */
-static int index_reserve(struct dmaheap_names *names)
-{
-	size_t cap = names->index_cap ? names->index_cap : 16;
-	uint32_t *old = names->index;
-
-	if (names->index && (names->n + 1) * 2 <= names->index_cap)
-		return 0;
-	while ((names->n + 1) * 2 > cap)
-		cap *= 2;
-	if (names->n >= UINT32_MAX - 1)
-		return -ENOMEM;
-	names->index = calloc(cap, sizeof(*names->index));
-	if (!names->index) {
-		names->index = old;
-		return -ENOMEM;
-	}
-	names->index_cap = cap;
-	for (size_t i = 0; i < names->n; i++)
-		*slot_of(names, names->v[i]) = (uint32_t)(i + 1);
-	free(old);
-	return 0;
-}
-
 bool dmaheap_names_contain(const struct dmaheap_names *names,
 			   const char *name)
 {
-	if (names->index)
-		return *slot_of(names, name) != 0;
+	/* Every name indexed: see dmaheap_names_add(). */
+	if (names->index.cap && names->index.n == names->n)
+		return dmaheap_index_find(&names->index, name) != NULL;
 	for (size_t i = 0; i < names->n; i++)
 		if (strcmp(names->v[i], name) == 0)
 			return true;
@@ -106,20 +70,29 @@ static int grow(struct dmaheap_names *names)
 /* Appends a copy of @name unless already there. */
 int dmaheap_names_add(struct dmaheap_names *names, const char *name)
 {
-	uint32_t *slot;
-	int r = index_reserve(names);
+	char *copy;
+	int r;
 
-	if (r == 0)
-		r = grow(names);
+	/* A list made by dmaheap_names_set() is indexed on its first add. */
+	for (size_t i = names->index.n; i < names->n; i++) {
+		r = dmaheap_index_put(&names->index, names->v[i], names->v[i]);
+		if (r)
+			return r;
+	}
+	if (dmaheap_index_find(&names->index, name))
+		return 0;
+	r = grow(names);
 	if (r)
 		return r;
-	slot = slot_of(names, name);
-	if (*slot)
-		return 0;
-	names->v[names->n] = strdup(name);
-	if (!names->v[names->n])
+	copy = strdup(name);
+	if (!copy)
 		return -ENOMEM;
-	names->n++;
-	*slot = (uint32_t)names->n;
+	/* The key is the copy itself: it lives as long as the entry. */
+	r = dmaheap_index_put(&names->index, copy, copy);
+	if (r) {
+		free(copy);
+		return r;
+	}
+	names->v[names->n++] = copy;
 	return 0;
 }

@@ -65,8 +65,6 @@ struct dmaheap_resolved {
 	char name[];
 };
 
-/* An owned list of distinct strings, in insertion order, with a hash
- * index so that adding is not quadratic. */
 /* Open addressing over names; see index.c. */
 struct dmaheap_index_slot {
 	const char *key; /* NULL: empty */
@@ -85,12 +83,13 @@ int dmaheap_index_put(struct dmaheap_index *ix, const char *key, void *entry);
 void dmaheap_index_del(struct dmaheap_index *ix, const char *key);
 void dmaheap_index_clear(struct dmaheap_index *ix);
 
+/* An owned list of distinct strings, in insertion order, with a hash
+ * index so that adding is not quadratic. */
 struct dmaheap_names {
 	size_t n;
 	char **v;
-	size_t cap;	   /* of v */
-	uint32_t *index;   /* open addressing: 1 + position in v; 0 empty */
-	size_t index_cap;  /* a power of two, or 0 */
+	size_t cap;		    /* of v */
+	struct dmaheap_index index; /* built by dmaheap_names_add() only */
 };
 
 /* The candidates dmaheap_alloc_usage() tries for one usage, computed once
