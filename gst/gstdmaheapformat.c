@@ -52,7 +52,10 @@ static const struct {
 
 uint32_t gst_dmaheap_format_to_fourcc(GstVideoFormat format)
 {
-	const char *name = gst_video_format_to_string(format);
+	/* GStreamer has no name for UNKNOWN, only a critical warning. */
+	const char *name = format == GST_VIDEO_FORMAT_UNKNOWN
+				   ? NULL
+				   : gst_video_format_to_string(format);
 
 	for (size_t i = 0; name && i < G_N_ELEMENTS(formats); i++)
 		if (strcmp(formats[i].gst, name) == 0)
