@@ -63,6 +63,11 @@ uint32_t gst_dmaheap_format_to_fourcc(GstVideoFormat format)
 	return 0;
 }
 
+const gchar *gst_dmaheap_format_nth(guint i)
+{
+	return i < G_N_ELEMENTS(formats) ? formats[i].gst : NULL;
+}
+
 gchar *gst_dmaheap_format_caps_list(void)
 {
 	GString *s = g_string_new("{ ");

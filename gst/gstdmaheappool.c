@@ -5,6 +5,7 @@
 #include <gst/allocators/gstdmabuf.h>
 
 #include "gstdmaheapallocator.h"
+#include "gstdmaheapdrm.h"
 #include "gstdmaheapformat.h"
 #include "gstdmaheappool.h"
 
@@ -163,7 +164,7 @@ static gboolean set_config(GstBufferPool *pool, GstStructure *config)
 
 	if (!gst_buffer_pool_config_get_params(config, &caps, &size, &min,
 					       &max) || !caps ||
-	    !gst_video_info_from_caps(&self->info, caps)) {
+	    !gst_dmaheap_video_info_from_caps(&self->info, caps)) {
 		GST_ERROR_OBJECT(self, "config without video caps");
 		return FALSE;
 	}

@@ -3,6 +3,7 @@
 #include <gst/allocators/gstdmabuf.h>
 
 #include "gstdmaheapallocator.h"
+#include "gstdmaheapdrm.h"
 #include "gstdmaheapformat.h"
 #include "gstdmaheappool.h"
 #include "gstdmaheapupload.h"
@@ -19,43 +20,75 @@ G_DEFINE_TYPE(GstDmaHeapUpload, gst_dmaheap_upload, GST_TYPE_BASE_TRANSFORM)
 static GstCaps *template_caps(void)
 {
 	gchar *formats = gst_dmaheap_format_caps_list();
-	gchar *s = g_strdup_printf(
+	gchar *dmabuf = g_strdup_printf(
 		"video/x-raw(" GST_CAPS_FEATURE_MEMORY_DMABUF "), "
 		"format=(string)%s, width=" GST_VIDEO_SIZE_RANGE ", "
-		"height=" GST_VIDEO_SIZE_RANGE ", framerate=" GST_VIDEO_FPS_RANGE
-		"; video/x-raw, format=(string)%s, "
+		"height=" GST_VIDEO_SIZE_RANGE ", framerate=" GST_VIDEO_FPS_RANGE,
+		formats);
+	gchar *sysmem = g_strdup_printf(
+		"video/x-raw, format=(string)%s, "
 		"width=" GST_VIDEO_SIZE_RANGE ", height=" GST_VIDEO_SIZE_RANGE
 		", framerate=" GST_VIDEO_FPS_RANGE,
-		formats, formats);
-	GstCaps *caps = gst_caps_from_string(s);
+		formats);
+	GstCaps *caps = gst_caps_from_string(dmabuf);
 
-	g_free(s);
+#ifdef GST_DMAHEAP_HAVE_DMA_DRM
+	gst_caps_append(caps, gst_dmaheap_drm_template_caps());
+#endif
+	gst_caps_append(caps, gst_caps_from_string(sysmem));
+	g_free(sysmem);
+	g_free(dmabuf);
 	g_free(formats);
 	return caps;
 }
 
-/* Every structure of @caps with dma-buf memory, then with system memory. */
+static void append(GstCaps *caps, GstStructure *s, const char *feature)
+{
+	if (s)
+		gst_caps_append_structure_full(
+			caps, s, gst_caps_features_new(feature, NULL));
+}
+
+/* @s with plain formats: a DMA_DRM one's linear drm-formats as formats;
+ * NULL if it has none the element takes. */
+static GstStructure *plain_structure(const GstStructure *s)
+{
+#ifdef GST_DMAHEAP_HAVE_DMA_DRM
+	if (gst_dmaheap_is_dma_drm(s))
+		return gst_dmaheap_drm_to_plain(s);
+#endif
+	return gst_structure_copy(s);
+}
+
+/*
+ * Every structure of @caps with dma-buf memory, then as DMA_DRM (when
+ * GStreamer has it), then with system memory. A DMA_DRM structure stands
+ * for the plain formats of its linear drm-formats.
+ */
 static GstCaps *transform_caps(GstBaseTransform *trans,
 			       GstPadDirection dir, GstCaps *caps,
 			       GstCaps *filter)
 {
 	GstCaps *dmabuf = gst_caps_new_empty();
+	GstCaps *drm = gst_caps_new_empty();
 	GstCaps *sysmem = gst_caps_new_empty();
 	GstCaps *ret;
 
 	for (guint i = 0; i < gst_caps_get_size(caps); i++) {
-		GstStructure *s = gst_caps_get_structure(caps, i);
+		GstStructure *plain =
+			plain_structure(gst_caps_get_structure(caps, i));
 
-		gst_caps_append_structure_full(
-			dmabuf, gst_structure_copy(s),
-			gst_caps_features_new(GST_CAPS_FEATURE_MEMORY_DMABUF,
-					      NULL));
-		gst_caps_append_structure_full(
-			sysmem, gst_structure_copy(s),
-			gst_caps_features_new(
-				GST_CAPS_FEATURE_MEMORY_SYSTEM_MEMORY, NULL));
+		if (!plain)
+			continue;
+#ifdef GST_DMAHEAP_HAVE_DMA_DRM
+		append(drm, gst_dmaheap_drm_from_plain(plain),
+		       GST_CAPS_FEATURE_MEMORY_DMABUF);
+#endif
+		append(dmabuf, gst_structure_copy(plain),
+		       GST_CAPS_FEATURE_MEMORY_DMABUF);
+		append(sysmem, plain, GST_CAPS_FEATURE_MEMORY_SYSTEM_MEMORY);
 	}
-	ret = gst_caps_merge(dmabuf, sysmem);
+	ret = gst_caps_merge(gst_caps_merge(dmabuf, drm), sysmem);
 	if (filter) {
 		GstCaps *f = gst_caps_intersect_full(filter, ret,
 						     GST_CAPS_INTERSECT_FIRST);
@@ -70,8 +103,8 @@ static gboolean set_caps(GstBaseTransform *trans, GstCaps *in, GstCaps *out)
 {
 	GstDmaHeapUpload *self = GST_DMAHEAP_UPLOAD(trans);
 
-	return gst_video_info_from_caps(&self->in_info, in) &&
-	       gst_video_info_from_caps(&self->out_info, out);
+	return gst_dmaheap_video_info_from_caps(&self->in_info, in) &&
+	       gst_dmaheap_video_info_from_caps(&self->out_info, out);
 }
 
 /* A configured pool of the element's for @caps; @size gets its buffers'
@@ -83,7 +116,7 @@ static GstBufferPool *make_pool(GstDmaHeapUpload *self, GstCaps *caps,
 	GstStructure *config = gst_buffer_pool_get_config(pool);
 	GstVideoInfo info;
 
-	if (!gst_video_info_from_caps(&info, caps))
+	if (!gst_dmaheap_video_info_from_caps(&info, caps))
 		goto fail;
 	gst_buffer_pool_config_set_params(config, caps, (guint)info.size,
 					  MAX(min, POOL_MIN_BUFFERS), 0);

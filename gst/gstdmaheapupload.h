@@ -6,7 +6,9 @@
  * (the writes bracketed by the allocator's CPU-access begin/end); buffers
  * whose memory is already dma-buf pass through untouched. Both pads take
  * video/x-raw(memory:DMABuf) and plain video/x-raw, in the formats the
- * library lays out. Upstream's allocation query is answered with the
+ * library lays out, and, built against GStreamer >= 1.24, DMA_DRM caps
+ * with a linear drm-format (gstdmaheapdrm.h): the same buffers, layout
+ * and GstVideoMeta as for plain memory:DMABuf caps. Upstream's allocation query is answered with the
  * element's own pool and allocator (and GstVideoMeta), so a producer that
  * takes them writes straight into heap memory and nothing is copied.
  *
