@@ -6,7 +6,9 @@
  * dequeued again once vivid has consumed it, without an error flag (all
  * but the last, which vivid keeps showing until STREAMOFF gives it back).
  * GStreamer's own v4l2 elements (gstreamer1.0-plugins-good) are not
- * installed here, so the V4L2 side is this program's.
+ * installed here, so the V4L2 side is this program's. Built against
+ * GStreamer >= 1.24 it runs a second time with DMA_DRM caps
+ * (drm-format=YUYV) out of the element.
  *
  * Suite 'kernel' (the VM loads vivid); elsewhere it exits 77.
  */
@@ -158,7 +160,8 @@ static void on_handoff(GstElement *sink, GstBuffer *buf, GstPad *pad,
 	}
 }
 
-static void test_vivid_output(void **state)
+/* @caps: what follows dmaheapupload, "" or caps and a "!". */
+static void run_vivid(const char *caps)
 {
 	struct out o = { .fd = kt_open_vivid(V4L2_CAP_VIDEO_OUTPUT) };
 	int type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
@@ -173,9 +176,9 @@ static void test_vivid_output(void **state)
 	set_format(&o);
 	desc = g_strdup_printf(
 		"videotestsrc num-buffers=%d ! video/x-raw,format=YUY2,"
-		"width=%u,height=%u ! dmaheapupload heap=system ! fakesink "
+		"width=%u,height=%u ! dmaheapupload heap=system ! %s fakesink "
 		"name=sink signal-handoffs=true sync=false",
-		FRAMES, o.fmt.fmt.pix.width, o.fmt.fmt.pix.height);
+		FRAMES, o.fmt.fmt.pix.width, o.fmt.fmt.pix.height, caps);
 	p = gst_parse_launch(desc, NULL);
 	assert_non_null(p);
 	sink = gst_bin_get_by_name(GST_BIN(p), "sink");
@@ -209,10 +212,27 @@ static void test_vivid_output(void **state)
 	close(o.fd);
 }
 
+static void test_vivid_output(void **state)
+{
+	run_vivid("");
+}
+
+#if GST_CHECK_VERSION(1, 24, 0)
+/* The element's output as DMA_DRM caps: the same linear buffers. */
+static void test_vivid_output_drm(void **state)
+{
+	run_vivid("video/x-raw(memory:DMABuf),format=DMA_DRM,"
+		  "drm-format=YUYV !");
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vivid_output),
+#if GST_CHECK_VERSION(1, 24, 0)
+		cmocka_unit_test(test_vivid_output_drm),
+#endif
 	};
 
 	gsttest_init(&argc, &argv, 0);
