@@ -14,6 +14,7 @@
  * "system" heap when run without it.
  */
 #include "gstdmaheapdrm.h"
+#include "gstdmaheappool.h"
 #include "gstpipeline.h"
 
 #define DRM_CAPS "video/x-raw(memory:DMABuf),format=DMA_DRM,width=640," \
@@ -133,6 +134,62 @@ static void test_video_info(void **state)
 	gst_caps_unref(plain);
 }
 
+/* The pool lays out @drm as it does the plain caps, and the library
+ * names the layout's drm-format as GStreamer does. */
+static void check_offered(const gchar *drm)
+{
+	gchar *desc = g_strdup_printf("video/x-raw(memory:DMABuf),"
+				      "format=DMA_DRM,width=66,height=50,"
+				      "drm-format=\"%s\"", drm);
+	GstCaps *caps = gst_caps_from_string(desc);
+	GstBufferPool *pool = gst_dmaheap_buffer_pool_new(NULL);
+	GstStructure *config = gst_buffer_pool_get_config(pool);
+	GstVideoInfo info;
+	char name[8];
+
+	assert_non_null(caps);
+	assert_true(gst_dmaheap_video_info_from_caps(&info, caps));
+	gst_buffer_pool_config_set_params(config, caps, 0, 0, 0);
+	assert_true(gst_buffer_pool_set_config(pool, config));
+	assert_int_equal(dmaheap_image_gst_drm_format(
+				 &GST_DMAHEAP_BUFFER_POOL(pool)->layout, name,
+				 sizeof(name)),
+			 4);
+	assert_string_equal(name, drm);
+	for (guint i = 0; i < GST_VIDEO_INFO_N_PLANES(&info); i++) {
+		assert_int_equal(GST_DMAHEAP_BUFFER_POOL(pool)->info.offset[i],
+				 info.offset[i]);
+		assert_int_equal(GST_DMAHEAP_BUFFER_POOL(pool)->info.stride[i],
+				 info.stride[i]);
+	}
+	gst_object_unref(pool);
+	gst_caps_unref(caps);
+	g_free(desc);
+}
+
+/* Every drm-format of the src template works in the pool. */
+static void test_every_offered_format(void **state)
+{
+	GstElement *e = gst_element_factory_make("dmaheapupload", NULL);
+	GstPad *src = gst_element_get_static_pad(e, "src");
+	GstCaps *templ = gst_pad_get_pad_template_caps(src);
+	const GValue *list = NULL;
+
+	for (guint i = 0; !list && i < gst_caps_get_size(templ); i++)
+		list = gst_structure_get_value(gst_caps_get_structure(templ, i),
+					       "drm-format");
+	assert_non_null(list);
+	assert_true(GST_VALUE_HOLDS_LIST(list));
+	/* NV12 to ARGB2101010 at least; newer GStreamer knows more. */
+	assert_true(gst_value_list_get_size(list) >= 28);
+	for (guint i = 0; i < gst_value_list_get_size(list); i++)
+		check_offered(g_value_get_string(
+			gst_value_list_get_value(list, i)));
+	gst_caps_unref(templ);
+	gst_object_unref(src);
+	gst_object_unref(e);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +199,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tiled_refused),
 		cmocka_unit_test(test_accept_caps),
 		cmocka_unit_test(test_video_info),
+		cmocka_unit_test(test_every_offered_format),
 	};
 
 	gsttest_init(&argc, &argv, 0);
