@@ -6,7 +6,8 @@
  * For each buffer reaching the sink: whether its memory is all heap
  * memory, whether it is the memory the element named "up" took in (passed
  * through), its GstVideoMeta against GStreamer's layout of the caps, and
- * the checksum of its visible pixels.
+ * the checksum of its visible pixels; and whether "up" answered upstream's
+ * allocation query with its pool.
  */
 #ifndef DMAHEAP_GSTPIPELINE_H
 #define DMAHEAP_GSTPIPELINE_H
@@ -17,6 +18,7 @@
 
 #include "gsttest.h"
 #include "gstdmaheapallocator.h"
+#include "gstdmaheappool.h"
 
 #define FRAMES 60
 #define CAPS "video/x-raw,format=NV12,width=640,height=480"
@@ -31,6 +33,7 @@ struct run {
 	gboolean sink_wants_meta; /* the sink asks for GstVideoMeta */
 	guint with_meta;	  /* buffers with a GstVideoMeta */
 	guint meta_as_info;	  /* ... whose layout is that of info */
+	guint heap_pools_offered; /* "up" answered allocation with its pool */
 };
 
 /* The visible pixels only, copied into GStreamer's own layout: padding
@@ -102,6 +105,24 @@ static GstPadProbeReturn on_input(GstPad *pad, GstPadProbeInfo *info,
 	return GST_PAD_PROBE_OK;
 }
 
+/* After "up" answered an allocation query: was its pool in the answer? */
+static GstPadProbeReturn on_input_query(GstPad *pad, GstPadProbeInfo *info,
+					gpointer data)
+{
+	struct run *r = data;
+	GstQuery *q = GST_PAD_PROBE_INFO_QUERY(info);
+	GstBufferPool *pool = NULL;
+
+	if (GST_QUERY_TYPE(q) != GST_QUERY_ALLOCATION ||
+	    gst_query_get_n_allocation_pools(q) == 0)
+		return GST_PAD_PROBE_OK;
+	gst_query_parse_nth_allocation_pool(q, 0, &pool, NULL, NULL, NULL);
+	r->heap_pools_offered += pool && GST_IS_DMAHEAP_BUFFER_POOL(pool);
+	if (pool)
+		gst_object_unref(pool);
+	return GST_PAD_PROBE_OK;
+}
+
 static void watch_input(GstElement *p, struct run *r)
 {
 	GstElement *up = gst_bin_get_by_name(GST_BIN(p), "up");
@@ -111,6 +132,10 @@ static void watch_input(GstElement *p, struct run *r)
 		return;
 	pad = gst_element_get_static_pad(up, "sink");
 	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_input, r, NULL);
+	/* PULL: called once the query is answered, and only if it was. */
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM |
+				       GST_PAD_PROBE_TYPE_PULL,
+			  on_input_query, r, NULL);
 	gst_object_unref(pad);
 	gst_object_unref(up);
 }

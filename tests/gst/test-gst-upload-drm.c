@@ -22,12 +22,16 @@
 /* NV12 in Intel's X tiling: a modifier any dma-buf consumer may ask for. */
 #define TILED "NV12:0x0100000000000001"
 
-static void compare(const char *middle, guint passed_through)
+/* @pools: whether "up" must answer upstream's allocation query with its
+ * pool (it does whenever asked). */
+static void compare(const char *middle, guint passed_through, gboolean pools)
 {
 	struct run ref = { 0 }, up = { .sink_wants_meta = TRUE };
 
 	run_pipeline("", &ref);
 	run_pipeline(middle, &up);
+	if (pools)
+		assert_true(up.heap_pools_offered > 0);
 	assert_int_equal(ref.frames, FRAMES);
 	assert_int_equal(up.frames, FRAMES);
 	assert_int_equal(up.heap_buffers, FRAMES);
@@ -45,21 +49,23 @@ static void compare(const char *middle, guint passed_through)
 static void test_drm_copy(void **state)
 {
 	compare("identity drop-allocation=true ! dmaheapupload name=up ! "
-		DRM_CAPS "NV12 !", 0);
+		DRM_CAPS "NV12 !", 0, FALSE);
 }
 
 /* Upstream writes into the element's pool; the buffers pass through. */
 static void test_drm_upstream_writes_heap(void **state)
 {
-	compare("dmaheapupload name=up ! " DRM_CAPS "NV12 !", FRAMES);
+	compare("dmaheapupload name=up ! " DRM_CAPS "NV12 !", FRAMES, TRUE);
 }
 
 /* DMA_DRM on the sink pad too: heap buffers from a first element pass a
- * second one untouched. */
+ * second one untouched, which answers the first's allocation query for
+ * DMA_DRM caps with its pool. */
 static void test_drm_input(void **state)
 {
 	compare("identity drop-allocation=true ! dmaheapupload ! " DRM_CAPS
-		"NV12 ! dmaheapupload name=up ! " DRM_CAPS "NV12 !", FRAMES);
+		"NV12 ! dmaheapupload name=up ! " DRM_CAPS "NV12 !", FRAMES,
+		TRUE);
 }
 
 /* The pipeline ends in an error before any buffer reaches the sink. */
