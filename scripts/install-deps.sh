@@ -1,12 +1,23 @@
 #!/bin/bash
 # Installs the Debian 12 packages the build and the tests need. Asks apt
 # only for what is missing, so a prepared machine pays nothing.
+#
+# With --kernel-builds, installs only what tests/vm/build-kernel.sh needs:
+# scripts/test-all.sh does that first and starts the kernel builds, which
+# then compile while apt fetches the rest.
 set -euo pipefail
 
+kernel_build_packages=(
+	# test kernels built from Debian's source (tests/vm/build-kernel.sh);
+	# arm64 ones with clang and lld (LLVM=1)
+	linux-source-6.12 xz-utils make gcc flex bison bc libelf-dev libssl-dev
+	clang lld llvm
+)
+
 packages=(
+	"${kernel_build_packages[@]}"
 	# build and unit tests
-	meson ninja-build pkg-config gcc clang
-	libcmocka-dev libdrm-dev valgrind
+	meson ninja-build pkg-config libcmocka-dev libdrm-dev valgrind
 	# the GStreamer plugin and its tests (optional in meson): headers,
 	# videotestsrc, gst-launch-1.0 and gst-inspect-1.0
 	libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
@@ -16,17 +27,20 @@ packages=(
 	# man pages from the header (doxygen) and dmaheap(1) (help2man)
 	doxygen help2man
 	# the real-kernel VM (tests/vm/run.sh)
-	qemu-system-x86 busybox-static kmod xz-utils cpio
+	qemu-system-x86 busybox-static kmod cpio
 	# the 32-bit build of the library and its tests
 	gcc-multilib libcmocka-dev:i386 libdrm-dev:i386
-	# test kernels built from Debian's source (tests/vm/build-kernel.sh);
-	# arm64 ones with clang and lld (LLVM=1)
-	linux-source-6.12 make flex bison bc libelf-dev libssl-dev lld llvm
 	# arm64: the VM, and the cross build of the library and its tests with
 	# clang. Not gcc-aarch64-linux-gnu: it would remove gcc-multilib. The
 	# arm64 cmocka, libdrm and busybox are only downloaded (arm64-root.sh).
 	qemu-system-arm libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 )
+
+case ${1:-} in
+--kernel-builds) packages=("${kernel_build_packages[@]}") ;;
+"") ;;
+*) echo "usage: $0 [--kernel-builds]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -52,17 +66,31 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# The :i386 packages need the architecture enabled first.
-for a in "${foreign[@]}"; do
-	dpkg --add-architecture "$a"
-done
+
 # A mirror caught mid-sync fails one index ("File has unexpected size")
 # and makes update exit non-zero although the packages wanted come from
 # the indexes that did load: retry a little, then let install decide.
-for try in 1 2 3; do
-	apt-get update -qq && break
-	echo "apt-get update failed (try $try of 3)" >&2
-	sleep $((try * 5))
+update() {
+	for try in 1 2 3; do
+		apt-get update -qq && return
+		echo "apt-get update failed (try $try of 3)" >&2
+		sleep $((try * 5))
+	done
+}
+
+install() {
+	[ ${#missing[@]} -eq 0 ] ||
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The :i386 and :arm64 packages need their architectures known first.
+for a in "${foreign[@]}"; do
+	dpkg --add-architecture "$a"
 done
-[ ${#missing[@]} -eq 0 ] ||
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Indexes fresh enough for what is missing (the second call of a run)
+# save an update; stale or absent ones make install fail, and then apt
+# gets new ones.
+if [ ${#foreign[@]} -gt 0 ] || ! install 2>/dev/null; then
+	update
+	install
+fi

@@ -8,7 +8,8 @@
 #   arm64, arm64-64k         arm64 build: kernel and CMA suites, 4 and
 #                            64 KiB pages
 # The three kernels build in the background (tests/vm/build-kernel.sh,
-# cached) while the stages that need no kernel run.
+# cached) while apt installs the rest and the stages that need no kernel
+# run.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,8 +70,8 @@ totals() {
 	                  ok, fail, skip }' "$out/meson-test.log"
 }
 
-install_deps() {
-	bash "$top/scripts/install-deps.sh"
+install_deps() { # [--kernel-builds]
+	bash "$top/scripts/install-deps.sh" "$@"
 }
 
 setup() { # setup DIR [meson args...]
@@ -120,8 +121,11 @@ main() {
 	mkdir -p "$out"
 	: > "$out/meson-test.log"
 	step "dependencies"
-	install_deps
+	# On a fresh machine the kernel builds start as soon as their own
+	# packages are in, and compile while apt fetches the rest.
+	install_deps --kernel-builds
 	start_kernel_builds
+	install_deps
 
 	step "gcc build, unit suite"
 	CC=gcc setup "$out/gcc" -Ddefault_library=both
