@@ -9,15 +9,16 @@ set -euo pipefail
 
 kernel_build_packages=(
 	# test kernels built from Debian's source (tests/vm/build-kernel.sh);
-	# arm64 ones with clang and lld (LLVM=1)
+	# the arm64 ones with Debian's cross gcc, which the builder unpacks
+	# (its package would remove gcc-multilib) over these binutils
 	linux-source-6.12 xz-utils make gcc flex bison bc libelf-dev libssl-dev
-	clang lld llvm
+	binutils-aarch64-linux-gnu
 )
 
 packages=(
 	"${kernel_build_packages[@]}"
 	# build and unit tests
-	meson ninja-build pkg-config libcmocka-dev libdrm-dev valgrind
+	meson ninja-build pkg-config clang libcmocka-dev libdrm-dev valgrind
 	# the GStreamer plugin and its tests (optional in meson): headers,
 	# videotestsrc, gst-launch-1.0 and gst-inspect-1.0
 	libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
@@ -31,9 +32,10 @@ packages=(
 	# the 32-bit build of the library and its tests
 	gcc-multilib libcmocka-dev:i386 libdrm-dev:i386
 	# arm64: the VM, and the cross build of the library and its tests with
-	# clang. Not gcc-aarch64-linux-gnu: it would remove gcc-multilib. The
-	# arm64 cmocka, libdrm and busybox are only downloaded (arm64-root.sh).
-	qemu-system-arm libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
+	# clang and lld. Not gcc-aarch64-linux-gnu: it would remove
+	# gcc-multilib. The arm64 cmocka, libdrm and busybox are only
+	# downloaded (arm64-root.sh).
+	qemu-system-arm lld llvm libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 )
 
 case ${1:-} in

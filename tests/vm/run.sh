@@ -63,7 +63,7 @@ options:
                           arm64      the same for arm64, 4 KiB pages
                           arm64-64k  arm64 with 64 KiB pages
                         all but debian come from tests/vm/build-kernel.sh,
-                        which builds on a cache miss (10-20 minutes)
+                        which builds on a cache miss (3-4 minutes)
       --default-kernel NAME
                         kernel when none is chosen (e.g. cma for a test that
                         needs the CMA heap); arm64 programs always get arm64
