@@ -38,8 +38,9 @@ packages=(
 	qemu-system-arm lld llvm libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 )
 
+arches=(i386 arm64)
 case ${1:-} in
---kernel-builds) packages=("${kernel_build_packages[@]}") ;;
+--kernel-builds) packages=("${kernel_build_packages[@]}") arches=() ;;
 "") ;;
 *) echo "usage: $0 [--kernel-builds]" >&2; exit 2 ;;
 esac
@@ -55,7 +56,7 @@ done
 # architecture looks missing and every run pays for an apt-get update.
 known_arches=$(dpkg --print-foreign-architectures)
 foreign=()
-for a in i386 arm64; do
+for a in "${arches[@]}"; do
 	grep -qx "$a" <<<"$known_arches" || foreign+=("$a")
 done
 if [ ${#missing[@]} -eq 0 ] && [ ${#foreign[@]} -eq 0 ]; then
@@ -70,29 +71,43 @@ echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 
 # A mirror caught mid-sync fails one index ("File has unexpected size")
-# and makes update exit non-zero although the packages wanted come from
-# the indexes that did load: retry a little, then let install decide.
+# and makes update exit non-zero: apt then keeps that repository's old
+# indexes. Retry a little, then let install decide.
 update() {
 	for try in 1 2 3; do
 		apt-get update -qq && return
 		echo "apt-get update failed (try $try of 3)" >&2
-		sleep $((try * 5))
+		[ "$try" = 3 ] || sleep $((try * 5))
 	done
 }
 
+# Installs the packages named, updating the indexes first only if
+# install fails without (stale or absent indexes).
 install() {
-	[ ${#missing[@]} -eq 0 ] ||
-		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	[ $# -gt 0 ] || return 0
+	apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 || {
+		update
+		apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+	}
 }
 
-# The :i386 and :arm64 packages need their architectures known first.
-for a in "${foreign[@]}"; do
-	dpkg --add-architecture "$a"
+native=() foreign_pkgs=()
+for p in "${missing[@]}"; do
+	case $p in
+	*:*) foreign_pkgs+=("$p") ;;
+	*) native+=("$p") ;;
+	esac
 done
-# Indexes fresh enough for what is missing (the second call of a run)
-# save an update; stale or absent ones make install fail, and then apt
-# gets new ones.
-if [ ${#foreign[@]} -gt 0 ] || ! install 2>/dev/null; then
+# The native packages first, from indexes fetched without the foreign
+# architectures: when one foreign index is broken on the mirror, apt
+# drops the whole repository's update, and linux-source-6.12 is only in
+# bookworm-security. Old indexes are kept, so the packages it already
+# knows stay installable.
+install "${native[@]}"
+if [ ${#foreign[@]} -gt 0 ]; then
+	for a in "${foreign[@]}"; do
+		dpkg --add-architecture "$a"
+	done
 	update
-	install
 fi
+install "${foreign_pkgs[@]}"
