@@ -56,7 +56,8 @@ flavour_settings() { # FLAVOUR
 		;;
 	arm64 | arm64-64k)
 		# Debian's cross gcc, unpacked by prepare_cross_gcc: it compiles
-		# this kernel in 0.6 of the CPU time clang takes.
+		# this kernel in 0.7 of the CPU time clang takes (6.9 against 9.8
+		# CPU minutes).
 		arch=arm64 image=arch/arm64/boot/Image
 		cross_gcc=1
 		make_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
