@@ -29,6 +29,11 @@ packages=(
 	doxygen help2man
 	# the real-kernel VM (tests/vm/run.sh)
 	qemu-system-x86 busybox-static kmod cpio
+	# systemd-udevd and udevadm, which kernel-udev-rules runs in the VM to
+	# apply the shipped rules (data/). Priority important, so a full
+	# Debian 12 has it; in a container its postinst sees a chroot and
+	# starts no daemon
+	udev
 	# the 32-bit build of the library and its tests
 	gcc-multilib libcmocka-dev:i386 libdrm-dev:i386
 	# arm64: the VM, and the cross build of the library and its tests with
