@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
 
+#include "kdev.h"
 #include "kv4l2.h"
 
 int kt_v4l2_ioctl(int fd, unsigned long req, void *arg)
@@ -22,8 +21,9 @@ int kt_v4l2_ioctl(int fd, unsigned long req, void *arg)
 	return r < 0 ? -errno : r;
 }
 
-static bool is_vivid_with(int fd, uint32_t cap)
+static bool is_vivid_with(int fd, const void *arg)
 {
+	uint32_t cap = *(const uint32_t *)arg;
 	struct v4l2_capability c;
 	uint32_t caps;
 
@@ -38,27 +38,6 @@ static bool is_vivid_with(int fd, uint32_t cap)
 
 int kt_open_vivid(uint32_t cap)
 {
-	DIR *d = opendir("/dev");
-	struct dirent *de;
-	int found = -1;
-
-	if (!d)
-		return -1;
-	while (found < 0 && (de = readdir(d))) {
-		char path[300];
-		int fd;
-
-		if (strncmp(de->d_name, "video", 5) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (is_vivid_with(fd, cap))
-			found = fd;
-		else
-			close(fd);
-	}
-	closedir(d);
-	return found;
+	return kt_open_first("/dev", "video", O_RDWR | O_NONBLOCK,
+			     is_vivid_with, &cap);
 }

@@ -1,43 +1,27 @@
 /* SPDX-License-Identifier: MIT */
-#include <dirent.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
 
+#include "kdev.h"
 #include "kutil.h"
 #include "kvgem.h"
 
+static bool is_vgem(int fd, const void *arg)
+{
+	drmVersionPtr v = drmGetVersion(fd);
+	bool yes = v && strcmp(v->name, "vgem") == 0;
+
+	(void)arg;
+	drmFreeVersion(v);
+	return yes;
+}
+
 int kt_open_vgem(void)
 {
-	DIR *d = opendir("/dev/dri");
-	struct dirent *de;
-	int found = -1;
-
-	if (!d)
-		return -1;
-	while (found < 0 && (de = readdir(d))) {
-		char path[300];
-		drmVersionPtr v;
-		int fd;
-
-		if (strncmp(de->d_name, "card", 4) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && strcmp(v->name, "vgem") == 0)
-			found = fd;
-		else
-			close(fd);
-		drmFreeVersion(v);
-	}
-	closedir(d);
-	return found;
+	return kt_open_first("/dev/dri", "card", O_RDWR, is_vgem, NULL);
 }
 
 void kt_gem_close(int drm_fd, uint32_t handle)
