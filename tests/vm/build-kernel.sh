@@ -88,60 +88,67 @@ cache_key() { # FLAVOUR
 	} | sha256sum | cut -c1-16
 }
 
-# The unpacked source tree, shared by all flavours (out-of-tree builds
-# leave it clean). Unpacked once per source version, under a lock.
-prepare_source() { # VERSION -> sets src
-	src=$cache_dir/kernel-src/$SOURCE_PKG-$1
-	[[ -f $src/.unpacked ]] && return
-	local lock_fd
-	mkdir -p -- "$cache_dir/kernel-src"
-	exec {lock_fd}>"$cache_dir/kernel-src/lock"
-	flock "$lock_fd"
-	if [[ ! -f $src/.unpacked ]]; then
-		[[ -f $SOURCE_TARBALL ]] || die "missing $SOURCE_TARBALL"
-		msg "unpacking $SOURCE_TARBALL"
-		# Older versions are of no further use.
-		rm -rf -- "$cache_dir/kernel-src/$SOURCE_PKG"-*
-		mkdir -p -- "$src.tmp"
-		tar -xJf "$SOURCE_TARBALL" -C "$src.tmp" --strip-components=1
-		mv -- "$src.tmp" "$src"
-		: >"$src/.unpacked"
-	fi
-	exec {lock_fd}>&-
-}
-
-# Unpacks the cross gcc under the cache once per version and puts it
-# first in PATH (as aarch64-linux-gnu-gcc, what CROSS_COMPILE names). The
-# driver finds cc1 relative to itself, and as and ld in its tooldir,
-# which links to binutils-aarch64-linux-gnu's.
-prepare_cross_gcc() { # VERSION
-	[[ -n $1 ]] || die "apt knows no $CROSS_GCC_PKG (apt-get update)"
-	local dir=$cache_dir/cross-gcc/$1 deb lock_fd
-	PATH=$dir/usr/bin:$PATH
+# Fills DIR once, under a lock beside it: COMMAND... DIR.tmp runs, then
+# DIR.tmp becomes DIR. Concurrent callers wait for it; a later one finds
+# DIR done. Other entries there (older versions) are of no further use.
+make_once() { # DIR COMMAND...
+	local dir=$1 parent lock_fd
+	shift
 	[[ -f $dir/.unpacked ]] && return
-	[[ -x $CROSS_TOOLDIR/bin/as ]] ||
-		die "binutils-aarch64-linux-gnu is not installed (scripts/install-deps.sh)"
-	mkdir -p -- "$cache_dir/cross-gcc"
-	exec {lock_fd}>"$cache_dir/cross-gcc/lock"
+	parent=$(dirname -- "$dir")
+	mkdir -p -- "$parent"
+	exec {lock_fd}>"$parent/lock"
 	flock "$lock_fd"
 	if [[ ! -f $dir/.unpacked ]]; then
-		msg "unpacking $CROSS_GCC_PKG $1"
-		rm -rf -- "$dir.tmp"
-		mkdir -p -- "$dir.tmp/debs"
-		# shellcheck disable=SC2086 # a list of package names
-		(cd -- "$dir.tmp/debs" && apt-get download -qq \
-			-o APT::Sandbox::User=root $CROSS_GCC_DEBS) ||
-			die "apt-get download $CROSS_GCC_DEBS failed"
-		for deb in "$dir.tmp/debs"/*.deb; do
-			dpkg-deb -x "$deb" "$dir.tmp"
-		done
-		rm -rf -- "$dir.tmp/debs"
-		ln -s -- "$CROSS_TOOLDIR" "$dir.tmp/usr/aarch64-linux-gnu"
-		ln -s aarch64-linux-gnu-gcc-12 "$dir.tmp/usr/bin/aarch64-linux-gnu-gcc"
+		find "$parent" -mindepth 1 -maxdepth 1 -type d -exec rm -rf -- {} +
+		mkdir -p -- "$dir.tmp"
+		"$@" "$dir.tmp"
 		mv -- "$dir.tmp" "$dir"
 		: >"$dir/.unpacked"
 	fi
 	exec {lock_fd}>&-
+}
+
+# The unpacked source tree, shared by all flavours (out-of-tree builds
+# leave it clean), once per source version.
+prepare_source() { # VERSION -> sets src
+	src=$cache_dir/kernel-src/$SOURCE_PKG-$1
+	make_once "$src" unpack_source
+}
+
+unpack_source() { # DIR
+	[[ -f $SOURCE_TARBALL ]] || die "missing $SOURCE_TARBALL"
+	msg "unpacking $SOURCE_TARBALL"
+	tar -xJf "$SOURCE_TARBALL" -C "$1" --strip-components=1
+}
+
+# The cross gcc, unpacked under the cache once per version and put first
+# in PATH (as aarch64-linux-gnu-gcc, what CROSS_COMPILE names). The driver
+# finds cc1 relative to itself, and as and ld in its tooldir, which links
+# to binutils-aarch64-linux-gnu's.
+prepare_cross_gcc() { # VERSION
+	[[ -n $1 ]] || die "apt knows no $CROSS_GCC_PKG (apt-get update)"
+	[[ -x $CROSS_TOOLDIR/bin/as ]] ||
+		die "binutils-aarch64-linux-gnu is not installed (scripts/install-deps.sh)"
+	local dir=$cache_dir/cross-gcc/$1
+	PATH=$dir/usr/bin:$PATH
+	make_once "$dir" unpack_cross_gcc "$1"
+}
+
+unpack_cross_gcc() { # VERSION DIR
+	local deb
+	msg "unpacking $CROSS_GCC_PKG $1"
+	mkdir -p -- "$2/debs"
+	# shellcheck disable=SC2086 # a list of package names
+	(cd -- "$2/debs" && apt-get download -qq \
+		-o APT::Sandbox::User=root $CROSS_GCC_DEBS) ||
+		die "apt-get download $CROSS_GCC_DEBS failed"
+	for deb in "$2/debs"/*.deb; do
+		dpkg-deb -x "$deb" "$2"
+	done
+	rm -rf -- "$2/debs"
+	ln -s -- "$CROSS_TOOLDIR" "$2/usr/aarch64-linux-gnu"
+	ln -s aarch64-linux-gnu-gcc-12 "$2/usr/bin/aarch64-linux-gnu-gcc"
 }
 
 # allnoconfig with the fragments as its fixed values (merge_config.sh -n),
