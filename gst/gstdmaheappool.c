@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* GstDmaHeapBufferPool: see gstdmaheappool.h for the contract. */
+#include <errno.h>
 #include <poll.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <gst/allocators/gstdmabuf.h>
 
@@ -11,8 +15,11 @@
 
 #define GST_CAT_DEFAULT gst_dmaheap_debug
 
-/* How long one wait for a busy buffer's fences lasts before every busy
- * buffer is looked at again. */
+/*
+ * How long one wait lasts before the busy buffers are looked at again. A
+ * fence added while waiting, a fence fd that poll() cannot wait on, and a
+ * wake-up another waiter took are noticed this late at most.
+ */
 #define FENCE_WAIT_MS 100
 
 G_DEFINE_TYPE(GstDmaHeapBufferPool, gst_dmaheap_buffer_pool,
@@ -208,57 +215,212 @@ static GstFlowReturn alloc_buffer(GstBufferPool *pool, GstBuffer **buffer,
 	return GST_FLOW_OK;
 }
 
+/* Wakes the waiters of acquire_buffer(): a buffer came back, or the pool
+ * flushes. */
+static void wake(GstDmaHeapBufferPool *self)
+{
+	uint64_t one = 1;
+
+	if (self->wake_fd < 0)
+		return;
+	/* EAGAIN: the counter is full, so the fd is readable already. */
+	if (write(self->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		GST_WARNING_OBJECT(self, "waking waiters: %s",
+				   g_strerror(errno));
+}
+
+static void drain_wake(GstDmaHeapBufferPool *self)
+{
+	uint64_t n;
+
+	if (self->wake_fd < 0)
+		return;
+	while (read(self->wake_fd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+}
+
 static void release_all(GstBufferPool *pool, GQueue *q)
 {
 	GstBuffer *b;
 
+	/* The parent's: back in the queue without waking anyone, as they
+	 * are as busy as when taken. */
 	while ((b = g_queue_pop_head(q)))
 		GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class)
 			->release_buffer(pool, b);
 }
 
+static gboolean any_idle(GQueue *busy)
+{
+	for (GList *l = busy->head; l; l = l->next)
+		if (gst_dmaheap_buffer_idle(l->data, 0))
+			return TRUE;
+	return FALSE;
+}
+
+static GstBuffer *take_idle_from(GQueue *busy)
+{
+	for (GList *l = busy->head; l; l = l->next) {
+		GstBuffer *b = l->data;
+
+		if (gst_dmaheap_buffer_idle(b, 0)) {
+			g_queue_delete_link(busy, l);
+			return b;
+		}
+	}
+	return NULL;
+}
+
 /*
- * Skips buffers whose fences are pending: they are held aside, a new or
- * another free buffer is tried, and only when none is left does the
- * acquire wait, on the first busy one.
+ * A free buffer whose fences have signalled, or a new one; busy ones go to
+ * @busy. GST_FLOW_EOS: none now (the pool is at its maximum).
  */
-static GstFlowReturn acquire_buffer(GstBufferPool *pool, GstBuffer **buffer,
-				    GstBufferPoolAcquireParams *params)
+static GstFlowReturn try_acquire(GstBufferPool *pool, GQueue *busy,
+				 GstBuffer **buffer,
+				 GstBufferPoolAcquireParams *params)
 {
 	GstBufferPoolClass *parent =
 		GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class);
 	GstBufferPoolAcquireParams p = { 0 };
-	GQueue busy = G_QUEUE_INIT;
 	GstFlowReturn ret;
 	GstBuffer *b;
 
 	if (params)
 		p = *params;
+	/* The waiting is ours: the parent would hand out a busy buffer. */
 	p.flags |= GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
-	for (;;) {
-		ret = parent->acquire_buffer(pool, &b, &p);
-		if (ret == GST_FLOW_OK && gst_dmaheap_buffer_idle(b, 0))
-			break;
-		if (ret == GST_FLOW_OK) {
-			GST_DEBUG_OBJECT(pool, "%p has pending fences", (void *)b);
-			g_queue_push_tail(&busy, b);
-			continue;
+	while ((ret = parent->acquire_buffer(pool, &b, &p)) == GST_FLOW_OK) {
+		if (gst_dmaheap_buffer_idle(b, 0)) {
+			*buffer = b;
+			return GST_FLOW_OK;
 		}
-		if (ret != GST_FLOW_EOS || g_queue_is_empty(&busy))
+		GST_DEBUG_OBJECT(pool, "%p has pending fences", (void *)b);
+		g_queue_push_tail(busy, b);
+	}
+	return ret;
+}
+
+/* The poll set: the wake-up fd first, then with @fences the dma-buf fds of
+ * the busy buffers (POLLOUT: no fence left). */
+static nfds_t poll_set(GstDmaHeapBufferPool *self, GQueue *busy,
+		       gboolean fences, GArray *fds)
+{
+	struct pollfd p = { .fd = self->wake_fd, .events = POLLIN };
+
+	g_array_set_size(fds, 0);
+	g_array_append_val(fds, p);
+	for (GList *l = busy->head; fences && l; l = l->next) {
+		for (guint i = 0; i < gst_buffer_n_memory(l->data); i++) {
+			GstMemory *mem = gst_buffer_peek_memory(l->data, i);
+
+			if (!gst_is_dmabuf_memory(mem))
+				continue;
+			p.fd = gst_dmabuf_memory_get_fd(mem);
+			p.events = POLLOUT;
+			g_array_append_val(fds, p);
+		}
+	}
+	return fds->len;
+}
+
+/*
+ * Sleeps until a fence of @busy signals, a buffer comes back, the pool
+ * flushes, or FENCE_WAIT_MS pass; then the caller looks again. If poll()
+ * reports a fence fd ready while its buffer is still busy (a new fence
+ * came meanwhile, or the fd is not one poll() can wait on), the rest of
+ * the wait is on the wake-up fd alone: looking again at once would spin.
+ */
+static void wait_for_change(GstDmaHeapBufferPool *self, GQueue *busy)
+{
+	gint64 end = g_get_monotonic_time() +
+		     FENCE_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+	GArray *fds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
+	gboolean fences = TRUE;
+	gint64 left;
+
+	while ((left = end - g_get_monotonic_time()) > 0) {
+		nfds_t n = poll_set(self, busy, fences, fds);
+		int r = poll((struct pollfd *)(void *)fds->data, n,
+			     (int)((left + 999) / 1000));
+
+		/* Timed out, woken or interrupted: the caller looks again. */
+		if (r <= 0 || g_array_index(fds, struct pollfd, 0).revents)
 			break;
-		/* Every buffer is busy: wait for one, then look again. */
-		gst_dmaheap_buffer_idle(g_queue_peek_head(&busy),
-					FENCE_WAIT_MS);
+		/* A fence fd was ready. */
+		if (any_idle(busy))
+			break;
+		fences = FALSE;
+	}
+	g_array_free(fds, TRUE);
+}
+
+/*
+ * Busy buffers (fences pending) are held aside while a new or another free
+ * buffer is tried. With none to be had: DONTWAIT returns GST_FLOW_EOS;
+ * otherwise the wait is for a fence, a released buffer or a flush, never
+ * by polling in a loop.
+ */
+static GstFlowReturn acquire_buffer(GstBufferPool *pool, GstBuffer **buffer,
+				    GstBufferPoolAcquireParams *params)
+{
+	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(pool);
+	gboolean dontwait =
+		params && (params->flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
+	GQueue busy = G_QUEUE_INIT;
+	GstFlowReturn ret;
+
+	for (;;) {
+		/* A flush's wake-up stays for every waiter to see. */
+		if (GST_BUFFER_POOL_IS_FLUSHING(pool)) {
+			ret = GST_FLOW_FLUSHING;
+			break;
+		}
+		drain_wake(self);
+		ret = try_acquire(pool, &busy, buffer, params);
+		if (ret != GST_FLOW_EOS || dontwait)
+			break;
+		wait_for_change(self, &busy);
+		*buffer = take_idle_from(&busy);
+		if (*buffer) {
+			ret = GST_FLOW_OK;
+			break;
+		}
 		release_all(pool, &busy);
 	}
 	release_all(pool, &busy);
-	/* Nothing free and nothing busy: wait as the caller asked. */
-	if (ret == GST_FLOW_EOS &&
-	    !(params && (params->flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT)))
-		return parent->acquire_buffer(pool, buffer, params);
-	if (ret == GST_FLOW_OK)
-		*buffer = b;
 	return ret;
+}
+
+static void release_buffer(GstBufferPool *pool, GstBuffer *buffer)
+{
+	GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class)
+		->release_buffer(pool, buffer);
+	wake(GST_DMAHEAP_BUFFER_POOL(pool));
+}
+
+static void flush_start(GstBufferPool *pool)
+{
+	wake(GST_DMAHEAP_BUFFER_POOL(pool));
+}
+
+static void flush_stop(GstBufferPool *pool)
+{
+	drain_wake(GST_DMAHEAP_BUFFER_POOL(pool));
+}
+
+static gboolean start(GstBufferPool *pool)
+{
+	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(pool);
+
+	if (self->wake_fd < 0)
+		self->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (self->wake_fd < 0) {
+		GST_ERROR_OBJECT(self, "eventfd for waking waiters: %s",
+				 g_strerror(errno));
+		return FALSE;
+	}
+	return GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class)
+		->start(pool);
 }
 
 static void finalize(GObject *obj)
@@ -266,6 +428,8 @@ static void finalize(GObject *obj)
 	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(obj);
 
 	gst_clear_object(&self->allocator);
+	if (self->wake_fd >= 0)
+		close(self->wake_fd);
 	G_OBJECT_CLASS(gst_dmaheap_buffer_pool_parent_class)->finalize(obj);
 }
 
@@ -278,9 +442,14 @@ static void gst_dmaheap_buffer_pool_class_init(GstDmaHeapBufferPoolClass *k)
 	pc->set_config = set_config;
 	pc->alloc_buffer = alloc_buffer;
 	pc->acquire_buffer = acquire_buffer;
+	pc->release_buffer = release_buffer;
+	pc->flush_start = flush_start;
+	pc->flush_stop = flush_stop;
+	pc->start = start;
 }
 
 static void gst_dmaheap_buffer_pool_init(GstDmaHeapBufferPool *self)
 {
 	gst_allocation_params_init(&self->params);
+	self->wake_fd = -1;
 }

@@ -16,9 +16,14 @@
  *
  * A released buffer is handed out again only once its fences have
  * signalled (poll() of the dma-buf for POLLOUT: no device still reads or
- * writes it); busy ones are skipped, and if every buffer is busy the
- * acquire waits for the first. Buffers the pool frees go back to the
- * library's recycling pool when the allocator's "pool" property is on.
+ * writes it); busy ones are skipped. If every buffer is busy (or out) and
+ * the pool is at its maximum, an acquire with
+ * GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT returns GST_FLOW_EOS at once;
+ * without it, it sleeps in poll() on the busy buffers' fds and an eventfd
+ * of the pool until a fence signals, a buffer is released or the pool
+ * flushes (gst_buffer_pool_set_flushing(), deactivation: GST_FLOW_FLUSHING),
+ * looking again every 100 ms at most. Buffers the pool frees go back to
+ * the library's recycling pool when the allocator's "pool" property is on.
  */
 #ifndef GST_DMAHEAP_POOL_H
 #define GST_DMAHEAP_POOL_H
@@ -49,6 +54,7 @@ struct _GstDmaHeapBufferPool {
 	GstVideoInfo info; /* offsets, strides and size of the layout */
 	struct dmaheap_image_layout layout;
 	gboolean add_meta;
+	int wake_fd;	  /* eventfd: a buffer came back, or a flush */
 };
 
 struct _GstDmaHeapBufferPoolClass {

@@ -2,8 +2,12 @@
 /*
  * GstDmaHeapBufferPool on the mock kernel: layouts equal GStreamer's own
  * without alignment, stride alignment with video meta, and a released
- * buffer is not handed out again while a fence is pending on it.
+ * buffer is not handed out again while a fence is pending on it. With
+ * every buffer fenced, DONTWAIT returns at once and a waiting acquire
+ * sleeps (little CPU time) until a flush, a release or the fence.
  */
+#include <time.h>
+
 #include <gst/allocators/gstdmabuf.h>
 #include <gst/video/video.h>
 
@@ -146,6 +150,230 @@ static void test_fence_signalled(void **state)
 	gst_object_unref(pool);
 }
 
+/* An acquire on another thread, so a test can see it block. */
+struct waiter {
+	GstBufferPool *pool;
+	GstBufferPoolAcquireParams params;
+	GThread *thread;
+	GMutex lock;
+	GCond cond;
+	gboolean done;
+	GstFlowReturn ret;
+	GstBuffer *buf;
+};
+
+static gpointer waiter_run(gpointer data)
+{
+	struct waiter *w = data;
+	GstBuffer *buf = NULL;
+	GstFlowReturn ret;
+
+	ret = gst_buffer_pool_acquire_buffer(w->pool, &buf, &w->params);
+	g_mutex_lock(&w->lock);
+	w->ret = ret;
+	w->buf = buf;
+	w->done = TRUE;
+	g_cond_signal(&w->cond);
+	g_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static void waiter_start(struct waiter *w, GstBufferPool *pool,
+			 GstBufferPoolAcquireFlags flags)
+{
+	memset(w, 0, sizeof(*w));
+	w->pool = pool;
+	w->params.flags = flags;
+	g_mutex_init(&w->lock);
+	g_cond_init(&w->cond);
+	w->thread = g_thread_new("acquire", waiter_run, w);
+}
+
+/* Whether the acquire returned within @ms. */
+static gboolean waiter_wait(struct waiter *w, guint ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * G_TIME_SPAN_MILLISECOND;
+	gboolean done;
+
+	g_mutex_lock(&w->lock);
+	while (!w->done && g_cond_wait_until(&w->cond, &w->lock, end))
+		;
+	done = w->done;
+	g_mutex_unlock(&w->lock);
+	return done;
+}
+
+/* Joins the thread; an acquire still blocked is ended by a flush first,
+ * so a failing test does not hang. */
+static void waiter_join(struct waiter *w)
+{
+	if (!waiter_wait(w, 0))
+		gst_buffer_pool_set_flushing(w->pool, TRUE);
+	g_thread_join(w->thread);
+	g_mutex_clear(&w->lock);
+	g_cond_clear(&w->cond);
+}
+
+static gint64 cpu_ns(void)
+{
+	struct timespec t;
+
+	assert_int_equal(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t), 0);
+	return (gint64)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* A pool of one buffer, fenced and released: every buffer is busy. */
+static GstBufferPool *fenced_pool(int *fd)
+{
+	GstBufferPool *pool = make_pool(
+		"video/x-raw,format=GRAY8,width=64,height=64", TRUE, 0, 1);
+	GstBuffer *a = NULL;
+
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &a, NULL),
+			 GST_FLOW_OK);
+	*fd = fd_of(a);
+	assert_int_equal(dmaheap_mock_buf_set_fence(gsttest_mock(), *fd, true),
+			 0);
+	gst_buffer_unref(a);
+	return pool;
+}
+
+static void free_pool(GstBufferPool *pool, int fd)
+{
+	assert_int_equal(dmaheap_mock_buf_set_fence(gsttest_mock(), fd, false),
+			 0);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+}
+
+/* DONTWAIT with every buffer fenced: GST_FLOW_EOS, not a wait. */
+static void test_dontwait_all_fenced(void **state)
+{
+	int fd;
+	GstBufferPool *pool = fenced_pool(&fd);
+	struct waiter w;
+	gboolean returned;
+
+	waiter_start(&w, pool, GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
+	/* At once in fact; 5 s only bounds a failure. */
+	returned = waiter_wait(&w, 5000);
+	waiter_join(&w);
+	assert_true(returned);
+	assert_int_equal(w.ret, GST_FLOW_EOS);
+	assert_null(w.buf);
+	free_pool(pool, fd);
+}
+
+/*
+ * A waiting acquire with every buffer fenced sleeps. Over 400 ms blocked
+ * it looks at the fence some 3 times per 100 ms (the wait's period; a
+ * busy loop looks thousands of times), and the process uses a small part
+ * of that time in CPU (a busy loop all of the core it gets). Counts of
+ * work, not speed: a slower machine only lowers them. A flush ends the
+ * wait with GST_FLOW_FLUSHING.
+ */
+static void test_wait_sleeps_until_flush(void **state)
+{
+	int fd;
+	GstBufferPool *pool = fenced_pool(&fd);
+	int64_t polls0 = dmaheap_mock_calls(gsttest_mock(), DMAHEAP_MOCK_POLL);
+	gint64 cpu0 = cpu_ns(), wall0 = g_get_monotonic_time(), cpu, wall;
+	int64_t polls;
+	struct waiter w;
+	GstBuffer *b = NULL;
+
+	waiter_start(&w, pool, GST_BUFFER_POOL_ACQUIRE_FLAG_NONE);
+	assert_false(waiter_wait(&w, 400));
+	cpu = cpu_ns() - cpu0;
+	wall = (g_get_monotonic_time() - wall0) * 1000;
+	polls = dmaheap_mock_calls(gsttest_mock(), DMAHEAP_MOCK_POLL) - polls0;
+	print_message("blocked %" G_GINT64_FORMAT " us: CPU time %"
+		      G_GINT64_FORMAT " us, %" G_GINT64_FORMAT
+		      " polls of the fence\n", wall / 1000, cpu / 1000,
+		      (gint64)polls);
+	gst_buffer_pool_set_flushing(pool, TRUE);
+	assert_true(waiter_wait(&w, 5000));
+	waiter_join(&w);
+	assert_int_equal(w.ret, GST_FLOW_FLUSHING);
+	assert_in_range(polls, 0, 100);
+	assert_true(cpu * 4 < wall);
+	/* After the flush the pool works again. */
+	gst_buffer_pool_set_flushing(pool, FALSE);
+	assert_int_equal(dmaheap_mock_buf_set_fence(gsttest_mock(), fd, false),
+			 0);
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &b, NULL),
+			 GST_FLOW_OK);
+	gst_buffer_unref(b);
+	free_pool(pool, fd);
+}
+
+/* Deactivating the pool ends a wait too. */
+static void test_wait_ends_on_deactivation(void **state)
+{
+	int fd;
+	GstBufferPool *pool = fenced_pool(&fd);
+	struct waiter w;
+
+	waiter_start(&w, pool, GST_BUFFER_POOL_ACQUIRE_FLAG_NONE);
+	assert_false(waiter_wait(&w, 50));
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	assert_true(waiter_wait(&w, 5000));
+	waiter_join(&w);
+	assert_int_equal(w.ret, GST_FLOW_FLUSHING);
+	/* The stopped pool freed the fenced buffer: nothing to unfence. */
+	gst_object_unref(pool);
+}
+
+/* A waiter gets the buffer released meanwhile (max 2: one fenced in the
+ * pool, one held), not the fenced one. */
+static void test_wait_wakes_on_release(void **state)
+{
+	GstBufferPool *pool = make_pool(
+		"video/x-raw,format=GRAY8,width=64,height=64", TRUE, 0, 2);
+	GstBuffer *a = NULL, *b = NULL;
+	GstMemory *mem_b;
+	struct waiter w;
+	int fd;
+
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &a, NULL),
+			 GST_FLOW_OK);
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &b, NULL),
+			 GST_FLOW_OK);
+	mem_b = gst_buffer_peek_memory(b, 0);
+	fd = fd_of(a);
+	assert_int_equal(dmaheap_mock_buf_set_fence(gsttest_mock(), fd, true),
+			 0);
+	gst_buffer_unref(a);
+	waiter_start(&w, pool, GST_BUFFER_POOL_ACQUIRE_FLAG_NONE);
+	assert_false(waiter_wait(&w, 50));
+	gst_buffer_unref(b);
+	assert_true(waiter_wait(&w, 5000));
+	waiter_join(&w);
+	assert_int_equal(w.ret, GST_FLOW_OK);
+	assert_ptr_equal(gst_buffer_peek_memory(w.buf, 0), mem_b);
+	gst_buffer_unref(w.buf);
+	free_pool(pool, fd);
+}
+
+/* A waiter gets the fenced buffer once its fence signals. */
+static void test_wait_wakes_on_fence(void **state)
+{
+	int fd;
+	GstBufferPool *pool = fenced_pool(&fd);
+	struct waiter w;
+
+	waiter_start(&w, pool, GST_BUFFER_POOL_ACQUIRE_FLAG_NONE);
+	assert_false(waiter_wait(&w, 50));
+	assert_int_equal(dmaheap_mock_buf_set_fence(gsttest_mock(), fd, false),
+			 0);
+	assert_true(waiter_wait(&w, 5000));
+	waiter_join(&w);
+	assert_int_equal(w.ret, GST_FLOW_OK);
+	assert_int_equal(fd_of(w.buf), fd);
+	gst_buffer_unref(w.buf);
+	free_pool(pool, fd);
+}
+
 static void test_bad_config(void **state)
 {
 	GstBufferPool *pool = gst_dmaheap_buffer_pool_new(NULL);
@@ -167,6 +395,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stride_align),
 		cmocka_unit_test(test_fenced_not_reused),
 		cmocka_unit_test(test_fence_signalled),
+		cmocka_unit_test(test_dontwait_all_fenced),
+		cmocka_unit_test(test_wait_sleeps_until_flush),
+		cmocka_unit_test(test_wait_ends_on_deactivation),
+		cmocka_unit_test(test_wait_wakes_on_release),
+		cmocka_unit_test(test_wait_wakes_on_fence),
 		cmocka_unit_test(test_bad_config),
 	};
 
