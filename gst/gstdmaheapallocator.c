@@ -160,8 +160,103 @@ static size_t split_heaps(gchar *list, const char **names)
 	return n;
 }
 
+/* The file the context read its heap policy from, as the library picks it
+ * (struct dmaheap_options.policy_file is not set here). */
+static const gchar *policy_file(void)
+{
+	const gchar *env = g_getenv("DMAHEAP_POLICY");
+
+	return env && *env ? env : "/etc/libdmaheap/policy.conf";
+}
+
+static gint error_code(int r)
+{
+	switch (-r) {
+	case ENOENT:
+	case ENODEV:
+		return GST_RESOURCE_ERROR_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+		return GST_RESOURCE_ERROR_NOT_AUTHORIZED;
+	case ENOMEM:
+	case ENOSPC:
+		return GST_RESOURCE_ERROR_NO_SPACE_LEFT;
+	default:
+		return GST_RESOURCE_ERROR_FAILED;
+	}
+}
+
+/* "system (No such file or directory), udmabuf": what the policy tries
+ * for @usage, each with why it cannot be opened. */
+static gchar *usage_plan(GstDmaHeapAllocator *self, guint usage)
+{
+	struct dmaheap_heap_info *plan = NULL;
+	GString *s = g_string_new(NULL);
+	int n = dmaheap_usage_plan(self->ctx, usage, &plan);
+
+	for (int i = 0; i < n; i++) {
+		g_string_append_printf(s, "%s%s", i ? ", " : "", plan[i].name);
+		if (plan[i].error)
+			g_string_append_printf(s, " (%s)",
+					       dmaheap_strerror(plan[i].error));
+	}
+	if (n == 0)
+		g_string_append(s, "no heap here meets the requirements");
+	else if (n < 0)
+		g_string_append(s, dmaheap_strerror(n));
+	dmaheap_heap_list_free(plan);
+	return g_string_free(s, FALSE);
+}
+
+/* "cpu-write-often+contiguous": the nicks of the property's values. */
+static gchar *usage_nicks(guint usage)
+{
+	GFlagsClass *k = g_type_class_ref(gst_dmaheap_usage_get_type());
+	GString *s = g_string_new(NULL);
+	GFlagsValue *v;
+
+	while (usage && (v = g_flags_get_first_value(k, usage))) {
+		g_string_append_printf(s, "%s%s", s->len ? "+" : "",
+				       v->value_nick);
+		usage &= ~v->value;
+	}
+	if (usage || !s->len)
+		g_string_append_printf(s, "%s0x%x", s->len ? "+" : "", usage);
+	g_type_class_unref(k);
+	return g_string_free(s, FALSE);
+}
+
+/* Why an allocation failed and what to change: the heap (or usage), the
+ * error, and the knob that picks the heap. */
+static void set_alloc_error(GstDmaHeapAllocator *self, const gchar *list,
+			    guint usage, gsize size, int r, GError **error)
+{
+	gchar *plan, *names;
+
+	if (list) {
+		g_set_error(error, GST_RESOURCE_ERROR, error_code(r),
+			    "cannot allocate %" G_GSIZE_FORMAT " bytes from "
+			    "heap \"%s\": %s. Set the heap property to a heap "
+			    "in %s (\"dmaheap list\" shows them), or "
+			    "DMAHEAP_DIR to the directory of the heap nodes",
+			    size, list, dmaheap_strerror(r),
+			    dmaheap_ctx_heap_dir(self->ctx));
+		return;
+	}
+	plan = usage_plan(self, usage);
+	names = usage_nicks(usage);
+	g_set_error(error, GST_RESOURCE_ERROR, error_code(r),
+		    "cannot allocate %" G_GSIZE_FORMAT " bytes for usage %s "
+		    "(no heap set; the heap policy tries: %s): %s. Set the "
+		    "heap property, or a rule for this usage in the policy "
+		    "file %s (DMAHEAP_POLICY names another)",
+		    size, names, plan, dmaheap_strerror(r), policy_file());
+	g_free(names);
+	g_free(plan);
+}
+
 static int alloc_buf(GstDmaHeapAllocator *self, gsize size,
-		     struct dmaheap_buf **buf)
+		     struct dmaheap_buf **buf, GError **error)
 {
 	const char *names[HEAP_LIST_MAX];
 	gchar *list;
@@ -189,10 +284,7 @@ static int alloc_buf(GstDmaHeapAllocator *self, gsize size,
 		g_free(copy);
 	}
 	if (r < 0)
-		GST_ERROR_OBJECT(self, "allocating %" G_GSIZE_FORMAT
-				 " bytes (heap %s, usage 0x%x): %s", size,
-				 list ? list : "(by usage)", usage,
-				 dmaheap_strerror(r));
+		set_alloc_error(self, list, usage, size, r, error);
 	g_free(list);
 	return r < 0 ? r : 0;
 }
@@ -208,24 +300,30 @@ static void zero_range(GstMemory *mem, gsize off, gsize len)
 	gst_memory_unmap(mem, &info);
 }
 
-static gboolean check_params(GstDmaHeapAllocator *self, gsize size,
-			     const GstAllocationParams *p, gsize *total)
+static gboolean check_params(gsize size, const GstAllocationParams *p,
+			     gsize *total, GError **error)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
 	if (page > 0 && p->align >= (gsize)page) {
-		GST_ERROR_OBJECT(self, "alignment %" G_GSIZE_FORMAT
-				 " is over a page: mappings are page-aligned",
-				 p->align + 1);
+		g_set_error(error, GST_RESOURCE_ERROR,
+			    GST_RESOURCE_ERROR_SETTINGS,
+			    "alignment %" G_GSIZE_FORMAT " is over a page: "
+			    "mappings are page-aligned", p->align + 1);
 		return FALSE;
 	}
 	if (size > G_MAXSIZE - p->prefix ||
 	    size + p->prefix > G_MAXSIZE - p->padding) {
-		GST_ERROR_OBJECT(self, "size %" G_GSIZE_FORMAT " overflows",
-				 size);
+		g_set_error(error, GST_RESOURCE_ERROR,
+			    GST_RESOURCE_ERROR_SETTINGS,
+			    "size %" G_GSIZE_FORMAT " overflows", size);
 		return FALSE;
 	}
 	*total = p->prefix + size + p->padding;
+	if (*total == 0)
+		g_set_error(error, GST_RESOURCE_ERROR,
+			    GST_RESOURCE_ERROR_SETTINGS,
+			    "an allocation of 0 bytes");
 	return *total > 0;
 }
 
@@ -256,31 +354,48 @@ static GstMemory *wrap(GstDmaHeapAllocator *self, struct dmaheap_buf *buf,
 	return mem;
 }
 
-static GstMemory *allocator_alloc(GstAllocator *alloc, gsize size,
-				  GstAllocationParams *params)
+GstMemory *gst_dmaheap_allocator_alloc_full(GstAllocator *alloc, gsize size,
+					    GstAllocationParams *params,
+					    GError **error)
 {
-	GstDmaHeapAllocator *self = GST_DMAHEAP_ALLOCATOR(alloc);
+	GstDmaHeapAllocator *self;
 	GstAllocationParams defaults;
 	struct dmaheap_buf *buf = NULL;
 	gsize total;
-	int r;
 
+	g_return_val_if_fail(GST_IS_DMAHEAP_ALLOCATOR(alloc), NULL);
+	self = GST_DMAHEAP_ALLOCATOR(alloc);
 	if (!params) {
 		gst_allocation_params_init(&defaults);
 		params = &defaults;
 	}
 	if (!self->ctx) {
-		GST_ERROR_OBJECT(self, "no libdmaheap context");
+		g_set_error(error, GST_RESOURCE_ERROR, error_code(self->ctx_error),
+			    "no libdmaheap context: %s. Check the policy file "
+			    "%s (DMAHEAP_POLICY names another)",
+			    dmaheap_strerror(self->ctx_error), policy_file());
 		return NULL;
 	}
-	if (!check_params(self, size, params, &total))
-		return NULL;
-	r = alloc_buf(self, total, &buf);
-	if (r)
+	if (!check_params(size, params, &total, error) ||
+	    alloc_buf(self, total, &buf, error))
 		return NULL;
 	GST_LOG_OBJECT(self, "%" G_GSIZE_FORMAT " bytes from heap %s, fd %d",
 		       total, dmaheap_buf_heap_name(buf), dmaheap_buf_fd(buf));
 	return wrap(self, buf, size, params);
+}
+
+static GstMemory *allocator_alloc(GstAllocator *alloc, gsize size,
+				  GstAllocationParams *params)
+{
+	GError *error = NULL;
+	GstMemory *mem = gst_dmaheap_allocator_alloc_full(alloc, size, params,
+							  &error);
+
+	if (!mem) {
+		GST_ERROR_OBJECT(alloc, "%s", error ? error->message : "?");
+		g_clear_error(&error);
+	}
+	return mem;
 }
 
 static void set_pool(GstDmaHeapAllocator *self, gboolean on)
@@ -397,6 +512,7 @@ static void gst_dmaheap_allocator_init(GstDmaHeapAllocator *self)
 	r = dmaheap_ctx_new_with(&o, &self->ctx);
 	if (r) {
 		self->ctx = NULL;
+		self->ctx_error = r;
 		GST_ERROR_OBJECT(self, "libdmaheap context: %s",
 				 dmaheap_strerror(r));
 	}

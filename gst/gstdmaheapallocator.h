@@ -66,6 +66,7 @@ struct _GstDmaHeapAllocator {
 	/* NULL when the context could not be made (logged); allocations
 	 * then fail. */
 	struct dmaheap_ctx *ctx;
+	int ctx_error; /* why ctx is NULL (-errno) */
 	GMutex lock; /* the properties, and map/begin/end pairs */
 	gchar *heap;
 	guint usage;
@@ -88,6 +89,18 @@ void gst_dmaheap_install_properties(GObjectClass *oc, guint heap_id);
 
 /* A new allocator (full reference); NULL only if GObject fails. */
 GstAllocator *gst_dmaheap_allocator_new(void);
+
+/*
+ * gst_allocator_alloc() on @alloc (a GstDmaHeapAllocator), but a failure
+ * sets @error (GST_RESOURCE_ERROR: NOT_FOUND for a missing heap,
+ * NOT_AUTHORIZED, NO_SPACE_LEFT, SETTINGS for bad @params, else FAILED)
+ * with a message naming the heap or usage, the error, and the knob that
+ * picks the heap (the heap property, DMAHEAP_DIR, the policy file), for an
+ * element to post. gst_allocator_alloc() only logs that message.
+ */
+GstMemory *gst_dmaheap_allocator_alloc_full(GstAllocator *alloc, gsize size,
+					    GstAllocationParams *params,
+					    GError **error);
 
 /* The allocator's context (owned by it), or NULL. */
 struct dmaheap_ctx *gst_dmaheap_allocator_get_ctx(GstAllocator *alloc);

@@ -25,6 +25,13 @@
 G_DEFINE_TYPE(GstDmaHeapBufferPool, gst_dmaheap_buffer_pool,
 	      GST_TYPE_BUFFER_POOL)
 
+void gst_dmaheap_buffer_pool_set_element(GstBufferPool *pool,
+					 GstElement *element)
+{
+	g_return_if_fail(GST_IS_DMAHEAP_BUFFER_POOL(pool));
+	g_weak_ref_set(&GST_DMAHEAP_BUFFER_POOL(pool)->element, element);
+}
+
 GstBufferPool *gst_dmaheap_buffer_pool_new(GstAllocator *allocator)
 {
 	GstDmaHeapBufferPool *pool;
@@ -190,18 +197,40 @@ static gboolean set_config(GstBufferPool *pool, GstStructure *config)
 		->set_config(pool, config);
 }
 
+/* An allocation failure as an error of the element the pool serves, if
+ * it has one: the message names the heap and what to change. */
+static void post_alloc_error(GstDmaHeapBufferPool *self, GError *error)
+{
+	GstElement *element = g_weak_ref_get(&self->element);
+
+	GST_ERROR_OBJECT(self, "%s", error->message);
+	if (!element)
+		return;
+	gst_element_message_full(element, GST_MESSAGE_ERROR, error->domain,
+				 error->code, g_strdup(error->message),
+				 g_strdup_printf("buffer pool %s",
+						 GST_OBJECT_NAME(self)),
+				 __FILE__, GST_FUNCTION, __LINE__);
+	gst_object_unref(element);
+}
+
 static GstFlowReturn alloc_buffer(GstBufferPool *pool, GstBuffer **buffer,
 				  GstBufferPoolAcquireParams *params)
 {
 	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(pool);
 	GstVideoInfo *info = &self->info;
+	GError *error = NULL;
 	GstMemory *mem;
 	GstBuffer *buf;
 
-	mem = gst_allocator_alloc(self->allocator, self->layout.size,
-				  &self->params);
-	if (!mem)
+	mem = gst_dmaheap_allocator_alloc_full(self->allocator,
+					       self->layout.size,
+					       &self->params, &error);
+	if (!mem) {
+		post_alloc_error(self, error);
+		g_error_free(error);
 		return GST_FLOW_ERROR;
+	}
 	buf = gst_buffer_new();
 	gst_buffer_append_memory(buf, mem);
 	if (self->add_meta)
@@ -428,6 +457,7 @@ static void finalize(GObject *obj)
 	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(obj);
 
 	gst_clear_object(&self->allocator);
+	g_weak_ref_clear(&self->element);
 	if (self->wake_fd >= 0)
 		close(self->wake_fd);
 	G_OBJECT_CLASS(gst_dmaheap_buffer_pool_parent_class)->finalize(obj);
@@ -451,5 +481,6 @@ static void gst_dmaheap_buffer_pool_class_init(GstDmaHeapBufferPoolClass *k)
 static void gst_dmaheap_buffer_pool_init(GstDmaHeapBufferPool *self)
 {
 	gst_allocation_params_init(&self->params);
+	g_weak_ref_init(&self->element, NULL);
 	self->wake_fd = -1;
 }

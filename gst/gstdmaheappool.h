@@ -24,6 +24,13 @@
  * flushes (gst_buffer_pool_set_flushing(), deactivation: GST_FLOW_FLUSHING),
  * looking again every 100 ms at most. Buffers the pool frees go back to
  * the library's recycling pool when the allocator's "pool" property is on.
+ *
+ * An allocation that fails is posted as an error message (RESOURCE domain,
+ * the text naming the heap, the error and the knob to change) of the
+ * element set with gst_dmaheap_buffer_pool_set_element(), whichever thread
+ * allocates: the pool of an element is often activated by its upstream
+ * peer, which would only report "not-negotiated". Without an element the
+ * message is only logged.
  */
 #ifndef GST_DMAHEAP_POOL_H
 #define GST_DMAHEAP_POOL_H
@@ -54,6 +61,7 @@ struct _GstDmaHeapBufferPool {
 	GstVideoInfo info; /* offsets, strides and size of the layout */
 	struct dmaheap_image_layout layout;
 	gboolean add_meta;
+	GWeakRef element; /* whose errors allocation failures are */
 	int wake_fd;	  /* eventfd: a buffer came back, or a flush */
 };
 
@@ -66,6 +74,11 @@ GType gst_dmaheap_buffer_pool_get_type(void);
 /* A pool allocating from @allocator (a GstDmaHeapAllocator, referenced),
  * or from an allocator of its own if NULL. */
 GstBufferPool *gst_dmaheap_buffer_pool_new(GstAllocator *allocator);
+
+/* Posts allocation failures as error messages of @element (weakly
+ * referenced; NULL: none). */
+void gst_dmaheap_buffer_pool_set_element(GstBufferPool *pool,
+					 GstElement *element);
 
 /* Whether every fence of every memory of @buf has signalled. */
 gboolean gst_dmaheap_buffer_idle(GstBuffer *buf, int timeout_ms);

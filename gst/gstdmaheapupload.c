@@ -116,6 +116,7 @@ static GstBufferPool *make_pool(GstDmaHeapUpload *self, GstCaps *caps,
 	GstStructure *config = gst_buffer_pool_get_config(pool);
 	GstVideoInfo info;
 
+	gst_dmaheap_buffer_pool_set_element(pool, GST_ELEMENT(self));
 	if (!gst_dmaheap_video_info_from_caps(&info, caps))
 		goto fail;
 	gst_buffer_pool_config_set_params(config, caps, (guint)info.size,

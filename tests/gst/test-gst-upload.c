@@ -9,9 +9,15 @@
  * element copies; without, upstream writes into the element's pool and
  * the element passes the buffers through: the same memory comes out.
  *
+ * A heap that is not there (or a usage no heap serves) must end the
+ * pipeline with an error of the element naming the heap and what to
+ * change, whichever element activates the pool.
+ *
  * Suite 'gst' runs it on the mock (under libdmaheap-mock-preload.so);
  * suite 'kernel' in the VM, on the real "system" heap.
  */
+#include <errno.h>
+
 #include "gstpipeline.h"
 
 static void compare(const char *middle, guint passed_through)
@@ -51,12 +57,75 @@ static void test_copy_plain_caps(void **state)
 		"pool=true ! " CAPS " !", 0);
 }
 
+/* The first error @middle's pipeline posts: from the element "up", in
+ * the RESOURCE domain; its text is returned. */
+static gchar *first_error(const char *middle)
+{
+	gchar *desc = g_strdup_printf(
+		"videotestsrc num-buffers=5 ! " CAPS " ! %s fakesink", middle);
+	GstElement *p = gst_parse_launch(desc, NULL);
+	GstMessage *msg;
+	GError *err = NULL;
+	gchar *text;
+
+	assert_non_null(p);
+	gst_element_set_state(p, GST_STATE_PLAYING);
+	msg = gst_bus_timed_pop_filtered(GST_ELEMENT_BUS(p), 30 * GST_SECOND,
+					 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+	assert_non_null(msg);
+	assert_int_equal(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ERROR);
+	gst_message_parse_error(msg, &err, NULL);
+	print_message("%s: %s: %s\n", desc, GST_MESSAGE_SRC_NAME(msg),
+		      err->message);
+	assert_string_equal(GST_MESSAGE_SRC_NAME(msg), "up");
+	assert_true(err->domain == GST_RESOURCE_ERROR);
+	text = g_strdup(err->message);
+	g_error_free(err);
+	gst_message_unref(msg);
+	gst_element_set_state(p, GST_STATE_NULL);
+	gst_object_unref(p);
+	g_free(desc);
+	return text;
+}
+
+static void check_missing_heap(const char *middle)
+{
+	gchar *text = first_error(middle);
+
+	assert_non_null(strstr(text, "\"no-such-heap\""));
+	assert_non_null(strstr(text, dmaheap_strerror(-ENOENT)));
+	assert_non_null(strstr(text, "heap property"));
+	assert_non_null(strstr(text, "DMAHEAP_DIR"));
+	g_free(text);
+}
+
+/* Upstream activates the element's pool (it took it in the allocation
+ * query), then the element's own pool when it copies. */
+static void test_missing_heap_error(void **state)
+{
+	check_missing_heap("dmaheapupload name=up heap=no-such-heap !");
+	check_missing_heap("identity drop-allocation=true ! "
+			   "dmaheapupload name=up heap=no-such-heap !");
+}
+
+/* No heap set: the error names the usage and the policy file. */
+static void test_usage_without_heap_error(void **state)
+{
+	gchar *text = first_error("dmaheapupload name=up usage=protected !");
+
+	assert_non_null(strstr(text, "usage protected"));
+	assert_non_null(strstr(text, "policy file"));
+	g_free(text);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_upstream_writes_heap),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_copy_plain_caps),
+		cmocka_unit_test(test_missing_heap_error),
+		cmocka_unit_test(test_usage_without_heap_error),
 	};
 
 	gsttest_init(&argc, &argv, 0);
