@@ -48,10 +48,11 @@ says "/dev/null is device"
 says "cannot open the udmabuf device /dev/null"
 never_says 'SUBSYSTEM=="dma_heap"'
 
-# A heap directory of things that are not heaps.
+# A heap directory of things that are not heaps, and no udmabuf (this
+# machine's /dev/udmabuf would be listed).
 ln -s /dev/zero "$tmp/heaps/zero"
 : >"$tmp/heaps/plain"
-run 2 "$cli" --dir "$tmp/heaps" list
+DMAHEAP_UDMABUF_DEV=$tmp/none/udmabuf run 2 "$cli" --dir "$tmp/heaps" list
 says "$tmp/heaps/zero is device"
 says "not a dma_heap device"
 run 2 "$cli" --dir "$tmp/heaps" alloc zero 4K
