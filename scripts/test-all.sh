@@ -10,15 +10,46 @@
 # The three kernels build in the background (tests/vm/build-kernel.sh,
 # cached) while apt installs the rest and the stages that need no kernel
 # run.
+#
+# The last line is always "test-all: N passed, N failed, N skipped", also
+# when a stage fails (the status is then non-zero, and the lines above say
+# which command failed and why).
+#
+# DMAHEAP_TEST_STAGES="i386 kernel-cma" runs only the stages named (see
+# STAGES below, in their order; a stage uses the build directories of the
+# ones before it, so name those too).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${DMAHEAP_TEST_OUT:-$top/build-test}
 cd "$top"
 
-step() { printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"; }
+# The stage now running, for the closing lines when one fails.
+stage_title=
+step() {
+	stage_title=$*
+	printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"
+}
 
-readonly BUILT_KERNELS="cma arm64 arm64-64k"
+readonly STAGES="gcc clang asan fuzz tsan valgrind install subproject \
+kernel-debian i386 arm64 kernel-cma kernel-arm64 kernel-arm64-64k"
+stages=${DMAHEAP_TEST_STAGES:-$STAGES}
+stages=${stages//,/ }
+for s in $stages; do
+	[[ " $STAGES " = *" $s "* ]] || {
+		echo "DMAHEAP_TEST_STAGES: no stage '$s' (stages: $STAGES)" >&2
+		exit 2
+	}
+done
+want() { [[ " $stages " = *" $1 "* ]]; }
+
+# Kernels built from source that the chosen stages boot.
+BUILT_KERNELS=
+want kernel-cma && BUILT_KERNELS+=" cma"
+want kernel-arm64 && BUILT_KERNELS+=" arm64"
+want kernel-arm64-64k && BUILT_KERNELS+=" arm64-64k"
+readonly BUILT_KERNELS
+kernel_builds_pid=
 
 # One build after the other (two CPUs are all they get), niced so that the
 # foreground stages keep going. Status and times in $out/kernels/.
@@ -38,8 +69,21 @@ start_kernel_builds() {
 	) &
 	kernel_builds_pid=$!
 	set +m
-	trap 'kill -- "-$kernel_builds_pid" 2>/dev/null || true' EXIT
 }
+
+# On any exit: stop the kernel builds, and after a failure say where it
+# happened and still close with the totals line CI reads.
+finish() {
+	local rc=$?
+	[[ -z $kernel_builds_pid ]] || kill -- "-$kernel_builds_pid" 2>/dev/null || true
+	if [[ $rc != 0 ]]; then
+		echo
+		echo "test-all: FAILED (status $rc) in stage: ${stage_title:-before the first stage}"
+		totals failed
+	fi
+	exit "$rc"
+}
+trap finish EXIT
 
 # Waits for one kernel; fails the run if it did not build.
 need_kernel() { # FLAVOUR
@@ -62,24 +106,49 @@ mtest() {
 	meson test "$@" | tee -a "$out/meson-test.log"
 }
 
-# The closing line CI reads: meson's own summary is per run.
-totals() {
-	awk '/^Ok:/ { ok += $2 } /^Fail:/ { fail += $2 }
+# The closing line CI reads: meson's own summary is per run. "failed": the
+# run stopped on a failure, so at least one failure is counted even when
+# it was no test's (a build, a VM that did not start).
+totals() { # [failed]
+	awk -v stopped="${1:-}" '
+	     /^Ok:/ { ok += $2 } /^Fail:/ { fail += $2 }
 	     /^Timeout:/ { fail += $2 } /^Skipped:/ { skip += $2 }
-	     END { printf "test-all: %d passed, %d failed, %d skipped\n",
-	                  ok, fail, skip }' "$out/meson-test.log"
+	     END { if (stopped != "" && fail == 0) fail = 1
+	           printf "test-all: %d passed, %d failed, %d skipped\n",
+	                  ok, fail, skip }' "$out/meson-test.log" 2>/dev/null ||
+		echo "test-all: 0 passed, 1 failed, 0 skipped"
 }
 
 install_deps() { # [--kernel-builds]
 	bash "$top/scripts/install-deps.sh" "$@"
 }
 
+# Runs CMD with its output appended to LOG, quiet when it succeeds. When it
+# fails: the command, and its output from the first failed ninja step on
+# (else its last lines), so the CI log says why.
+logged() { # LOG CMD...
+	local log=$1 rc=0
+	shift
+	printf '$ %s\n' "$*" >>"$log"
+	"$@" >>"$log" 2>&1 || rc=$?
+	[[ $rc != 0 ]] || return 0
+	echo "test-all: this command failed with status $rc: $*"
+	if grep -q '^FAILED: ' "$log"; then
+		sed -n '/^FAILED: /,$p' "$log" | head -n 100
+	else
+		tail -n 40 "$log"
+	fi
+	echo "test-all: (its whole output: $log)"
+	return "$rc"
+}
+
 setup() { # setup DIR [meson args...]
 	local dir=$1
 	shift
 	rm -rf "$dir"
-	meson setup "$dir" -Dwerror=true -Db_ndebug=false "$@" >/dev/null
-	ninja -C "$dir" >/dev/null
+	: >"$dir.log"
+	logged "$dir.log" meson setup "$dir" -Dwerror=true -Db_ndebug=false "$@"
+	logged "$dir.log" ninja -C "$dir"
 }
 
 # With the fault-injection and GStreamer plugin suites: they run against
@@ -124,77 +193,105 @@ main() {
 	# On a fresh machine the kernel builds start as soon as their own
 	# packages are in, and compile while apt fetches the rest.
 	install_deps --kernel-builds
-	start_kernel_builds
+	[[ -z $BUILT_KERNELS ]] || start_kernel_builds
 	install_deps
 
-	step "gcc build, unit suite"
-	CC=gcc setup "$out/gcc" -Ddefault_library=both
-	unit "$out/gcc"
-	# Hostile policy sizes: prints CPU times and growth per doubling (~2 s).
-	mtest -C "$out/gcc" --suite scale --verbose
+	if want gcc; then
+		step "gcc build, unit suite"
+		CC=gcc setup "$out/gcc" -Ddefault_library=both
+		unit "$out/gcc"
+		# Hostile policy sizes: prints CPU times and growth per doubling (~2 s).
+		mtest -C "$out/gcc" --suite scale --verbose
+	fi
 
-	step "clang build, unit suite"
-	CC=clang setup "$out/clang"
-	unit "$out/clang"
+	if want clang; then
+		step "clang build, unit suite"
+		CC=clang setup "$out/clang"
+		unit "$out/clang"
+	fi
 
-	step "ASan + UBSan, unit, fault and GStreamer plugin suites"
-	CC=clang setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		mtest -C "$out/asan" --suite unit --suite fault --suite cli --suite gst \
-			--print-errorlogs
+	if want asan; then
+		step "ASan + UBSan, unit, fault and GStreamer plugin suites"
+		CC=clang setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			mtest -C "$out/asan" --suite unit --suite fault --suite cli --suite gst \
+				--print-errorlogs
+	fi
 
 	# Bounded: DMAHEAP_FUZZ_SECONDS per harness (tests/fuzz/fuzz-*.c), plus the
 	# build. The seed corpora and crashes/ also replay in every unit run.
-	step "libFuzzer: each harness for ${DMAHEAP_FUZZ_SECONDS:-30} s"
-	CC=clang setup "$out/fuzz" -Dfuzz=true -Db_lundef=false
-	DMAHEAP_FUZZ_SECONDS=${DMAHEAP_FUZZ_SECONDS:-30} \
-		mtest -C "$out/fuzz" --suite fuzz --print-errorlogs
+	if want fuzz; then
+		step "libFuzzer: each harness for ${DMAHEAP_FUZZ_SECONDS:-30} s"
+		CC=clang setup "$out/fuzz" -Dfuzz=true -Db_lundef=false
+		DMAHEAP_FUZZ_SECONDS=${DMAHEAP_FUZZ_SECONDS:-30} \
+			mtest -C "$out/fuzz" --suite fuzz --print-errorlogs
+	fi
 
 	# The stress program: 100 threads x 1000 iterations on one context.
-	step "ThreadSanitizer: unit suite and concurrency stress"
-	CC=clang setup "$out/tsan" -Db_sanitize=thread -Db_lundef=false
-	TSAN_OPTIONS=halt_on_error=1 \
-		mtest -C "$out/tsan" --suite unit --suite stress --print-errorlogs
+	if want tsan; then
+		step "ThreadSanitizer: unit suite and concurrency stress"
+		CC=clang setup "$out/tsan" -Db_sanitize=thread -Db_lundef=false
+		TSAN_OPTIONS=halt_on_error=1 \
+			mtest -C "$out/tsan" --suite unit --suite stress --print-errorlogs
+	fi
 
-	step "valgrind memcheck, unit and fault suites"
-	mtest -C "$out/gcc" --suite unit --suite fault --print-errorlogs \
-		--wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+	if want valgrind; then
+		step "valgrind memcheck, unit and fault suites"
+		mtest -C "$out/gcc" --suite unit --suite fault --print-errorlogs \
+			--wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+	fi
 
-	step "installed tree: pkg-config consumers"
-	bash "$top/tests/install/check.sh" "$out/gcc" "$out/destdir"
-	# The GStreamer plugin out of tree, from the same kind of tree (~10 s).
-	bash "$top/tests/install/check-gst.sh" "$out/gcc" "$out/destdir-gst"
+	if want install; then
+		step "installed tree: pkg-config consumers"
+		bash "$top/tests/install/check.sh" "$out/gcc" "$out/destdir"
+		# The GStreamer plugin out of tree, from the same kind of tree (~10 s).
+		bash "$top/tests/install/check-gst.sh" "$out/gcc" "$out/destdir-gst"
+	fi
 
 	# About 10 s: configure and build a parent with only the library.
-	step "subproject: a parent without cmocka vendors the library"
-	bash "$top/tests/subproject/check.sh" "$out/subproject"
+	if want subproject; then
+		step "subproject: a parent without cmocka vendors the library"
+		bash "$top/tests/subproject/check.sh" "$out/subproject"
+	fi
 
-	step "kernel suite: x86-64 on Debian's kernel package"
-	kernel debian "$out/gcc" kernel
+	if want kernel-debian; then
+		step "kernel suite: x86-64 on Debian's kernel package"
+		kernel debian "$out/gcc" kernel
+	fi
 
-	step "32-bit build (gcc -m32): unit suite"
-	setup "$out/i386" --cross-file "$top/tests/kernel/i386-linux-gnu.ini"
-	unit "$out/i386"
+	if want i386; then
+		step "32-bit build (gcc -m32): unit suite"
+		setup "$out/i386" --cross-file "$top/tests/kernel/i386-linux-gnu.ini"
+		unit "$out/i386"
+	fi
 
-	step "arm64 cross build (clang)"
-	setup "$out/arm64" --cross-file "$top/tests/cross/aarch64-linux-gnu.ini" \
-		--cross-file "$("$top/tests/vm/arm64-root.sh" --cross-file)"
+	if want arm64; then
+		step "arm64 cross build (clang)"
+		setup "$out/arm64" --cross-file "$top/tests/cross/aarch64-linux-gnu.ini" \
+			--cross-file "$("$top/tests/vm/arm64-root.sh" --cross-file)"
+	fi
 
-	step "kernel and CMA suites: x86-64 and i386 on the CMA kernel"
-	need_kernel cma
-	kernel cma "$out/gcc" kernel cma
-	kernel cma "$out/i386" kernel cma
+	if want kernel-cma; then
+		step "kernel and CMA suites: x86-64 and i386 on the CMA kernel"
+		need_kernel cma
+		kernel cma "$out/gcc" kernel cma
+		kernel cma "$out/i386" kernel cma
+	fi
 
-	step "kernel and CMA suites: arm64, 4 KiB pages"
-	need_kernel arm64
-	kernel arm64 "$out/arm64" kernel cma
+	if want kernel-arm64; then
+		step "kernel and CMA suites: arm64, 4 KiB pages"
+		need_kernel arm64
+		kernel arm64 "$out/arm64" kernel cma
+	fi
 
-	step "kernel and CMA suites: arm64, 64 KiB pages"
-	need_kernel arm64-64k
-	kernel arm64-64k "$out/arm64" kernel cma
-	wait "$kernel_builds_pid"
-	trap - EXIT
+	if want kernel-arm64-64k; then
+		step "kernel and CMA suites: arm64, 64 KiB pages"
+		need_kernel arm64-64k
+		kernel arm64-64k "$out/arm64" kernel cma
+	fi
+	[[ -z $kernel_builds_pid ]] || wait "$kernel_builds_pid"
+	kernel_builds_pid=
 
 	echo
 	echo "all test stages passed in $SECONDS s"
