@@ -164,7 +164,15 @@ enum dmaheap_ctx_flags {
 /**
  * struct dmaheap_options - how to build a context.
  * @struct_size: sizeof(struct dmaheap_options) as compiled by the caller; set
- *	by DMAHEAP_OPTIONS_INIT. Lets newer libraries accept older callers.
+ *	by DMAHEAP_OPTIONS_INIT. The struct only grows, at its end, and the
+ *	library reads as much of it as both sides know, the way the kernel
+ *	reads openat2()'s struct open_how: any size from 0.1's layout (the
+ *	fields up to @log_priority) on is accepted, and fields a caller
+ *	built against an older header lacks take their defaults. A size
+ *	larger than this library's struct (a caller built against a newer
+ *	header) is accepted only if every byte this library does not know
+ *	is zero, and never above 4096: otherwise -E2BIG, so that no option
+ *	is silently ignored. Smaller than 0.1's layout: -EINVAL.
  * @flags: enum dmaheap_ctx_flags bits; unknown bits are rejected.
  * @heap_dir: directory of heap nodes; NULL means the environment variable
  *	DMAHEAP_DIR (read with secure_getenv(), so ignored in setuid programs)
@@ -224,10 +232,14 @@ DMAHEAP_EXPORT int dmaheap_ctx_new(struct dmaheap_ctx **ret);
  * the file (and "FILE:LINE" for a bad line).
  *
  * Return: 0, or
- *  -EINVAL: @ret NULL, @opts->struct_size too small, unknown flag bits, an
+ *  -EINVAL: @ret NULL, @opts->struct_size smaller than 0.1's struct
+ *	(see @struct_size), unknown flag bits, an
  *	empty heap_dir or one longer than PATH_MAX - NAME_MAX - 2, an
  *	unusable @opts->sys; or a policy file that is not a regular file
  *	(FIFO, device, socket), holds a NUL byte or has a bad line.
+ *  -E2BIG: @opts->struct_size is larger than this library's struct and
+ *	a byte beyond it is not zero (an option of a newer header this
+ *	library does not know), or it is over 4096.
  *  -ENOMEM: out of memory.
  *  -EFBIG: the policy file is larger than 64 KiB.
  *  -EISDIR: the policy file is a directory.
@@ -1554,7 +1566,10 @@ enum dmaheap_pool_flags {
 /**
  * struct dmaheap_pool_options - how a context's pool behaves. @since 0.2
  * @struct_size: sizeof(struct dmaheap_pool_options) as compiled by the
- *	caller; set by DMAHEAP_POOL_OPTIONS_INIT.
+ *	caller; set by DMAHEAP_POOL_OPTIONS_INIT. Read as struct
+ *	dmaheap_options.struct_size is: this layout (0.2's) is the first,
+ *	so smaller is -EINVAL; larger, from a newer header, is accepted only
+ *	if the bytes this library does not know are zero (else -E2BIG).
  * @flags: enum dmaheap_pool_flags bits; unknown bits are rejected.
  * @max_bytes: most bytes cached in the whole pool, all heaps; at least one
  *	page.
@@ -1589,8 +1604,10 @@ struct dmaheap_pool_options {
  * lower limits are released before the call returns.
  *
  * Return: 0, or -EINVAL (NULL @ctx, @opts->struct_size too small, unknown
- * flags, @max_bytes below a page, @max_buffers 0), -ENOMEM, or the error
- * of madvise(MADV_WIPEONFORK) (-EINVAL: kernel before 4.14).
+ * flags, @max_bytes below a page, @max_buffers 0), -E2BIG (a larger
+ * @opts->struct_size with a non-zero byte this library does not know, or
+ * one over 4096), -ENOMEM, or the error of madvise(MADV_WIPEONFORK)
+ * (-EINVAL: kernel before 4.14).
  */
 DMAHEAP_EXPORT int dmaheap_ctx_set_pool(struct dmaheap_ctx *ctx,
 					const struct dmaheap_pool_options *opts);

@@ -17,6 +17,73 @@
 /* Room must remain for "/<heap name>" with a NAME_MAX name. */
 #define HEAP_DIR_MAX (PATH_MAX - NAME_MAX - 2)
 
+/* The most of a caller's struct read to check its tail, as clone3() and
+ * openat2() cap theirs: a larger struct_size is garbage, not a struct. */
+#define STRUCT_SIZE_MAX 4096
+
+/*
+ * struct dmaheap_options as 0.1 released it: the smallest struct_size
+ * accepted. Fields added since go after log_priority; a caller built
+ * against an older header gets their defaults.
+ */
+struct options_0_1 {
+	size_t struct_size;
+	unsigned int flags;
+	const char *heap_dir;
+	const char *udmabuf_dev;
+	const char *policy_file;
+	const struct dmaheap_sys *sys;
+	dmaheap_log_fn log_fn;
+	void *log_userdata;
+	int log_priority;
+};
+
+_Static_assert(offsetof(struct dmaheap_options, log_priority) ==
+	       offsetof(struct options_0_1, log_priority),
+	       "the fields of 0.1 keep their places");
+
+/*
+ * An extensible struct's size, the kernel's way (copy_struct_from_user()):
+ * @size from @first on is a layout this library knows or one older; a
+ * larger one, from a newer header, is accepted only if the fields this
+ * library does not know are all zero, so none of the caller's options is
+ * silently ignored. Returns 0, -EINVAL or -E2BIG.
+ */
+int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
+			      size_t known)
+{
+	const unsigned char *tail = (const unsigned char *)src + known;
+
+	if (size < first)
+		return -EINVAL;
+	if (size <= known)
+		return 0;
+	if (size > STRUCT_SIZE_MAX)
+		return -E2BIG;
+	for (size_t i = 0; i < size - known; i++)
+		if (tail[i])
+			return -E2BIG;
+	return 0;
+}
+
+/* The caller's options over the defaults: as many bytes as both know. */
+static int copy_options(const struct dmaheap_options *opts,
+			struct dmaheap_options *o)
+{
+	int r;
+
+	if (!opts)
+		return 0;
+	r = dmaheap_struct_size_check(opts, opts->struct_size,
+				      sizeof(struct options_0_1), sizeof(*o));
+	if (r)
+		return r;
+	memcpy(o, opts, opts->struct_size < sizeof(*o) ? opts->struct_size :
+							    sizeof(*o));
+	o->struct_size = sizeof(*o);
+	return 0;
+}
+
 /* An option, else its environment variable, else the default. */
 static const char *pick(const struct dmaheap_options *o, const char *opt,
 			const char *env_name, const char *fallback)
@@ -40,8 +107,6 @@ static int check_options(const struct dmaheap_options *o, const char *dir)
 	const char *udmabuf = pick(o, o->udmabuf_dev, "DMAHEAP_UDMABUF_DEV",
 				   DEFAULT_UDMABUF_DEV);
 
-	if (o->struct_size < sizeof(*o))
-		return -EINVAL;
 	if (o->flags & ~KNOWN_CTX_FLAGS)
 		return -EINVAL;
 	if (len == 0 || len > HEAP_DIR_MAX)
@@ -109,8 +174,8 @@ static void apply_options(struct dmaheap_ctx *ctx,
 DMAHEAP_EXPORT int dmaheap_ctx_new_with(const struct dmaheap_options *opts,
 					struct dmaheap_ctx **ret)
 {
-	static const struct dmaheap_options defaults = DMAHEAP_OPTIONS_INIT;
-	const struct dmaheap_options *o = opts ? opts : &defaults;
+	struct dmaheap_options options = DMAHEAP_OPTIONS_INIT;
+	const struct dmaheap_options *o = &options;
 	struct dmaheap_ctx *ctx;
 	const char *dir;
 	size_t len;
@@ -118,8 +183,9 @@ DMAHEAP_EXPORT int dmaheap_ctx_new_with(const struct dmaheap_options *opts,
 
 	if (!ret)
 		return -EINVAL;
-	if (o->struct_size < sizeof(*o))
-		return -EINVAL;
+	r = copy_options(opts, &options);
+	if (r)
+		return r;
 	dir = pick_heap_dir(o);
 	r = check_options(o, dir);
 	if (r)

@@ -157,7 +157,13 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean)
 static int check_pool_options(const struct dmaheap_ctx *ctx,
 			      const struct dmaheap_pool_options *o)
 {
-	if (o->struct_size < sizeof(*o) || (o->flags & ~KNOWN_POOL_FLAGS))
+	/* 0.2's layout is the first: no older one to fill in. */
+	int r = dmaheap_struct_size_check(o, o->struct_size, sizeof(*o),
+					  sizeof(*o));
+
+	if (r)
+		return r;
+	if (o->flags & ~KNOWN_POOL_FLAGS)
 		return -EINVAL;
 	if (o->max_bytes < ctx->page_size || o->max_buffers == 0)
 		return -EINVAL;

@@ -200,6 +200,8 @@ void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap);
 void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			   uint64_t bytes);
 void dmaheap_ctx_bump_gen_locked(struct dmaheap_ctx *ctx);
+int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
+			      size_t known);
 
 /* heap.c */
 bool dmaheap_heap_name_valid(const char *name);

@@ -74,6 +74,127 @@ static void test_bad_options(void **state)
 	assert_int_equal(count_open_fds(), before);
 }
 
+/*
+ * struct dmaheap_options as 0.1 released it (include/dmaheap.h at the
+ * DMAHEAP_0.1 symbols): what a program built then passes. The fields
+ * were all there by 0.1, so today's struct has the same size; a field
+ * added later goes after log_priority and gets its default for this one.
+ */
+struct options_0_1 {
+	size_t struct_size;
+	unsigned int flags;
+	const char *heap_dir;
+	const char *udmabuf_dev;
+	const char *policy_file;
+	const struct dmaheap_sys *sys;
+	dmaheap_log_fn log_fn;
+	void *log_userdata;
+	int log_priority;
+};
+
+/* A caller built against a newer header: fields this library lacks. */
+struct options_newer {
+	struct dmaheap_options known;
+	uint64_t unknown[3];
+};
+
+/* Works on the mock: the caller's sys, heap_dir and flags were read. */
+static void assert_ctx_works(struct dmaheap_ctx *ctx)
+{
+	struct dmaheap_buf *buf = NULL;
+
+	assert_int_equal(dmaheap_alloc(ctx, "system", 4096, 0, &buf), 0);
+	dmaheap_buf_free(buf);
+	dmaheap_ctx_free(ctx);
+}
+
+static void test_options_struct_sizes(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_options now = DMAHEAP_OPTIONS_INIT;
+	struct options_0_1 old;
+	struct options_newer newer;
+	struct dmaheap_ctx *ctx = NULL;
+
+	dmaheap_mock_options(f->mock, &now);
+	now.flags = DMAHEAP_CTX_NO_POLICY_FILE;
+	memcpy(&old, &now, sizeof(old));
+	old.struct_size = sizeof(old);
+	assert_int_equal(dmaheap_ctx_new_with((const void *)&old, &ctx), 0);
+	assert_ctx_works(ctx);
+	old.struct_size = sizeof(old) - 1;
+	assert_int_equal(dmaheap_ctx_new_with((const void *)&old, &ctx),
+			 -EINVAL);
+	old.struct_size = 0;
+	assert_int_equal(dmaheap_ctx_new_with((const void *)&old, &ctx),
+			 -EINVAL);
+
+	/* Newer: accepted while what it adds is zero, else -E2BIG. */
+	memset(&newer, 0, sizeof(newer));
+	newer.known = now;
+	newer.known.struct_size = sizeof(newer);
+	assert_int_equal(dmaheap_ctx_new_with(&newer.known, &ctx), 0);
+	assert_ctx_works(ctx);
+	newer.unknown[2] = 1;
+	assert_int_equal(dmaheap_ctx_new_with(&newer.known, &ctx), -E2BIG);
+	newer.unknown[2] = 0;
+	newer.unknown[0] = ~0ull;
+	newer.known.struct_size = offsetof(struct options_newer, unknown[1]);
+	assert_int_equal(dmaheap_ctx_new_with(&newer.known, &ctx), -E2BIG);
+	/* Its tail ends at struct_size: bytes beyond are not read. */
+	newer.unknown[0] = 0;
+	newer.unknown[1] = 7;
+	assert_int_equal(dmaheap_ctx_new_with(&newer.known, &ctx), 0);
+	assert_ctx_works(ctx);
+}
+
+/* Over a page is no struct at all: refused without reading it. */
+static void test_options_struct_size_cap(void **state)
+{
+	struct fixture *f = *state;
+	static union {
+		struct dmaheap_options o;
+		unsigned char bytes[8192];
+	} huge;
+	struct dmaheap_ctx *ctx = NULL;
+
+	memset(&huge, 0, sizeof(huge));
+	dmaheap_mock_options(f->mock, &huge.o);
+	huge.o.struct_size = 4096;
+	assert_int_equal(dmaheap_ctx_new_with(&huge.o, &ctx), 0);
+	assert_ctx_works(ctx);
+	huge.o.struct_size = 4097;
+	assert_int_equal(dmaheap_ctx_new_with(&huge.o, &ctx), -E2BIG);
+	huge.o.struct_size = SIZE_MAX;
+	assert_int_equal(dmaheap_ctx_new_with(&huge.o, &ctx), -E2BIG);
+}
+
+/* struct dmaheap_pool_options: 0.2's layout is its first. */
+struct pool_options_newer {
+	struct dmaheap_pool_options known;
+	uint32_t unknown[5];
+};
+
+static void test_pool_options_struct_sizes(void **state)
+{
+	struct fixture *f = *state;
+	struct pool_options_newer newer;
+
+	memset(&newer, 0, sizeof(newer));
+	newer.known = (struct dmaheap_pool_options)DMAHEAP_POOL_OPTIONS_INIT;
+	newer.known.struct_size = sizeof(newer.known) - 1;
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, &newer.known), -EINVAL);
+	newer.known.struct_size = sizeof(newer);
+	newer.unknown[4] = 1;
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, &newer.known), -E2BIG);
+	newer.unknown[4] = 0;
+	newer.known.max_buffers = 3;
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, &newer.known), 0);
+	newer.known.struct_size = sizeof(newer.known);
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, &newer.known), 0);
+	assert_int_equal(dmaheap_ctx_set_pool(f->ctx, NULL), 0);
+}
+
 static void test_ctx_creation_touches_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -265,6 +386,9 @@ int main(void)
 		cmocka_unit_test(test_new_null),
 		cmocka_unit_test(test_env_dir),
 		cmocka_unit_test(test_bad_options),
+		FIXTURE_TEST(test_options_struct_sizes),
+		FIXTURE_TEST(test_options_struct_size_cap),
+		FIXTURE_TEST(test_pool_options_struct_sizes),
 		FIXTURE_TEST(test_ctx_creation_touches_nothing),
 		FIXTURE_TEST(test_log_callback),
 		FIXTURE_TEST(test_log_priority_filter),
