@@ -209,9 +209,11 @@ int dmaheap_ctx_new_with(const struct dmaheap_options *opts,
 
 	if (!fn)
 		return -ENOSYS;
-	/* A caller with a layer of its own (a test's own mock) keeps it. */
+	/* A caller with a layer of its own (a test's own mock) keeps it;
+	 * a layout other than this header's is the library's to judge (a
+	 * copy of sizeof(o) bytes would hide a newer caller's tail). */
 	if (!preload_mock || (opts && opts->sys) ||
-	    (opts && opts->struct_size < sizeof(o)))
+	    (opts && opts->struct_size != sizeof(o)))
 		return fn(opts, ret);
 	if (opts)
 		o = *opts;
