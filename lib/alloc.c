@@ -91,13 +91,13 @@ static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	return fd;
 }
 
-/* Counts and logs that @heap_name could not be opened; returns @err. */
+/* Counts that @heap_name could not be opened; returns @err. The lookup
+ * logged why (node.c, resolve.c). */
 int dmaheap_lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
 			  int err)
 {
+	(void)heap_name;
 	dmaheap_stats_fail(ctx, NULL);
-	dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "heap %s: %s", heap_name,
-		    dmaheap_strerror(err));
 	return err;
 }
 

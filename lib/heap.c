@@ -96,11 +96,9 @@ int dmaheap_heap_get(struct dmaheap_ctx *ctx, const char *name,
 	pthread_mutex_lock(&ctx->lock);
 	r = dmaheap_heap_get_locked(ctx, name, &h);
 	pthread_mutex_unlock(&ctx->lock);
-	if (r) {
-		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "heap %s: %s", name,
-			    dmaheap_strerror(r));
+	/* A node that failed to open was logged by node.c. */
+	if (r)
 		return r;
-	}
 	*ret = h;
 	return 0;
 }
@@ -244,6 +242,8 @@ DMAHEAP_EXPORT int dmaheap_heap_list(struct dmaheap_ctx *ctx,
 	dmaheap_ctx_bump_gen_locked(ctx);
 	pthread_mutex_unlock(&ctx->lock);
 	r = ctx->sys->readdir(ctx->sys, ctx->dir, collect_name, &set);
+	if (r == -ENOENT || r == -ENOTDIR)
+		dmaheap_warn_no_heap_dir(ctx, r);
 	/* No heap directory, but udmabuf may still serve. */
 	dir_missing = r == -ENOENT;
 	if (dir_missing)

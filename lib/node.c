@@ -130,9 +130,61 @@ static int identify(struct dmaheap_ctx *ctx, const char *path, bool udmabuf,
 	return 0;
 }
 
+/* -ENOENT or -ENOTDIR when the heap directory itself is not there. */
+static int heap_dir_error(struct dmaheap_ctx *ctx)
+{
+	const struct dmaheap_sys *sys = ctx->sys;
+	int fd = sys->open(sys, ctx->dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+
+	if (fd >= 0)
+		sys->close(sys, fd);
+	return fd == -ENOENT || fd == -ENOTDIR ? fd : 0;
+}
+
+/*
+ * A missing heap is ordinary (a fallback search goes on), a missing heap
+ * directory is not: no heap can be opened. Said once per context, at
+ * WARNING, with what to do; false if it was said before.
+ */
+bool dmaheap_warn_no_heap_dir(struct dmaheap_ctx *ctx, int err)
+{
+	if (atomic_exchange_explicit(&ctx->dir_missing_told, true,
+				     memory_order_relaxed))
+		return false;
+	dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
+		    "heap directory %s: %s, so no DMA-BUF heap can be opened (kernel without CONFIG_DMABUF_HEAPS? if the heaps are elsewhere, set DMAHEAP_DIR or heap_dir)",
+		    ctx->dir, dmaheap_strerror(err));
+	return true;
+}
+
+/* A heap merely absent stays at DEBUG. */
+static void log_missing(struct dmaheap_ctx *ctx, const char *path,
+			bool udmabuf, int err)
+{
+	int dir_err;
+
+	if (udmabuf) {
+		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG,
+			    "udmabuf: the udmabuf device %s: %s (kernel without CONFIG_UDMABUF, or module udmabuf not loaded? if the device is elsewhere, set DMAHEAP_UDMABUF_DEV or udmabuf_dev)",
+			    path, dmaheap_strerror(err));
+		return;
+	}
+	/* Once told, no more looks at the directory on this path. */
+	dir_err = atomic_load_explicit(&ctx->dir_missing_told,
+				       memory_order_relaxed) ?
+		  0 : heap_dir_error(ctx);
+	if (!dir_err || !dmaheap_warn_no_heap_dir(ctx, dir_err))
+		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "%s: %s", path,
+			    dmaheap_strerror(err));
+}
+
 static void log_open_failure(struct dmaheap_ctx *ctx, const char *path,
 			     bool udmabuf, int err)
 {
+	if (err == -ENOENT || err == -ENOTDIR) {
+		log_missing(ctx, path, udmabuf, err);
+		return;
+	}
 	if (err != -EACCES && err != -EPERM) {
 		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "%s: %s", path,
 			    dmaheap_strerror(err));
@@ -159,8 +211,12 @@ int dmaheap_open_node(struct dmaheap_ctx *ctx, const char *path, bool udmabuf)
 	int fd, r;
 
 	r = identify(ctx, path, udmabuf, &want);
-	if (r)
+	if (r) {
+		/* identify() said why it refused what it found. */
+		if (r != -ENOTTY)
+			log_open_failure(ctx, path, udmabuf, r);
 		return r;
+	}
 	fd = sys->open(sys, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
 		       0);
 	if (fd < 0) {

@@ -166,6 +166,8 @@ struct dmaheap_ctx {
 	_Atomic(atomic_ulong *) dmabuf_fds; /* bit per fd number; see sync.c */
 	struct dmaheap_policy policy;
 	char *udmabuf_dev;
+	/* The missing heap directory was logged (node.c): once. */
+	atomic_bool dir_missing_told;
 	/* Set once by dmaheap_ctx_set_pool(), freed with the context. */
 	_Atomic(struct dmaheap_pool *) pool;
 	char dir[];
@@ -236,6 +238,7 @@ int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
 
 /* node.c */
 int dmaheap_open_node(struct dmaheap_ctx *ctx, const char *path, bool udmabuf);
+bool dmaheap_warn_no_heap_dir(struct dmaheap_ctx *ctx, int err);
 
 /* udmabuf.c */
 int dmaheap_udmabuf_open(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap);

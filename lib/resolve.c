@@ -92,9 +92,15 @@ static int lookup_locked(struct dmaheap_ctx *ctx, const char *name,
 	struct dmaheap_heap *h = NULL;
 	int r;
 
+	/* Each node that failed to open was logged, with its path, by
+	 * node.c; what an alias stood for is said here. */
 	if (a) {
 		r = resolve_alias_locked(ctx, a, &h);
 		remember_locked(ctx, name, r ? NULL : h, r, gen);
+		if (r)
+			dmaheap_log(ctx, DMAHEAP_LOG_DEBUG,
+				    "alias %s: none of its heaps could be opened: %s",
+				    name, dmaheap_strerror(r));
 	} else {
 		/* A failed open is not remembered: a plain name that
 		 * appears later is found by the next allocation. */
@@ -117,9 +123,6 @@ int dmaheap_heap_lookup_fresh(struct dmaheap_ctx *ctx, const char *name,
 	pthread_mutex_lock(&ctx->lock);
 	r = lookup_locked(ctx, name, ret);
 	pthread_mutex_unlock(&ctx->lock);
-	if (r)
-		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "heap %s in %s: %s", name,
-			    ctx->dir, dmaheap_strerror(r));
 	return r;
 }
 

@@ -171,6 +171,105 @@ static void test_list_readdir_failure(void **state)
 	assert_null(list);
 }
 
+/* Every line a context logs, with its priority. */
+struct log_lines {
+	int n;
+	int priority[16];
+	char text[16][512];
+};
+
+static void keep_line(void *userdata, int priority, const char *msg)
+{
+	struct log_lines *l = userdata;
+
+	if (l->n == 16)
+		fail_msg("more than 16 log lines; the last: %s", msg);
+	l->priority[l->n] = priority;
+	snprintf(l->text[l->n++], sizeof(l->text[0]), "%s", msg);
+}
+
+static int count_at(const struct log_lines *l, int priority)
+{
+	int n = 0;
+
+	for (int i = 0; i < l->n; i++)
+		n += l->priority[i] == priority;
+	return n;
+}
+
+static struct dmaheap_ctx *logging_ctx(struct fixture *f, const char *dir,
+				       struct log_lines *l)
+{
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+
+	dmaheap_mock_options(f->mock, &o);
+	if (dir)
+		o.heap_dir = dir;
+	o.log_fn = keep_line;
+	o.log_userdata = l;
+	o.log_priority = DMAHEAP_LOG_DEBUG;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	return ctx;
+}
+
+/* No heap directory at all: one WARNING naming it, the kernel option and
+ * the knob, once per context; then a DEBUG line per miss, never two. */
+static void test_missing_dir_warns_once(void **state)
+{
+	struct fixture *f = *state;
+	struct log_lines l = { 0 };
+	struct dmaheap_ctx *ctx = logging_ctx(f, "/nonexistent/dma_heap", &l);
+	struct dmaheap_buf *buf = NULL;
+
+	assert_int_equal(dmaheap_alloc(ctx, "system", 4096, 0, &buf), -ENOENT);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.priority[0], DMAHEAP_LOG_WARNING);
+	assert_non_null(strstr(l.text[0], "/nonexistent/dma_heap"));
+	assert_non_null(strstr(l.text[0], "CONFIG_DMABUF_HEAPS"));
+	assert_non_null(strstr(l.text[0], "DMAHEAP_DIR"));
+	assert_int_equal(dmaheap_heap_open(ctx, "cma-reserved"), -ENOENT);
+	assert_int_equal(dmaheap_alloc(ctx, "system", 4096, 0, &buf), -ENOENT);
+	assert_int_equal(count_at(&l, DMAHEAP_LOG_WARNING), 1);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.text[2], "/nonexistent/dma_heap/system: "
+			    "No such file or directory");
+	dmaheap_ctx_free(ctx);
+
+	/* A listing says it too, once, and still fails with -ENOENT. */
+	memset(&l, 0, sizeof(l));
+	ctx = logging_ctx(f, "/nonexistent/dma_heap", &l);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(dmaheap_heap_list(ctx,
+				 &(struct dmaheap_heap_info *){ NULL }),
+				 -ENOENT);
+	assert_int_equal(count_at(&l, DMAHEAP_LOG_WARNING), 1);
+	assert_non_null(strstr(l.text[0], "heap directory "
+					  "/nonexistent/dma_heap: No such"));
+	dmaheap_ctx_free(ctx);
+}
+
+/* A heap absent from a directory that exists: one DEBUG line, naming the
+ * node, and no warning (a fallback search may go on). */
+static void test_missing_heap_logged_once(void **state)
+{
+	struct fixture *f = *state;
+	struct log_lines l = { 0 };
+	struct dmaheap_ctx *ctx = logging_ctx(f, NULL, &l);
+	struct dmaheap_buf *buf = NULL;
+	char want[PATH_MAX];
+
+	assert_int_equal(dmaheap_alloc(ctx, "absent", 4096, 0, &buf), -ENOENT);
+	snprintf(want, sizeof(want), "%s/absent: No such file or directory",
+		 dmaheap_mock_dir(f->mock));
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.priority[0], DMAHEAP_LOG_DEBUG);
+	assert_string_equal(l.text[0], want);
+	assert_int_equal(dmaheap_heap_open(ctx, "absent"), -ENOENT);
+	assert_int_equal(l.n, 2);
+	dmaheap_ctx_free(ctx);
+}
+
 /* The real kernel layer on a directory of look-alikes, no mock. */
 static void test_real_dir_lookalikes(void **state)
 {
@@ -219,6 +318,8 @@ int main(void)
 		FIXTURE_TEST(test_list_sorted_with_errors),
 		FIXTURE_TEST(test_list_empty_and_missing),
 		FIXTURE_TEST(test_list_readdir_failure),
+		FIXTURE_TEST(test_missing_dir_warns_once),
+		FIXTURE_TEST(test_missing_heap_logged_once),
 		cmocka_unit_test(test_real_dir_lookalikes),
 	};
 

@@ -55,6 +55,45 @@ static void test_listed_without_heap_dir(void **state)
 	dmaheap_ctx_free(ctx);
 }
 
+struct last_lines {
+	int n;
+	char text[4][512];
+};
+
+static void keep_line(void *userdata, int priority, const char *msg)
+{
+	struct last_lines *l = userdata;
+
+	(void)priority;
+	snprintf(l->text[l->n++ % 4], sizeof(l->text[0]), "%s", msg);
+}
+
+/* udmabuf never lives in the heap directory: a miss names its device. */
+static void test_missing_device_named(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct last_lines l = { 0 };
+	struct dmaheap_ctx *ctx = NULL;
+	struct dmaheap_buf *buf = NULL;
+	const char *dev;
+
+	dmaheap_mock_options(f->mock, &o);
+	o.heap_dir = "/nonexistent/heaps";
+	o.log_fn = keep_line;
+	o.log_userdata = &l;
+	o.log_priority = DMAHEAP_LOG_DEBUG;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	dev = dmaheap_ctx_udmabuf_dev(ctx);
+	assert_int_equal(dmaheap_alloc(ctx, "udmabuf", 4096, 0, &buf), -ENOENT);
+	assert_int_equal(l.n, 1);
+	assert_null(strstr(l.text[0], "/nonexistent/heaps"));
+	assert_non_null(strstr(l.text[0], dev));
+	assert_non_null(strstr(l.text[0], "CONFIG_UDMABUF"));
+	assert_non_null(strstr(l.text[0], "DMAHEAP_UDMABUF_DEV"));
+	dmaheap_ctx_free(ctx);
+}
+
 static void test_alloc(void **state)
 {
 	struct fixture *f = *state;
@@ -303,6 +342,7 @@ int main(void)
 		FIXTURE_TEST(test_failures_leak_nothing),
 		FIXTURE_TEST(test_device_kinds),
 		FIXTURE_TEST(test_device_path),
+		FIXTURE_TEST(test_missing_device_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
