@@ -4,6 +4,7 @@
  * them takes, filled from a layout.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <drm.h>
@@ -13,25 +14,51 @@
 
 #include "format.h"
 
-/* V4L2's single-buffer multi-plane formats (NV12, YUV420...) fix where
- * chroma goes: right after the previous plane, with plane 0's stride
- * scaled by the subsampling. */
-static bool v4l2_contiguous(const struct dmaheap_format *f,
-			    const struct dmaheap_image_layout *l)
+/*
+ * V4L2's single-buffer multi-plane formats (NV12, YUV420...) fix where
+ * chroma goes: right after the previous plane, which holds exactly
+ * @height rows, with plane 0's stride scaled by the subsampling. NULL if
+ * @l is so, else why not, in @why.
+ */
+static const char *v4l2_packing(const struct dmaheap_format *f,
+				const struct dmaheap_image_layout *l,
+				char *why, size_t len)
 {
 	const struct dmaheap_plane_layout *pl = l->planes;
 
-	if (l->padded_height != l->height)
-		return false;
+	if (l->padded_height != l->height && l->n_planes == 1) {
+		snprintf(why, len,
+			 "its rows are padded to %u for a height of %u, and V4L2's '%s' describes exactly %u rows; lay it out with height_align 1",
+			 l->padded_height, l->height, f->name, l->height);
+		return why;
+	}
+	if (l->padded_height != l->height) {
+		snprintf(why, len,
+			 "its planes are padded to %u rows for a height of %u, and V4L2's single-buffer '%s' puts plane 1 right after %u rows of plane 0; lay it out with height_align 1, or with DMAHEAP_PLANES_SEPARATE for V4L2's separate-plane format and a _MPLANE buffer type",
+			 l->padded_height, l->height, f->name, l->height);
+		return why;
+	}
 	for (unsigned int p = 1; p < l->n_planes; p++) {
 		uint64_t num = (uint64_t)pl[0].stride * f->bpb[p];
 		uint64_t den = (uint64_t)f->bpb[0] * f->hsub;
 
-		if (num % den || pl[p].stride != num / den ||
-		    pl[p].offset != pl[p - 1].offset + pl[p - 1].size)
-			return false;
+		if (num % den || pl[p].stride != num / den) {
+			snprintf(why, len,
+				 "plane %u's stride is %u bytes, and V4L2 derives %.1f from plane 0's %u (drop stride_align, or use separate planes)",
+				 p, pl[p].stride, (double)num / (double)den,
+				 pl[0].stride);
+			return why;
+		}
+		if (pl[p].offset != pl[p - 1].offset + pl[p - 1].size) {
+			snprintf(why, len,
+				 "plane %u starts at byte %llu, and V4L2 needs it right after plane %u, at %llu (drop offset_align, or use separate planes)",
+				 p, (unsigned long long)pl[p].offset, p - 1,
+				 (unsigned long long)(pl[p - 1].offset +
+						      pl[p - 1].size));
+			return why;
+		}
 	}
-	return true;
+	return NULL;
 }
 
 static void fill_pix(const struct dmaheap_format *f,
@@ -76,14 +103,27 @@ static bool is_mplane(uint32_t type)
 	       type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
 }
 
-static bool v4l2_fits(const struct dmaheap_format *f,
-		      const struct dmaheap_image_layout *l, uint32_t type)
+/* NULL if V4L2 can describe @l as @type, else why not, in @why. */
+static const char *v4l2_refusal(const struct dmaheap_format *f,
+				const struct dmaheap_image_layout *l,
+				uint32_t type, char *why, size_t len)
 {
-	if (l->size > UINT32_MAX)
-		return false;
-	if (l->n_buffers > 1)
-		return is_mplane(type) && f->v4l2_mplane != 0;
-	return f->v4l2 != 0 && v4l2_contiguous(f, l);
+	if (!f)
+		return "V4L2 has no pixel format for this fourcc";
+	if (l->size > UINT32_MAX) {
+		snprintf(why, len, "%llu bytes is over V4L2's 32-bit sizeimage",
+			 (unsigned long long)l->size);
+		return why;
+	}
+	if (l->n_buffers > 1) {
+		if (!is_mplane(type))
+			return "separate planes need a _MPLANE buffer type";
+		return f->v4l2_mplane ? NULL :
+		       "V4L2 has no separate-plane format for this fourcc";
+	}
+	if (!f->v4l2)
+		return "V4L2 has no single-buffer format for this fourcc";
+	return v4l2_packing(f, l, why, len);
 }
 
 DMAHEAP_EXPORT int dmaheap_image_v4l2_format(
@@ -91,7 +131,8 @@ DMAHEAP_EXPORT int dmaheap_image_v4l2_format(
 	uint32_t type, struct v4l2_format *fmt)
 {
 	const struct dmaheap_format *f;
-	char name[16];
+	const char *refusal;
+	char name[16], why[320];
 
 	if (!layout || !fmt)
 		return -EINVAL;
@@ -99,13 +140,15 @@ DMAHEAP_EXPORT int dmaheap_image_v4l2_format(
 	    type != V4L2_BUF_TYPE_VIDEO_OUTPUT && !is_mplane(type))
 		return -EINVAL;
 	f = dmaheap_format_find(layout->fourcc);
-	if (!f || !v4l2_fits(f, layout, type)) {
+	refusal = v4l2_refusal(f, layout, type, why, sizeof(why));
+	if (refusal) {
 		dmaheap_image_log(ctx, DMAHEAP_LOG_WARNING,
-				  "V4L2 has no pixel format for this layout of '%s' %ux%u (%u dma-bufs)",
+				  "no V4L2 format for '%s' %ux%u in %u dma-buf%s: %s",
 				  dmaheap_format_name(layout->fourcc, name,
 						      sizeof(name)),
 				  layout->width, layout->height,
-				  layout->n_buffers);
+				  layout->n_buffers,
+				  layout->n_buffers == 1 ? "" : "s", refusal);
 		return -EINVAL;
 	}
 	memset(fmt, 0, sizeof(*fmt));

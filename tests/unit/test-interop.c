@@ -114,6 +114,72 @@ static void test_v4l2_cannot(void **state)
 				V4L2_BUF_TYPE_VIDEO_CAPTURE, NULL), -EINVAL);
 }
 
+static void keep_last(void *userdata, int priority, const char *msg)
+{
+	(void)priority;
+	snprintf(userdata, 512, "%s", msg);
+}
+
+/* The warning for a layout V4L2 cannot take: "@fourcc w x h in N
+ * dma-buf(s)", and then why, which must hold each of @why. */
+static void assert_refused_because(struct dmaheap_ctx *ctx, char *log,
+				   const struct dmaheap_image_spec *s,
+				   uint32_t type, const char *const why[])
+{
+	struct dmaheap_image_layout l;
+	struct v4l2_format f;
+
+	assert_int_equal(dmaheap_image_layout(NULL, s, &l), 0);
+	log[0] = '\0';
+	assert_int_equal(dmaheap_image_v4l2_format(ctx, &l, type, &f), -EINVAL);
+	for (; *why; why++)
+		if (!strstr(log, *why))
+			fail_msg("'%s' lacks '%s'", log, *why);
+}
+
+static void test_v4l2_refusal_says_why(void **state)
+{
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_image_spec s = { .fourcc = DRM_FORMAT_NV12,
+					.width = 64, .height = 48 };
+	struct dmaheap_ctx *ctx = NULL;
+	char log[512];
+
+	(void)state;
+	o.flags = DMAHEAP_CTX_NO_ENV | DMAHEAP_CTX_NO_POLICY_FILE;
+	o.log_fn = keep_last;
+	o.log_userdata = log;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	/* Height padding: the cause, and what V4L2 needs instead. */
+	s.constraints.height_align = 64;
+	assert_refused_because(ctx, log, &s, V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		(const char *const[]){ "'NV12' 64x48 in 1 dma-buf",
+				       "padded to 64 rows",
+				       "height of 48", "height_align 1",
+				       "DMAHEAP_PLANES_SEPARATE", NULL });
+	s.fourcc = DRM_FORMAT_XRGB8888;
+	assert_refused_because(ctx, log, &s, V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		(const char *const[]){ "padded to 64", "height_align 1",
+				       NULL });
+	s.fourcc = DRM_FORMAT_NV12;
+	s.constraints.height_align = 0;
+	s.constraints.offset_align = 4096;
+	assert_refused_because(ctx, log, &s, V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		(const char *const[]){ "plane 1 starts at byte 4096",
+				       "right after plane 0, at 3072",
+				       "offset_align", NULL });
+	s.constraints.offset_align = 0;
+	s.width = 33;
+	assert_refused_because(ctx, log, &s, V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		(const char *const[]){ "plane 1's stride is 34 bytes",
+				       "plane 0's 33", NULL });
+	s.width = 64;
+	s.constraints.placement = DMAHEAP_PLANES_SEPARATE;
+	assert_refused_because(ctx, log, &s, V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		(const char *const[]){ "in 2 dma-bufs", "_MPLANE", NULL });
+	dmaheap_ctx_free(ctx);
+}
+
 static void test_gst_drm_format(void **state)
 {
 	struct dmaheap_image_layout l = layout(DRM_FORMAT_NV12, 64, 48, 0);
@@ -235,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_v4l2_single_planar),
 		cmocka_unit_test(test_v4l2_multi_planar),
 		cmocka_unit_test(test_v4l2_cannot),
+		cmocka_unit_test(test_v4l2_refusal_says_why),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
