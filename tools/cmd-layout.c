@@ -225,5 +225,9 @@ const struct command cmd_layout = {
 	"                     --json  one JSON object (README: dmaheap layout)\n",
 	.min_args = 2,
 	.max_args = 13,
+	.own_options = true,
+	.valued = (const char *const[]){ "--stride-align", "--offset-align",
+					 "--height-align", "--size-align",
+					 "--planes", NULL },
 	.run = run_layout,
 };

@@ -295,5 +295,6 @@ const struct command cmd_stat = {
 	.min_args = 0,
 	.max_args = 5,
 	.own_options = true,
+	.valued = (const char *const[]){ "--pid", "--proc", NULL },
 	.run = run_stat,
 };

@@ -16,10 +16,11 @@ struct command {
 	const char *synopsis;	/* operands, for the usage line: "HEAP SIZE" */
 	const char *help;	/* for --help: lines indented by 2 spaces */
 	int min_args, max_args;	/* how many operands it takes */
-	/* Takes --options of its own: the first option after the command
-	 * name that is not a global one, and all that follows, reach @run
-	 * as operands. */
+	/* Takes --options of its own: they reach @run among its operands,
+	 * in the order given, wherever they stand; so does the value after
+	 * each of @valued ("--pid" of "--pid 5"), which ends with NULL. */
 	bool own_options;
+	const char *const *valued;
 	/*
 	 * Runs the command on a context made from the global options, with
 	 * its @argc operands in @argv; returns an exit status (common.h).

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -34,7 +35,8 @@ struct cli {
 
 static const char options_help[] =
 	"\n"
-	"Options (before or after the command name, before its operands):\n"
+	"Options (anywhere: before or after the command name or its operands;\n"
+	"'--' ends them):\n"
 	"      --dir DIR    look for heaps in DIR instead of $DMAHEAP_DIR or\n"
 	"                   " DEFAULT_HEAP_DIR "\n"
 	"  -v, --verbose    print the library's whole log on stderr (without\n"
@@ -116,22 +118,21 @@ static void log_to_stderr(void *userdata, int priority, const char *msg)
 	fprintf(stderr, "libdmaheap %s: %s\n", name ? name : "log", msg);
 }
 
+static const struct option longopts[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 /*
- * Parses options from @argv[1] on, stopping at the first operand ("+"), so
- * that "alloc system -5" reaches the size parser, or, if @cmd takes options
- * of its own, at the first long option that is not global. Returns
- * STATUS_CONTINUE, or an exit status for --help, --version and errors.
+ * Parses the options in @argv[1] to @argv[@argc - 1], stopping at the
+ * first operand ("+"). Returns STATUS_CONTINUE, or an exit status for
+ * --help, --version and errors.
  */
-static int parse_options(int argc, char **argv, struct cli *cli,
-			 const struct command *cmd)
+static int parse_options(int argc, char **argv, struct cli *cli)
 {
-	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
 
 	/* 0, not 1: makes glibc and musl reset getopt for a second pass. */
@@ -159,10 +160,6 @@ static int parse_options(int argc, char **argv, struct cli *cli,
 					   argv[optind - 1]);
 		default:
 			/* optopt is 0 for an unknown long option. */
-			if (!optopt && cmd && cmd->own_options) {
-				optind--;
-				return STATUS_CONTINUE;
-			}
 			if (optopt)
 				return usage_error("unknown option '-%c'",
 						   optopt);
@@ -171,6 +168,88 @@ static int parse_options(int argc, char **argv, struct cli *cli,
 		}
 	}
 	return STATUS_CONTINUE;
+}
+
+/* "-5" is a (bad) size and "-" a name, not options. */
+static bool looks_like_option(const char *arg)
+{
+	return arg[0] == '-' && arg[1] != '\0' &&
+	       !(arg[1] >= '0' && arg[1] <= '9');
+}
+
+/* The global long option @arg ("--dir", "--dir=X") names, or NULL. */
+static const struct option *global_option(const char *arg)
+{
+	size_t len = strcspn(arg + 2, "=");
+
+	for (const struct option *o = longopts; o->name; o++)
+		if (strlen(o->name) == len && strncmp(arg + 2, o->name, len) == 0)
+			return o;
+	return NULL;
+}
+
+static bool in_list(const char *const *list, const char *arg)
+{
+	for (; list && *list; list++)
+		if (strcmp(*list, arg) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * How many arguments, from @arg on, are one global option (2: "--dir X"),
+ * 0 if @arg is not one: an operand, or an option of @cmd's own.
+ */
+static int global_option_args(const struct command *cmd, char **arg)
+{
+	const struct option *o;
+
+	if (!looks_like_option(arg[0]))
+		return 0;
+	if (arg[0][1] != '-')
+		return 1;	/* short ones take no value */
+	o = global_option(arg[0]);
+	if (!o)
+		return cmd->own_options ? 0 : 1; /* else getopt refuses it */
+	return o->has_arg == required_argument && !strchr(arg[0], '=') &&
+	       arg[1] ? 2 : 1;
+}
+
+/*
+ * Options may follow operands, as getopt's permutation lets them in other
+ * tools ("alloc system 1M -v"): moves the global options among
+ * @argv[1..@argc-1] ahead of the operands, each kept in its order, and
+ * drops a "--", after which all are operands. Returns where the operands
+ * start, or -1 out of memory; *@n_operands: how many there are.
+ */
+static int options_first(int argc, char **argv, const struct command *cmd,
+			 int *n_operands)
+{
+	char **operands = calloc((size_t)argc, sizeof(*operands));
+	int n_opts = 1, n_ops = 0, i = 1;
+
+	if (!operands)
+		return -1;
+	while (i < argc && strcmp(argv[i], "--") != 0) {
+		int n = global_option_args(cmd, argv + i);
+
+		if (n == 0) {
+			/* An own option's value is the command's too. */
+			n = in_list(cmd->valued, argv[i]) && i + 1 < argc ? 2 : 1;
+			for (int k = 0; k < n; k++)
+				operands[n_ops++] = argv[i + k];
+		} else {
+			for (int k = 0; k < n; k++)
+				argv[n_opts++] = argv[i + k];
+		}
+		i += n;
+	}
+	for (i++; i < argc; i++)
+		operands[n_ops++] = argv[i];
+	memcpy(argv + n_opts, operands, (size_t)n_ops * sizeof(*operands));
+	free(operands);
+	*n_operands = n_ops;
+	return n_opts;
 }
 
 static int make_ctx(const struct cli *cli, struct log_state *log,
@@ -228,9 +307,9 @@ int main(int argc, char **argv)
 {
 	struct cli cli = { NULL, false };
 	const struct command *cmd;
-	int status, first, nargs;
+	int status, first, nargs, ops;
 
-	status = parse_options(argc, argv, &cli, NULL);
+	status = parse_options(argc, argv, &cli);
 	if (status != STATUS_CONTINUE)
 		return status;
 	if (optind >= argc)
@@ -239,13 +318,17 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[first]);
 	if (!cmd)
 		return usage_error("unknown command '%s'", argv[first]);
-	/* Options may also follow the command name: "dmaheap list -v". */
-	status = parse_options(argc - first, argv + first, &cli, cmd);
+	/* Options may also follow the command name and its operands. */
+	ops = options_first(argc - first, argv + first, cmd, &nargs);
+	if (ops < 0) {
+		fail(-ENOMEM, "parse the command line");
+		return STATUS_FAILED;
+	}
+	status = parse_options(ops, argv + first, &cli);
 	if (status != STATUS_CONTINUE)
 		return status;
-	nargs = argc - first - optind;
 	if (nargs < cmd->min_args || nargs > cmd->max_args)
 		return usage_error("wrong number of operands for '%s'",
 				   cmd->name);
-	return run(cmd, &cli, nargs, argv + first + optind);
+	return run(cmd, &cli, nargs, argv + first + ops);
 }

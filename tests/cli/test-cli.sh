@@ -62,4 +62,44 @@ says "cannot open heap 'zero'"
 run 64 "$cli" --dir "" list
 says "invalid heap directory ''"
 
+# Options after the operands, as other tools take them (getopt's
+# permutation); "--" ends them, and "-5" stays a (bad) size.
+DMAHEAP_UDMABUF_DEV=$tmp/none/udmabuf \
+	run 2 "$cli" alloc udmabuf 1M -v --dir "$tmp/none"
+never_says "wrong number of operands"
+says "libdmaheap debug: udmabuf: the udmabuf device $tmp/none/udmabuf"
+says "$tmp/none/udmabuf does not exist"
+run 2 "$cli" alloc system 1M --dir="$tmp/none"
+never_says "wrong number of operands"
+says "$tmp/none does not exist"
+run 64 "$cli" alloc system -5
+says "invalid size '-5'"
+run 64 "$cli" alloc -- system -5
+says "invalid size '-5'"
+run 64 "$cli" alloc -- system 1M -v
+says "wrong number of operands"
+run 64 "$cli" alloc system 1M --bogus
+says "unknown option '--bogus'"
+run 64 "$cli" alloc system 1M --dir
+says "option '--dir' needs an argument"
+run 0 "$cli" layout NV12 64x48 --height-align 16 -v
+grep -q '^NV12 64x48, LINEAR, 2 planes in 1 dma-buf$' "$tmp/out" ||
+	fail "layout with -v last: $(cat "$tmp/out")"
+run 0 "$cli" layout NV12 64x48 -v --json --stride-align 128
+grep -q '"stride":128' "$tmp/out" || fail "layout --json: $(cat "$tmp/out")"
+
+# On the mock kernel (the preload, where it loads into this build): the
+# allocation itself, with -v after it.
+preload=${2:-}
+# env: the preload goes into the tool only, not into timeout.
+if [ -n "$preload" ] &&
+   env LD_PRELOAD="$preload" "$cli" --version >/dev/null 2>&1; then
+	run 0 env LD_PRELOAD="$preload" DMAHEAP_MOCK_HEAPS=system \
+		"$cli" alloc system 1M -v
+	grep -q '^size: *1048576 bytes' "$tmp/out" ||
+		fail "alloc system 1M -v: $(cat "$tmp/out")"
+else
+	echo "# no mock preload here: the allocation with -v last not run"
+fi
+
 finish "ok - all CLI diagnostics"
