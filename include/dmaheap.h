@@ -2012,7 +2012,8 @@ struct dmaheap_stat_group {
  * @n_names, @names: per buffer name, by key.
  * @bytes: total size of @bufs, each counted once.
  * @unreadable: processes skipped because their fds or maps could not be
- *	read (EACCES: another user's process, without root).
+ *	read (EACCES: another user's process, without root; or, for root,
+ *	without CAP_SYS_PTRACE, as in most containers).
  * @vanished: processes and fds that went away during the scan.
  * @malformed: fdinfo files and maps lines that name a dma-buf but could not
  *	be parsed (for instance no "ino:", which older kernels do not print);
@@ -2051,7 +2052,10 @@ struct dmaheap_stat {
  * Processes and fds that vanish during the scan (ENOENT, ESRCH) are
  * skipped and counted in @ret->vanished; so are processes that are not
  * readable (EACCES, EPERM), counted in @ret->unreadable, about which one
- * DMAHEAP_LOG_WARNING per scan names the count and the fix (run as root).
+ * DMAHEAP_LOG_WARNING per scan names the count and the fix: run as root;
+ * for root, as @proc_dir/self/status tells, the capabilities it lacks
+ * (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) or, with both, that a user
+ * namespace or a security module refuses it.
  * What the scan sees is not one instant: a buffer passed between processes
  * during it may be seen in both or in neither.
  *

@@ -365,16 +365,85 @@ static int scan_all(struct scan *s, int pid)
 	return r;
 }
 
-static void warn_denied(const struct scan *s)
+/* Capabilities that reading other processes' fds and maps needs: the
+ * ptrace access check, and getting into their 0500 directories. */
+#define CAP_DAC_OVERRIDE_BIT 1
+#define CAP_DAC_READ_SEARCH_BIT 2
+#define CAP_SYS_PTRACE_BIT 19
+
+/* The scanning process's effective uid and capabilities, from the
+ * procfs's self/status; false if it cannot tell. */
+static bool read_self(struct scan *s, unsigned long *euid, uint64_t *caps)
 {
+	char path[PATH_MAX], text[4096];
+	const char *uid, *cap;
+	unsigned long long v;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/self/status", s->proc);
+	n = read_small(s, path, text + 1, sizeof(text) - 2);
+	if (n < 0)
+		return false;
+	text[0] = '\n';
+	text[n + 1] = '\0';
+	uid = strstr(text, "\nUid:");
+	cap = strstr(text, "\nCapEff:");
+	if (!uid || !cap || sscanf(uid, "\nUid: %*u %lu", euid) != 1 ||
+	    sscanf(cap, "\nCapEff: %llx", &v) != 1)
+		return false;
+	*caps = v;
+	return true;
+}
+
+/*
+ * What to do about refused processes. "Run as root" only helps who is
+ * not root: root in a container lacks capabilities, or is root of a user
+ * namespace that does not own the processes, or a security module says
+ * no.
+ */
+static const char *denied_advice(struct scan *s, char *buf, size_t len)
+{
+	bool ptrace, dac;
+	unsigned long euid;
+	uint64_t caps;
+
+	if (!read_self(s, &euid, &caps) || euid != 0)
+		return "run as root to see every process";
+	ptrace = caps & (1ull << CAP_SYS_PTRACE_BIT);
+	dac = caps & ((1ull << CAP_DAC_OVERRIDE_BIT) |
+		      (1ull << CAP_DAC_READ_SEARCH_BIT));
+	if (ptrace && dac)
+		return "this process is root with CAP_SYS_PTRACE and "
+		       "CAP_DAC_READ_SEARCH, so what refuses it is a user "
+		       "namespace that does not own those processes (a "
+		       "container's root is not the host's: run on the host) "
+		       "or a security module (Yama ptrace_scope 3, SELinux, "
+		       "AppArmor)";
+	snprintf(buf, len,
+		 "this process is root but lacks %s%s%s, which reading other "
+		 "processes' fds needs (containers drop %s: grant %s, e.g. "
+		 "docker run --cap-add %s%s%s)",
+		 ptrace ? "" : "CAP_SYS_PTRACE", ptrace || dac ? "" : " and ",
+		 dac ? "" : "CAP_DAC_READ_SEARCH",
+		 ptrace || dac ? "it" : "them", ptrace || dac ? "it" : "them",
+		 ptrace ? "" : "SYS_PTRACE", ptrace || dac ? "" : " --cap-add ",
+		 dac ? "" : "DAC_READ_SEARCH");
+	return buf;
+}
+
+static void warn_denied(struct scan *s)
+{
+	char advice[384];
+
 	if (!s->denied)
 		return;
 	dmaheap_log(s->ctx, DMAHEAP_LOG_WARNING,
 		    "stat: the fds or maps of %u process%s could not be read "
 		    "(%s/%d%s: permission denied), so their dma-bufs are not "
-		    "counted; run as root to see every process",
+		    "counted; %s",
 		    s->denied, s->denied == 1 ? "" : "es", s->proc,
-		    s->denied_pid, s->denied == 1 ? "" : " and others");
+		    s->denied_pid, s->denied == 1 ? "" : " and others",
+		    denied_advice(s, advice, sizeof(advice)));
 }
 
 static void scan_clear(struct scan *s)

@@ -289,7 +289,8 @@ const struct command cmd_stat = {
 	"                   mappings), each counted once: per process with\n"
 	"                   its proportional share (PSS: size / holders), per\n"
 	"                   buffer, per exporter and per name. Other users'\n"
-	"                   processes need root. --pid: that process only;\n"
+	"                   processes need root (in a container, with\n"
+	"                   CAP_SYS_PTRACE). --pid: that process only;\n"
 	"                   --json: one JSON object (README: dmaheap stat);\n"
 	"                   --proc: procfs mounted elsewhere than /proc\n",
 	.min_args = 0,

@@ -89,18 +89,62 @@ grep -q '^not counted: unreadable processes 0, processes or fds gone during the 
 	fail "text lacks the not-counted line"
 rm "$proc/30/fdinfo/1"
 
-# A process that cannot be read (only without root: root reads anything).
+# Root refused: what is missing, never "run as root". Who scans is read
+# from the procfs's self/status; a process is refused by a mode of 000,
+# which root reads through unless its DAC capabilities are dropped.
+mkdir -p "$proc/40/fdinfo"
+chmod 000 "$proc/40/fdinfo"
+refuse=
 if [ "$(id -u)" -ne 0 ]; then
-	mkdir -p "$proc/40/fdinfo"
-	chmod 000 "$proc/40/fdinfo"
-	run 0 stat --proc "$proc" --json
+	refuse=env
+elif setpriv --bounding-set=-dac_override,-dac_read_search true 2>/dev/null; then
+	refuse="setpriv --bounding-set=-dac_override,-dac_read_search"
+fi
+status_file() {
+	printf 'Name:\tdmaheap\nUid:\t%s\t%s\t%s\t%s\nCapEff:\t%s\n' \
+		"$1" "$1" "$1" "$1" "$2" >"$proc/self/status"
+}
+# run_refused WANT_STATUS ARGS...: run, with process 40 refused.
+run_refused() {
+	want=$1
+	shift
+	# shellcheck disable=SC2086 # $refuse is a command and its options
+	timeout 10 $refuse "$cli" "$@" >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	err=$(cat "$tmp/err")
+	echo "# (refused) dmaheap $* -> $status"
+	sed 's/^/#   /' "$tmp/err"
+	[ "$status" -eq "$want" ] || fail "$*: exit status $status, want $want"
+}
+if [ -n "$refuse" ]; then
+	status_file 1000 0000000000000000
+	run_refused 0 stat --proc "$proc" --json
+	says "$proc/40: permission denied"
 	says "run as root"
 	grep -q '"unreadable":1' "$tmp/out" || fail "unreadable not counted"
-	run 1 stat --proc "$proc" --pid 40
+	run_refused 1 stat --proc "$proc" --pid 40
 	says "run as root"
-	chmod 755 "$proc/40/fdinfo"
-	rm -r "$proc/40"
+	# Root without CAP_SYS_PTRACE (bit 19) nor the DAC ones (1, 2).
+	status_file 0 000001fffef7fff9
+	run_refused 0 stat --proc "$proc"
+	never_says "run as root"
+	says "root but lacks CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH"
+	says "--cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH"
+	status_file 0 000001fffef7ffff
+	run_refused 0 stat --proc "$proc"
+	says "root but lacks CAP_SYS_PTRACE, which"
+	# Root with all of them, refused all the same.
+	status_file 0 000001ffffffffff
+	run_refused 0 stat --proc "$proc"
+	never_says "run as root"
+	says "user namespace"
+	says "security module"
+	rm "$proc/self/status"
+else
+	echo "# root without setpriv: a refused process not tried"
 fi
+chmod 755 "$proc/40/fdinfo"
+rm -r "$proc/40"
 
 run 1 stat --proc "$proc" --pid 99
 says "no process 99 in $proc"
