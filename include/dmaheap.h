@@ -481,6 +481,30 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
 				    size_t size, unsigned int flags);
 
 /**
+ * dmaheap_alloc_fd_heap_flags() - dmaheap_alloc_fd() with the kernel's
+ *	heap flags.
+ * @ctx, @heap, @size, @flags: as dmaheap_alloc_fd().
+ * @heap_flags: the heap_flags field of struct dma_heap_allocation_data,
+ *	passed to the kernel as they are.
+ *
+ * For heaps that give heap flags a meaning. Upstream Linux defines none
+ * (DMA_HEAP_VALID_HEAP_FLAGS is 0): DMA_HEAP_IOCTL_ALLOC refuses any
+ * non-zero @heap_flags with -EINVAL before a heap sees them, so on an upstream kernel only 0
+ * allocates; a vendor kernel may accept more. The "udmabuf" pseudo-heap
+ * takes no heap flags (-EINVAL without a system call). Thread-safe as
+ * dmaheap_alloc_fd().
+ *
+ * Return: as dmaheap_alloc_fd(); -EINVAL also when the kernel refuses
+ * @heap_flags.
+ *
+ * @since 0.2
+ */
+DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
+					       const char *heap, size_t size,
+					       unsigned int flags,
+					       uint64_t heap_flags);
+
+/**
  * dmaheap_alloc_from() - allocate from the first heap of a list that can.
  * @ctx: the context.
  * @heaps: heap names, tried in order; @n of them (1 to 128).
@@ -620,6 +644,27 @@ DMAHEAP_EXPORT const char *dmaheap_buf_heap_name(const struct dmaheap_buf *buf);
  */
 DMAHEAP_EXPORT int dmaheap_buf_set_name(struct dmaheap_buf *buf,
 					const char *name);
+
+/**
+ * dmaheap_fd_set_name() - name a raw dma-buf fd (DMA_BUF_SET_NAME).
+ * @ctx: the context whose system-call layer to use.
+ * @fd: a dma-buf fd (borrowed).
+ * @name: as dmaheap_buf_set_name(); never truncated.
+ *
+ * The raw-fd form of dmaheap_buf_set_name(), for code that keeps fds
+ * (dmaheap_alloc_fd()). @fd must be a dma-buf, checked as
+ * dmaheap_sync_start() checks it (one fstatfs(2) for an fd the context
+ * does not know yet): other drivers may give the request a meaning of
+ * their own. Thread-safe.
+ *
+ * Return: 0, or -EINVAL (NULL argument), -EBADF, -EBADFD (@fd is not a
+ * dma-buf), -ENAMETOOLONG (longer than DMAHEAP_NAME_MAX; the kernel is
+ * not called), -EBUSY, -ENOTTY (kernel before 5.8), -ENOMEM.
+ *
+ * @since 0.2
+ */
+DMAHEAP_EXPORT int dmaheap_fd_set_name(struct dmaheap_ctx *ctx, int fd,
+				       const char *name);
 
 /* ------------------------------------------------------------------------ */
 /* CPU access                                                               */

@@ -58,11 +58,12 @@ static void auto_name(struct dmaheap_ctx *ctx, const struct dmaheap_heap *heap,
 }
 
 static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			    size_t size)
+			    size_t size, uint64_t heap_flags)
 {
 	struct dma_heap_allocation_data data = {
 		.len = size,
 		.fd_flags = O_RDWR | O_CLOEXEC,
+		.heap_flags = heap_flags,
 	};
 	int r;
 
@@ -75,10 +76,15 @@ static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 
 /* The fd of a new buffer of the resolved @heap, named; failures counted. */
 static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-		  size_t size, unsigned int flags)
+		  size_t size, unsigned int flags, uint64_t heap_flags)
 {
-	int fd = heap->udmabuf ? dmaheap_udmabuf_alloc(ctx, heap, size)
-			       : heap_ioctl_alloc(ctx, heap, size);
+	int fd;
+
+	/* udmabuf has no flags of a heap to take them. */
+	if (heap->udmabuf)
+		fd = heap_flags ? -EINVAL : dmaheap_udmabuf_alloc(ctx, heap, size);
+	else
+		fd = heap_ioctl_alloc(ctx, heap, size, heap_flags);
 
 	if (fd < 0) {
 		dmaheap_stats_fail(ctx, heap);
@@ -113,7 +119,7 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 
 	if (dmaheap_pool_take(ctx, heap, size, flags, ret))
 		return 0;
-	fd = new_fd(ctx, heap, size, flags);
+	fd = new_fd(ctx, heap, size, flags, 0);
 	if (fd < 0)
 		return fd;
 	r = dmaheap_buf_wrap(ctx, heap, fd, size, PROT_READ | PROT_WRITE, ret);
@@ -153,8 +159,10 @@ DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
 	return r ? r : dmaheap_alloc_checked(ctx, heap, rounded, flags, ret);
 }
 
-DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
-				    size_t size, unsigned int flags)
+DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
+					       const char *heap, size_t size,
+					       unsigned int flags,
+					       uint64_t heap_flags)
 {
 	struct dmaheap_heap *h;
 	size_t rounded;
@@ -168,13 +176,19 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
 	r = dmaheap_heap_lookup(ctx, heap, &h);
 	if (r)
 		return dmaheap_lookup_failed(ctx, heap, r);
-	r = new_fd(ctx, h, rounded, flags);
+	r = new_fd(ctx, h, rounded, flags, heap_flags);
 	if (r < 0)
 		return r;
 	dmaheap_stats_alloc(ctx, h, rounded, false);
 	/* Made here: raw sync on it needs no check (see sync.c). */
 	dmaheap_dmabuf_fd_mark(ctx, r);
 	return r;
+}
+
+DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
+				    size_t size, unsigned int flags)
+{
+	return dmaheap_alloc_fd_heap_flags(ctx, heap, size, flags, 0);
 }
 
 /* Errors that mean "this heap cannot serve, another may", ranked by how
