@@ -27,6 +27,13 @@ static long run_alloc_fd(struct fault_env *e)
 	return e->out_fd;
 }
 
+static long run_alloc_fd_heap_flags(struct fault_env *e)
+{
+	e->out_fd = dmaheap_alloc_fd_heap_flags(e->ctx, "system", FAULT_SIZE,
+						0, 0);
+	return e->out_fd;
+}
+
 static long run_alloc_from(struct fault_env *e)
 {
 	return dmaheap_alloc_from(e->ctx, fault_fallback, 3, FAULT_SIZE, 0,
@@ -120,6 +127,8 @@ const struct fault_scenario fault_alloc_scenarios[] = {
 	  run_alloc_udmabuf_too_big, ERRS(ALLOC_ERRS), true, RET_ZERO),
 	S("dmaheap_alloc_fd", "", NULL, run_alloc_fd, ERRS(ALLOC_ERRS), true,
 	  RET_NONNEG),
+	S("dmaheap_alloc_fd_heap_flags", "", NULL, run_alloc_fd_heap_flags,
+	  ERRS(ALLOC_ERRS), true, RET_NONNEG),
 	S("dmaheap_alloc_from", "missing, full cma, system", NULL,
 	  run_alloc_from, ERRS(ALLOC_ERRS), true, RET_NONNEG),
 	S("dmaheap_alloc_usage", "cpu-read-often", NULL, run_alloc_usage,

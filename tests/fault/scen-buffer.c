@@ -55,6 +55,11 @@ static long run_buf_set_name(struct fault_env *e)
 	return dmaheap_buf_set_name(e->buf, "frame-1");
 }
 
+static long run_fd_set_name(struct fault_env *e)
+{
+	return dmaheap_fd_set_name(e->ctx, e->raw_fd, "frame-1");
+}
+
 static long run_buf_map(struct fault_env *e)
 {
 	return dmaheap_buf_map(e->buf, &e->out_addr);
@@ -172,6 +177,9 @@ const struct fault_scenario fault_buffer_scenarios[] = {
 	  RET_ANY),
 	S("dmaheap_buf_set_name", "", setup_buf, run_buf_set_name,
 	  ERRS(EINVAL, ENAMETOOLONG, EBUSY, ENOTTY, ENOMEM), false, RET_ZERO),
+	S("dmaheap_fd_set_name", "", setup_raw, run_fd_set_name,
+	  ERRS(EINVAL, EBADF, EBADFD, ENAMETOOLONG, EBUSY, ENOTTY, ENOMEM),
+	  false, RET_ZERO),
 	S("dmaheap_buf_map", "", setup_buf, run_buf_map,
 	  ERRS(EINVAL, EPERM, EACCES, EAGAIN, ENOMEM, EOVERFLOW), false,
 	  RET_ZERO),
