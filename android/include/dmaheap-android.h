@@ -40,8 +40,13 @@
  * error. The one difference: a refused ioctl returns -errno where Android
  * returned -1, so a caller that tests `ret == -1` sees only EPERM.
  *
+ * The dmaheap_android_*() functions below follow libdmaheap's convention
+ * (-errno, errno untouched), except the two that stand for Android calls:
+ * dmaheap_android_new() and dmaheap_android_fd_set_name().
+ *
  * Threads: an allocator may be used by any number of threads at once,
- * as Android's. Functions set errno only on failure.
+ * as Android's; dmaheap_android_init() and _fini() are its constructor
+ * and destructor, not to be called concurrently with its other uses.
  */
 #ifndef DMAHEAP_ANDROID_H
 #define DMAHEAP_ANDROID_H

@@ -22,7 +22,11 @@
 class BufferAllocator {
   public:
 	BufferAllocator() { dmaheap_android_init(this, nullptr); }
-	~BufferAllocator() { dmaheap_android_fini(this); }
+	~BufferAllocator()
+	{
+		if (state_)
+			dmaheap_android_fini(this);
+	}
 
 	/* Not copyable or movable, as Android's. */
 	BufferAllocator(const BufferAllocator &) = delete;
