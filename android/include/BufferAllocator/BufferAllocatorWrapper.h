@@ -83,7 +83,8 @@ int DmabufHeapAllocSystem2(BufferAllocator *buffer_allocator, bool cpu_access,
  * /proc/<pid>/fdinfo/<fd>. Names longer than 31 bytes are cut to 31, as
  * Android does since 2024. Returns 0, or -EINVAL (NULL argument), -EBADF,
  * -EBADFD (@dmabuf_fd is not a dma-buf: checked first, where Android
- * would send the ioctl anyway), -EBUSY, -ENOTTY (kernel before 5.8).
+ * would send the ioctl anyway), -EBUSY, -ENOTTY (kernel before 5.8),
+ * -ENOMEM.
  */
 int DmabufSetName(BufferAllocator *buffer_allocator, unsigned int dmabuf_fd,
 		  const char *name);
