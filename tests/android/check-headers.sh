@@ -1,7 +1,8 @@
 #!/bin/sh
 # Compiles Android's headers as Android code includes them, alone and
 # together, twice each (include guards), with every warning an error: the
-# C ones as C99 and C11, the C++ class as C++11 and C++17.
+# C ones as C99 and C11, the C++ class as C++11 and C++17 (and as Android
+# builds it, without exceptions and RTTI).
 # Usage: check-headers.sh ANDROID_INCLUDE CORE_INCLUDE -- CC... -- CXX...
 set -eu
 inc=$1
@@ -48,4 +49,7 @@ done
 for std in c++11 c++17; do
 	"$@" -std=$std -pedantic $flags -c "$tmp/use.cpp" -o "$tmp/use.o"
 done
-echo "ok: Android's headers compile as C99, C11, C++11 and C++17"
+# As Android builds its C++: without exceptions and RTTI.
+"$@" -std=c++17 -pedantic -fno-exceptions -fno-rtti $flags -c "$tmp/use.cpp" \
+	-o "$tmp/use.o"
+echo "ok: Android's headers compile as C99, C11, C++11 and C++17 (also without exceptions and RTTI)"
