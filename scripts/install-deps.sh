@@ -34,6 +34,8 @@ packages=(
 	# Debian 12 has it; in a container its postinst sees a chroot and
 	# starts no daemon
 	udev
+	# the Android layer (C++ headers and tests), native and 32-bit
+	g++ g++-multilib
 	# the 32-bit build of the library and its tests
 	gcc-multilib libcmocka-dev:i386 libdrm-dev:i386
 	# arm64: the VM, and the cross build of the library and its tests with

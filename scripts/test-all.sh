@@ -313,7 +313,7 @@ main() {
 
 	if want gcc; then
 		step "gcc build, unit suite"
-		CC=gcc setup "$out/gcc" -Ddefault_library=both
+		CC=gcc CXX=g++ setup "$out/gcc" -Ddefault_library=both
 		unit "$out/gcc"
 		# Hostile policy sizes: prints CPU times and growth per doubling (~2 s).
 		mtest -C "$out/gcc" --suite scale --verbose
@@ -321,13 +321,13 @@ main() {
 
 	if want clang; then
 		step "clang build, unit suite"
-		CC=clang setup "$out/clang"
+		CC=clang CXX=clang++ setup "$out/clang"
 		unit "$out/clang"
 	fi
 
 	if want asan; then
 		step "ASan + UBSan, unit, fault and GStreamer plugin suites"
-		CC=clang setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
+		CC=clang CXX=clang++ setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 			mtest -C "$out/asan" --suite unit --suite fault --suite cli --suite gst \
@@ -338,7 +338,7 @@ main() {
 	# build. The seed corpora and crashes/ also replay in every unit run.
 	if want fuzz; then
 		step "libFuzzer: each harness for ${DMAHEAP_FUZZ_SECONDS:-30} s"
-		CC=clang setup "$out/fuzz" -Dfuzz=true -Db_lundef=false
+		CC=clang CXX=clang++ setup "$out/fuzz" -Dfuzz=true -Db_lundef=false
 		DMAHEAP_FUZZ_SECONDS=${DMAHEAP_FUZZ_SECONDS:-30} \
 			mtest -C "$out/fuzz" --suite fuzz --print-errorlogs
 	fi
@@ -346,7 +346,7 @@ main() {
 	# The stress program: 100 threads x 1000 iterations on one context.
 	if want tsan; then
 		step "ThreadSanitizer: unit suite and concurrency stress"
-		CC=clang setup "$out/tsan" -Db_sanitize=thread -Db_lundef=false
+		CC=clang CXX=clang++ setup "$out/tsan" -Db_sanitize=thread -Db_lundef=false
 		TSAN_OPTIONS=halt_on_error=1 \
 			mtest -C "$out/tsan" --suite unit --suite stress --print-errorlogs
 	fi
@@ -362,6 +362,8 @@ main() {
 		bash "$top/tests/install/check.sh" "$out/gcc" "$out/destdir"
 		# The GStreamer plugin out of tree, from the same kind of tree (~10 s).
 		bash "$top/tests/install/check-gst.sh" "$out/gcc" "$out/destdir-gst"
+		# Android code, C and C++, against the installed Android layer.
+		bash "$top/tests/android/check-install.sh" "$out/gcc" "$out/destdir-android"
 	fi
 
 	# About 10 s: configure and build a parent with only the library.
