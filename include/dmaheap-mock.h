@@ -459,6 +459,19 @@ int dmaheap_mock_buf_info(struct dmaheap_mock *mock, int fd,
 int dmaheap_mock_buf_hold(struct dmaheap_mock *mock, int fd, int delta);
 
 /**
+ * dmaheap_mock_fdinfo_count() - show or hide the "count:" line of buffers'
+ * fdinfo. @since 0.2
+ * @mock: the mock.
+ * @shown: true (the default): every /proc/self/fdinfo/<fd> of a mock
+ *	buffer has its "count:" line, as on Linux with dma-buf heaps; false:
+ *	it has none, as the fdinfo of kernels before that line existed.
+ *	Applies to every read from then on, of files already open too.
+ *
+ * Return: 0, or -EINVAL (NULL @mock).
+ */
+int dmaheap_mock_fdinfo_count(struct dmaheap_mock *mock, bool shown);
+
+/**
  * dmaheap_mock_buf_set_fence() - pretend a fence is pending on a buffer,
  * or is no more. @since 0.2
  * @mock: the mock.

@@ -7,7 +7,8 @@
  * every process, every mapping (VMA), and every importer. The mock counts
  * this process's fds (a scan by inode), its mappings (/proc/self/maps by
  * inode, so the caller's own mmap()s count too), and the references that
- * dmaheap_mock_buf_hold() says others hold.
+ * dmaheap_mock_buf_hold() says others hold. dmaheap_mock_fdinfo_count()
+ * leaves the line out, as kernels without it print fdinfo.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,20 +80,25 @@ static long ref_count(const struct mock_obj *o)
 	return n + (long)count_vmas(o) + (long)o->holds;
 }
 
-static int fdinfo_text(const struct mock_obj *o, int fd, char *text,
-		       size_t len)
+/* The text of @o's fdinfo, @fd's; called with the lock. */
+static int fdinfo_text(const struct dmaheap_mock *m, const struct mock_obj *o,
+		       int fd, char *text, size_t len)
 {
 	int fl = fcntl(fd, F_GETFL);
 	long count = ref_count(o);
+	char count_line[32] = "";
 	int n;
 
 	if (fl < 0 || count < 0)
 		return -EIO;
+	if (!m->fdinfo_no_count)
+		snprintf(count_line, sizeof(count_line), "count:\t%ld\n",
+			 count);
 	n = snprintf(text, len,
 		     "pos:\t0\nflags:\t0%o\nmnt_id:\t0\nino:\t%" PRIu64
-		     "\nsize:\t%" PRIu64 "\ncount:\t%ld\nexp_name:\t%s\n",
+		     "\nsize:\t%" PRIu64 "\n%sexp_name:\t%s\n",
 		     (unsigned int)fl | O_CLOEXEC, (uint64_t)o->ino, o->size,
-		     count, o->heap->name);
+		     count_line, o->heap->name);
 	if (o->name[0] && n >= 0 && (size_t)n < len)
 		snprintf(text + n, len - (size_t)n, "name:\t%s\n", o->name);
 	return 0;
@@ -168,7 +174,7 @@ int dmock_pread(const struct dmaheap_sys *self, int fd, void *buf, size_t len,
 	if (info && info->kind == OBJ_FDINFO) {
 		/* As procfs: the fd it names is closed, or another file. */
 		o = buf_of(m, info->target);
-		r = o ? fdinfo_text(o, info->target, text, sizeof(text))
+		r = o ? fdinfo_text(m, o, info->target, text, sizeof(text))
 		      : -ENOENT;
 	}
 	mock_unlock(m);
@@ -210,4 +216,14 @@ int dmaheap_mock_buf_hold(struct dmaheap_mock *mock, int fd, int delta)
 		r = (int)(o->holds = (unsigned int)((int)o->holds + delta));
 	mock_unlock(mock);
 	return r;
+}
+
+int dmaheap_mock_fdinfo_count(struct dmaheap_mock *mock, bool shown)
+{
+	if (!mock)
+		return -EINVAL;
+	mock_lock(mock);
+	mock->fdinfo_no_count = !shown;
+	mock_unlock(mock);
+	return 0;
 }

@@ -180,6 +180,8 @@ struct dmaheap_mock {
 	/* Last set; the module's parameters apply to every open device fd. */
 	struct dmaheap_mock_udmabuf udm_params;
 	uint32_t next_tag;
+	/* fdinfo.c: print buffers' fdinfo without "count:" */
+	bool fdinfo_no_count;
 	/* The fake procfs (proc.c) */
 	char proc_dir[80];
 	struct mock_proc *procs;
