@@ -1564,7 +1564,10 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  *    raise the count.)
  * Otherwise the buffer is closed as without a pool, and the refusal counted
  * (struct dmaheap_pool_stats). A fdinfo that cannot be read or has no
- * "count:" line (no /proc) counts as shared. Once the check passes nobody
+ * "count:" line (no /proc, or a kernel that does not print it) counts as
+ * shared, as does one whose "count:" comes after "exp_name:" or twice (the
+ * kernel prints it before, so such a line comes from a name holding a
+ * newline). Once the check passes nobody
  * else holds the dma-buf, so nobody can add a reference or a fence to it;
  * the one exception is a process allowed to ptrace this one
  * (pidfd_getfd(2)), which could take its fd while it sits in the pool.

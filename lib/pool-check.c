@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The recycling pool's safety check: is a freed buffer's fd the only
- * reference to its dma-buf (/proc/self/fdinfo "count:"), and is no fence
- * pending on it (poll)? See "Recycling pool" in dmaheap.h for the rule and
+ * reference to its dma-buf (/proc/self/fdinfo "count:", read with the
+ * parser `dmaheap stat` uses), and is no fence pending on it (poll)? See
+ * "Recycling pool" in dmaheap.h for the rule and
  * tests/kernel/test-kernel-pool.c for the kernel facts behind it.
  */
 #include <errno.h>
@@ -14,46 +15,14 @@
 #include <sys/mman.h>
 
 #include "pool.h"
+#include "stat.h"
 #include "uapi.h"
-
-/* The value of the line "@key:\t..." of fdinfo text @text, or NULL.
- * @key is given with its colon and a newline before it ("\ncount:"). */
-static const char *fdinfo_value(const char *text, const char *key)
-{
-	const char *p;
-
-	if (strncmp(text, key + 1, strlen(key + 1)) == 0)
-		p = text + strlen(key + 1);
-	else if ((p = strstr(text, key)))
-		p += strlen(key);
-	else
-		return NULL;
-	return p + strspn(p, " \t");
-}
-
-/* The numeric value of "count:", or -1. */
-static long fdinfo_count(const char *text)
-{
-	const char *v = fdinfo_value(text, "\ncount:");
-
-	return v ? strtol(v, NULL, 10) : -1;
-}
-
-/* Whether fdinfo's "name:" is exactly @name. */
-static bool fdinfo_name_is(const char *text, const char *name)
-{
-	const char *v = fdinfo_value(text, "\nname:");
-	size_t len = strlen(name);
-
-	return v && strncmp(v, name, len) == 0 &&
-	       (v[len] == '\n' || v[len] == '\0');
-}
 
 /*
  * The fdinfo of @buf's fd. Its file stays open with the buffer: procfs
  * prints an fdinfo afresh on every read, and opening one costs a path walk
  * that allocates dentries (about ten times a pread under TCG). It holds no
- * reference to the dma-buf, only to this process.
+ * reference to the dma-buf, only to this process. Returns the length read.
  */
 static int read_fdinfo(struct dmaheap_buf *buf, char *text, size_t len)
 {
@@ -68,11 +37,7 @@ static int read_fdinfo(struct dmaheap_buf *buf, char *text, size_t len)
 			return r;
 		buf->info_fd = r;
 	}
-	r = sys->pread(sys, buf->info_fd, text, len - 1, 0);
-	if (r < 0)
-		return r;
-	text[r] = '\0';
-	return 0;
+	return sys->pread(sys, buf->info_fd, text, len, 0);
 }
 
 /* The name auto-naming gives buffers of @heap. */
@@ -91,18 +56,22 @@ void dmaheap_pool_auto_name(const struct dmaheap_heap *heap,
 int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf, bool *named)
 {
 	char text[POOL_FDINFO_MAX], name[DMA_BUF_NAME_LEN];
+	struct dmaheap_fdinfo fi;
 	int r = read_fdinfo(buf, text, sizeof(text));
 
-	if (r) {
+	if (r < 0) {
 		dmaheap_log(buf->ctx, DMAHEAP_LOG_DEBUG,
 			    "pool: fdinfo of fd %d: %s", buf->fd,
 			    dmaheap_strerror(r));
 		return -EBUSY;
 	}
-	if (fdinfo_count(text) != 1)
+	if (dmaheap_fdinfo_parse(text, (size_t)r, &fi) != 1)
+		return -EBUSY;
+	/* No "count:" reads 0: never taken for a sole owner. */
+	if (fi.count != 1)
 		return -EBUSY;
 	dmaheap_pool_auto_name(buf->heap, name);
-	*named = fdinfo_name_is(text, name);
+	*named = strcmp(fi.name, name) == 0;
 	return 0;
 }
 

@@ -45,12 +45,13 @@ static bool copy_text(char *dst, size_t cap, const char *s, size_t len)
 	return true;
 }
 
-enum fdinfo_key { KEY_INO, KEY_SIZE, KEY_EXP, KEY_NAME, KEY_COUNT };
+enum fdinfo_key { KEY_INO, KEY_SIZE, KEY_EXP, KEY_NAME, KEY_REFS, KEY_COUNT };
 
 static int key_of(const char *line, size_t len, size_t *value)
 {
-	static const char *const keys[KEY_COUNT] = { "ino:", "size:",
-						     "exp_name:", "name:" };
+	static const char *const keys[KEY_COUNT] = {
+		"ino:", "size:", "exp_name:", "name:", "count:"
+	};
 
 	for (int k = 0; k < KEY_COUNT; k++) {
 		size_t klen = strlen(keys[k]);
@@ -76,6 +77,8 @@ static bool fdinfo_field(struct dmaheap_fdinfo *fi, int key, const char *v,
 		return parse_u64(v, len, false, &fi->size);
 	case KEY_EXP:
 		return copy_text(fi->exporter, sizeof(fi->exporter), v, len);
+	case KEY_REFS:
+		return parse_u64(v, len, false, &fi->count);
 	default:
 		return copy_text(fi->name, sizeof(fi->name), v, len);
 	}
@@ -85,7 +88,7 @@ int dmaheap_fdinfo_parse(const char *text, size_t len,
 			 struct dmaheap_fdinfo *fi)
 {
 	unsigned int seen = 0;
-	bool bad = false;
+	bool bad = false, bad_refs = false;
 	size_t pos = 0;
 
 	memset(fi, 0, sizeof(*fi));
@@ -100,12 +103,22 @@ int dmaheap_fdinfo_parse(const char *text, size_t len,
 		if (key < 0)
 			continue;
 		/* A key twice (a name holding a newline can fake one) leaves
-		 * no telling which is true. */
+		 * no telling which is true. The kernel prints "count:" before
+		 * "exp_name:" and the name last, so a "count:" after
+		 * "exp_name:" is a fake too. A bad count is the pool's
+		 * business, not the accounting's: it only makes it unknown. */
 		if ((seen & (1u << key)) ||
-		    !fdinfo_field(fi, key, line + value, llen - value))
-			bad = true;
+		    (key == KEY_REFS && (seen & (1u << KEY_EXP))) ||
+		    !fdinfo_field(fi, key, line + value, llen - value)) {
+			if (key == KEY_REFS)
+				bad_refs = true;
+			else
+				bad = true;
+		}
 		seen |= 1u << key;
 	}
+	if (bad_refs)
+		fi->count = 0;
 	if (!(seen & (1u << KEY_EXP)))
 		return 0; /* not a dma-buf */
 	if (bad || !(seen & (1u << KEY_INO)) || !(seen & (1u << KEY_SIZE)))

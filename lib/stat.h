@@ -19,6 +19,12 @@
 struct dmaheap_fdinfo {
 	uint64_t ino;
 	uint64_t size;
+	/* "count:", the dma-buf file's references; 0 when the line is
+	 * absent (older kernels), malformed, given twice or after
+	 * "exp_name:" (where only a name holding a newline puts it). An fd
+	 * open on the buffer makes the true count at least 1, so 0 is
+	 * "unknown". */
+	uint64_t count;
 	char exporter[DMAHEAP_STAT_TEXT_MAX];
 	char name[DMAHEAP_STAT_TEXT_MAX];
 };

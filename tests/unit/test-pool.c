@@ -627,6 +627,37 @@ static void test_fork_child_serves_nothing(void **state)
 	assert_int_equal(stats(f).hits, 1);
 }
 
+/* Without a "count:" line (older kernels) nothing can be told: shared. */
+static void test_no_count_is_shared(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(dmaheap_mock_fdinfo_count(NULL, false), -EINVAL);
+	pool_on(f, 0, 0, 0, 0);
+	assert_int_equal(dmaheap_mock_fdinfo_count(f->mock, false), 0);
+	assert_false(free_kept(f, alloc_n(f, PAGE)));
+	assert_int_equal(stats(f).refused_shared, 1);
+}
+
+/* A name can hold a newline and fake an fdinfo line: a second "count:"
+ * leaves the count unknown, never taken from the name. */
+static void test_count_faked_by_name_is_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_buf_set_name(buf, "x\ncount:\t1"), 0);
+	assert_int_equal(dmaheap_mock_fdinfo_count(f->mock, false), 0);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(dmaheap_mock_fdinfo_count(f->mock, true), 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_buf_set_name(buf, "x\ncount:\t1"), 0);
+	assert_false(free_kept(f, buf));
+	assert_int_equal(stats(f).refused_shared, 2);
+}
+
 #define THREADS 4
 #define ROUNDS 200
 
@@ -697,6 +728,8 @@ int main(void)
 		FIXTURE_TEST(test_context_free_closes_cache),
 		FIXTURE_TEST(test_fork_child_serves_nothing),
 		FIXTURE_TEST(test_threads),
+		FIXTURE_TEST(test_no_count_is_shared),
+		FIXTURE_TEST(test_count_faked_by_name_is_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
