@@ -1530,8 +1530,10 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  * allocation need not wait for the kernel to find and zero pages.
  *
  *   !!! A RECYCLED BUFFER IS NOT ZEROED. It holds whatever its previous
- *   !!! user of this context wrote, unless the pool was set up with
- *   !!! DMAHEAP_POOL_ZERO or the allocation asks for DMAHEAP_ALLOC_FRESH.
+ *   !!! user of this context wrote, unless the pool is set up with
+ *   !!! DMAHEAP_POOL_ZERO (then none is handed out unzeroed, also those
+ *   !!! cached before the flag was set) or the allocation asks for
+ *   !!! DMAHEAP_ALLOC_FRESH.
  *   !!! Never enable a pool without DMAHEAP_POOL_ZERO in a context whose
  *   !!! buffers go to parties that must not see each other's data.
  *
@@ -1575,9 +1577,18 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  * calls in place of the close. The fdinfo file is opened at a buffer's
  * first check (one more system call) and stays open, O_CLOEXEC, until the
  * buffer is closed: a buffer that has been through the pool takes two fds
- * (opening procfs files costs a path walk, about ten times a pread). A hit
- * costs no system call (one DMA_BUF_SET_NAME if auto-naming must rename a
- * buffer the caller renamed).
+ * (opening procfs files costs a path walk, about ten times a pread).
+ *
+ * A hit costs no system call, but for what the buffer must lose first:
+ *  - its name: it gets the name the new request asks for, its heap's with
+ *    auto-naming, else none (DMA_BUF_SET_NAME with the empty name; the
+ *    kernel cannot unset a name, and fdinfo then shows "name:" empty). One
+ *    ioctl when the name differs; if it fails on a buffer that has a name,
+ *    the buffer is closed, not handed out with it;
+ *  - its data, with DMAHEAP_POOL_ZERO, if it was cached before the flag
+ *    was set: zeroed as on a free, or closed if that fails.
+ * A buffer that cannot be made ready is closed (counted as released) and
+ * the next cached one tried.
  *
  * Limits: struct dmaheap_pool_options caps the bytes cached in the whole
  * pool and the buffers cached per size class. A freed buffer that would
@@ -1606,8 +1617,9 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
 enum dmaheap_pool_flags {
 	/** Zero a freed buffer before caching it (mmap, SYNC START, memset,
 	 * SYNC END, munmap: 4 more system calls per recycled free). Buffers
-	 * of heaps whose memory the CPU cannot map (protected) are then never
-	 * cached. */
+	 * cached before the flag was set are zeroed when handed out
+	 * instead. Buffers of heaps whose memory the CPU cannot map
+	 * (protected) are then never cached. */
 	DMAHEAP_POOL_ZERO = 1u << 0,
 };
 
@@ -1720,7 +1732,8 @@ DMAHEAP_EXPORT int dmaheap_pool_trim(struct dmaheap_ctx *ctx,
  * @refused_full: freed buffers closed because the limits were reached, a
  *	heap had too many size classes, or zeroing failed.
  * @released: cached buffers closed by trimming, the idle timeout, lower
- *	limits, or turning the pool off.
+ *	limits, or turning the pool off; and at a hit, those that could not
+ *	be made ready (zeroing or renaming failed).
  * @cached_buffers: buffers cached now.
  * @cached_bytes: their total size.
  */

@@ -48,14 +48,27 @@ void dmaheap_pool_auto_name(const struct dmaheap_heap *heap,
 	name[DMA_BUF_NAME_LEN - 1] = '\0';
 }
 
+/* What the fdinfo name @fi_name is to the pool. */
+static enum pool_name name_kind(const struct dmaheap_heap *heap,
+				const char *fi_name)
+{
+	char name[DMA_BUF_NAME_LEN];
+
+	if (!fi_name[0])
+		return POOL_NAME_NONE;
+	dmaheap_pool_auto_name(heap, name);
+	return strcmp(fi_name, name) == 0 ? POOL_NAME_AUTO : POOL_NAME_OTHER;
+}
+
 /*
  * 0 if @buf's fd is the only reference to its dma-buf; -EBUSY if anything
- * else holds it or the count cannot be read. *@named tells whether the
- * buffer still carries its heap's auto-name.
+ * else holds it or the count cannot be read. *@name tells what name the
+ * buffer carries.
  */
-int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf, bool *named)
+int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf,
+				  enum pool_name *name)
 {
-	char text[POOL_FDINFO_MAX], name[DMA_BUF_NAME_LEN];
+	char text[POOL_FDINFO_MAX];
 	struct dmaheap_fdinfo fi;
 	int r = read_fdinfo(buf, text, sizeof(text));
 
@@ -70,8 +83,7 @@ int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf, bool *named)
 	/* No "count:" reads 0: never taken for a sole owner. */
 	if (fi.count != 1)
 		return -EBUSY;
-	dmaheap_pool_auto_name(buf->heap, name);
-	*named = strcmp(fi.name, name) == 0;
+	*name = name_kind(buf->heap, fi.name);
 	return 0;
 }
 

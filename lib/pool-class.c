@@ -173,7 +173,7 @@ static bool stripe_grow(struct pool_stripe *s)
 }
 
 bool dmaheap_pool_push(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
-		       struct dmaheap_buf *buf, bool named)
+		       const struct pool_slot *slot)
 {
 	struct pool_stripe *s = &c->stripes[my_stripe()];
 	/* The clock only with a timeout: it is a tenth of a hit's cost. */
@@ -186,9 +186,10 @@ bool dmaheap_pool_push(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 		return false;
 	pthread_mutex_lock(&s->lock);
 	ok = stripe_grow(s);
-	if (ok)
-		s->slots[s->count++] = (struct pool_slot){
-			.buf = buf, .since_ms = stamp, .named = named };
+	if (ok) {
+		s->slots[s->count] = *slot;
+		s->slots[s->count++].since_ms = stamp;
+	}
 	pthread_mutex_unlock(&s->lock);
 	if (!ok)
 		unreserve_slot(pool, c);

@@ -43,21 +43,53 @@ static void class_expire(struct dmaheap_pool *pool, struct dmaheap_pool_class *c
 /* Hooks                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* Gives a recycled buffer its heap's name back if the caller renamed it. */
-static void rename_if_needed(struct dmaheap_ctx *ctx, const struct pool_slot *s,
-			     unsigned int flags)
+/* The name a buffer handed out for @flags must carry. */
+static enum pool_name wanted_name(const struct dmaheap_ctx *ctx,
+				  unsigned int flags)
 {
-	char name[DMA_BUF_NAME_LEN];
+	if ((flags & DMAHEAP_ALLOC_NO_NAME) ||
+	    (ctx->flags & DMAHEAP_CTX_NO_AUTONAME))
+		return POOL_NAME_NONE;
+	return POOL_NAME_AUTO;
+}
+
+/*
+ * Gives a recycled buffer the name its new request asks for: its heap's,
+ * or none (the empty name: the kernel cannot unset one). False if that
+ * failed and the buffer would carry something of its last user.
+ */
+static bool rename_for(struct dmaheap_ctx *ctx, const struct pool_slot *s,
+		       unsigned int flags)
+{
+	enum pool_name want = wanted_name(ctx, flags);
+	char name[DMA_BUF_NAME_LEN] = "";
 	int r;
 
-	if (s->named || (flags & DMAHEAP_ALLOC_NO_NAME) ||
-	    (ctx->flags & DMAHEAP_CTX_NO_AUTONAME))
-		return;
-	dmaheap_pool_auto_name(s->buf->heap, name);
+	if (s->name == want)
+		return true;
+	if (want == POOL_NAME_AUTO)
+		dmaheap_pool_auto_name(s->buf->heap, name);
 	r = ctx->sys->ioctl(ctx->sys, s->buf->fd, DMA_BUF_SET_NAME, name);
-	if (r)
-		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "pool: renaming fd %d: %s",
-			    s->buf->fd, dmaheap_strerror(r));
+	if (r == 0)
+		return true;
+	dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "pool: renaming fd %d: %s",
+		    s->buf->fd, dmaheap_strerror(r));
+	/* Unnamed and left so: as a fresh buffer whose naming failed. */
+	return s->name == POOL_NAME_NONE;
+}
+
+/* Whether the popped @s may be handed out for @flags, made ready if so. */
+static bool ready(struct dmaheap_ctx *ctx, struct dmaheap_pool *pool,
+		  struct pool_slot *s, unsigned int flags)
+{
+	/* Cached before DMAHEAP_POOL_ZERO was turned on. */
+	if ((atomic_load_explicit(&pool->flags, memory_order_relaxed) &
+	     DMAHEAP_POOL_ZERO) && !s->zeroed) {
+		if (dmaheap_pool_zero(s->buf))
+			return false;
+		s->zeroed = true;
+	}
+	return rename_for(ctx, s, flags);
 }
 
 bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
@@ -76,32 +108,43 @@ bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		return false;
 	}
 	class_expire(pool, c);
-	if (!dmaheap_pool_pop(pool, c, &s)) {
-		pool_count(&dmaheap_pool_counters(c)->misses);
-		return false;
+	while (dmaheap_pool_pop(pool, c, &s)) {
+		if (ready(ctx, pool, &s, flags)) {
+			pool_count(&dmaheap_pool_counters(c)->hits);
+			dmaheap_ctx_ref(ctx);
+			dmaheap_stats_alloc(ctx, heap, size, true);
+			*ret = s.buf;
+			return true;
+		}
+		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG,
+			    "pool: fd %d cannot be handed out, closed",
+			    s.buf->fd);
+		dmaheap_buf_release(s.buf);
+		pool_count(&dmaheap_pool_counters(c)->released);
 	}
-	pool_count(&dmaheap_pool_counters(c)->hits);
-	rename_if_needed(ctx, &s, flags);
-	dmaheap_ctx_ref(ctx);
-	dmaheap_stats_alloc(ctx, heap, size, true);
-	*ret = s.buf;
-	return true;
+	pool_count(&dmaheap_pool_counters(c)->misses);
+	return false;
 }
 
-/* Why a freed buffer was not kept, or 0 if it may be. */
-static int give_check(struct dmaheap_pool *pool, struct dmaheap_buf *buf,
-		      bool *named)
+/* Why a freed buffer was not kept, or 0 if it may be; fills @s. */
+static int give_check(struct dmaheap_pool *pool, struct pool_slot *s)
 {
-	int r = dmaheap_pool_check_sole_owner(buf, named);
+	enum pool_name name;
+	int r;
 
+	r = dmaheap_pool_check_sole_owner(s->buf, &name);
 	if (r)
 		return r;
-	r = dmaheap_pool_check_no_fence(buf);
-	if (r)
+	if (dmaheap_pool_check_no_fence(s->buf))
 		return -EAGAIN;
+	s->name = (unsigned char)name;
+	s->zeroed = false;
 	if (atomic_load_explicit(&pool->flags, memory_order_relaxed) &
-	    DMAHEAP_POOL_ZERO)
-		return dmaheap_pool_zero(buf) ? -ENOSPC : 0;
+	    DMAHEAP_POOL_ZERO) {
+		if (dmaheap_pool_zero(s->buf))
+			return -ENOSPC;
+		s->zeroed = true;
+	}
 	return 0;
 }
 
@@ -115,7 +158,7 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean)
 	struct dmaheap_pool *pool = pool_of(ctx);
 	struct dmaheap_pool_class *c;
 	struct pool_counters *counters;
-	bool named = false;
+	struct pool_slot slot = { .buf = buf };
 	int r;
 
 	/* Only this buffer holds the context: nobody can allocate again. */
@@ -132,8 +175,8 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean)
 	else if (!dmaheap_pool_room(pool, c))
 		r = -ENOSPC;
 	else
-		r = give_check(pool, buf, &named);
-	if (r == 0 && !dmaheap_pool_push(pool, c, buf, named))
+		r = give_check(pool, &slot);
+	if (r == 0 && !dmaheap_pool_push(pool, c, &slot))
 		r = -ENOSPC;
 	counters = dmaheap_pool_counters(c);
 	if (r == 0)
@@ -292,10 +335,13 @@ static bool keep_fresh(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 		       struct dmaheap_buf *buf, unsigned int flags)
 {
 	struct dmaheap_ctx *ctx = buf->ctx;
-	bool named = !(flags & DMAHEAP_ALLOC_NO_NAME) &&
-		     !(ctx->flags & DMAHEAP_CTX_NO_AUTONAME);
+	struct pool_slot slot = {
+		.buf = buf,
+		.name = (unsigned char)wanted_name(ctx, flags),
+		.zeroed = true,
+	};
 
-	if (!dmaheap_pool_push(pool, c, buf, named))
+	if (!dmaheap_pool_push(pool, c, &slot))
 		return false;
 	dmaheap_stats_release(ctx, buf->heap, buf->size);
 	dmaheap_ctx_unref(ctx); /* the caller's reference keeps it alive */

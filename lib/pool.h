@@ -13,6 +13,11 @@
  * takes the pool's grow_lock. The buffers and bytes cached are atomic
  * counters, reserved before a push. Closing, zeroing and the check's system
  * calls run outside every lock.
+ *
+ * A slot says what was true when its buffer was cached: whether it was
+ * zeroed, and its name. A hit zeroes it if the pool zeroes and it was
+ * not, and renames it to what the new request asks, so neither depends on
+ * the order of calls.
  */
 #ifndef DMAHEAP_POOL_H
 #define DMAHEAP_POOL_H
@@ -34,10 +39,18 @@ struct pool_counters {
 	atomic_uint_fast64_t released;
 };
 
+/* What a cached buffer's fdinfo said of its name. */
+enum pool_name {
+	POOL_NAME_NONE,  /* none, or the empty name */
+	POOL_NAME_AUTO,  /* its heap's auto-name */
+	POOL_NAME_OTHER, /* a name its last user gave it */
+};
+
 struct pool_slot {
 	struct dmaheap_buf *buf;
-	uint64_t since_ms; /* when it was cached */
-	bool named;        /* carries its heap's auto-name */
+	uint64_t since_ms;     /* when it was cached; set by the push */
+	unsigned char name;    /* enum pool_name */
+	bool zeroed;           /* holds nothing of its last user */
 };
 
 struct pool_stripe {
@@ -94,7 +107,7 @@ struct pool_counters *dmaheap_pool_counters(struct dmaheap_pool_class *c);
 bool dmaheap_pool_room(struct dmaheap_pool *pool,
 		       struct dmaheap_pool_class *c);
 bool dmaheap_pool_push(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
-		       struct dmaheap_buf *buf, bool named);
+		       const struct pool_slot *slot);
 bool dmaheap_pool_pop(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 		      struct pool_slot *out);
 int dmaheap_pool_class_trim(struct dmaheap_pool *pool,
@@ -110,7 +123,8 @@ void dmaheap_pool_class_free(struct dmaheap_pool_class *c);
 /* pool-check.c */
 void dmaheap_pool_auto_name(const struct dmaheap_heap *heap,
 			    char name[DMA_BUF_NAME_LEN]);
-int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf, bool *named);
+int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf,
+				  enum pool_name *name);
 int dmaheap_pool_check_no_fence(struct dmaheap_buf *buf);
 int dmaheap_pool_zero(struct dmaheap_buf *buf);
 

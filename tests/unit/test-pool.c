@@ -627,6 +627,158 @@ static void test_fork_child_serves_nothing(void **state)
 	assert_int_equal(stats(f).hits, 1);
 }
 
+/* ------------------------------------------------------------------------ */
+/* What a recycled buffer may never carry: data, holders, a name            */
+/* ------------------------------------------------------------------------ */
+
+static bool all_zero(struct dmaheap_buf *buf)
+{
+	const unsigned char *c;
+	bool zero = true;
+	void *p;
+
+	assert_int_equal(dmaheap_buf_map(buf, &p), 0);
+	c = p;
+	for (size_t i = 0; i < dmaheap_buf_size(buf); i++)
+		zero = zero && c[i] == 0;
+	assert_int_equal(dmaheap_buf_unmap(buf), 0);
+	return zero;
+}
+
+/* Buffers cached before DMAHEAP_POOL_ZERO was turned on are zeroed when
+ * handed out; those cached with it on are not zeroed twice. */
+static void test_zero_turned_on_later(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, 2 * PAGE);
+	fill(buf, 0x5a);
+	assert_true(free_kept(f, buf));
+	pool_on(f, DMAHEAP_POOL_ZERO, 0, 0, 0);
+	assert_int_equal(stats(f).cached_buffers, 1);
+	buf = alloc_n(f, 2 * PAGE);
+	assert_int_equal(stats(f).hits, 1);
+	assert_true(all_zero(buf));
+	fill(buf, 0x5a);
+	assert_true(free_kept(f, buf));
+	/* Zeroed on the way in: a hit costs no mapping. */
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_n(f, 2 * PAGE);
+	assert_int_equal(stats(f).hits, 2);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_MMAP), 0);
+	assert_true(all_zero(buf));
+	dmaheap_buf_free(buf);
+}
+
+/* Zeroing on the way out fails (the buffer cannot be mapped): the buffer
+ * is closed, never handed out dirty. */
+static void test_zero_later_fails_closes(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	fill(buf, 0x5a);
+	assert_true(free_kept(f, buf));
+	pool_on(f, DMAHEAP_POOL_ZERO, 0, 0, 0);
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_MMAP, 0, 1, ENOMEM), 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(allocs(f), 1);
+	assert_int_equal(stats(f).hits, 0);
+	assert_int_equal(stats(f).released, 1);
+	assert_int_equal(stats(f).cached_buffers, 0);
+	assert_true(all_zero(buf));
+	dmaheap_buf_free(buf);
+}
+
+static void expect_name(struct fixture *f, struct dmaheap_buf *buf,
+			const char *name)
+{
+	struct dmaheap_mock_buf_info info;
+
+	assert_int_equal(dmaheap_mock_buf_info(f->mock, dmaheap_buf_fd(buf), &info), 0);
+	assert_string_equal(info.name, name);
+}
+
+static struct dmaheap_buf *alloc_unnamed(struct fixture *f)
+{
+	struct dmaheap_buf *buf = NULL;
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", PAGE,
+				       DMAHEAP_ALLOC_NO_NAME, &buf), 0);
+	return buf;
+}
+
+/* A request for no name gets a buffer without its last user's name, nor
+ * the heap's; one with a name already right costs nothing. */
+static void test_no_name_clears_name(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_buf_set_name(buf, "alice-secret"), 0);
+	assert_true(free_kept(f, buf));
+	buf = alloc_unnamed(f);
+	assert_int_equal(stats(f).hits, 1);
+	expect_name(f, buf, "");
+	assert_true(free_kept(f, buf));
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_unnamed(f);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SET_NAME), 0);
+	assert_true(free_kept(f, buf));
+	/* Auto-named again on request. */
+	buf = alloc_n(f, PAGE);
+	expect_name(f, buf, "system");
+	assert_true(free_kept(f, buf));
+	buf = alloc_unnamed(f);
+	expect_name(f, buf, "");
+	dmaheap_buf_free(buf);
+}
+
+static void test_no_autoname_ctx_clears_name(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+
+	dmaheap_ctx_free(f->ctx);
+	f->ctx = fixture_ctx(f, DMAHEAP_CTX_NO_AUTONAME);
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	expect_name(f, buf, "");
+	assert_int_equal(dmaheap_buf_set_name(buf, "alice-secret"), 0);
+	assert_true(free_kept(f, buf));
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(stats(f).hits, 1);
+	expect_name(f, buf, "");
+	dmaheap_buf_free(buf);
+}
+
+/* The name cannot be cleared: the buffer is closed, not handed out. */
+static void test_name_not_cleared_closes(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(dmaheap_buf_set_name(buf, "alice-secret"), 0);
+	assert_true(free_kept(f, buf));
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_IOCTL_SET_NAME, 0, 1, ENOMEM), 0);
+	buf = alloc_unnamed(f);
+	assert_int_equal(allocs(f), 1);
+	assert_int_equal(stats(f).hits, 0);
+	assert_int_equal(stats(f).released, 1);
+	expect_name(f, buf, "");
+	dmaheap_buf_free(buf);
+}
+
 /* Without a "count:" line (older kernels) nothing can be told: shared. */
 static void test_no_count_is_shared(void **state)
 {
@@ -730,6 +882,11 @@ int main(void)
 		FIXTURE_TEST(test_threads),
 		FIXTURE_TEST(test_no_count_is_shared),
 		FIXTURE_TEST(test_count_faked_by_name_is_shared),
+		FIXTURE_TEST(test_zero_turned_on_later),
+		FIXTURE_TEST(test_zero_later_fails_closes),
+		FIXTURE_TEST(test_no_name_clears_name),
+		FIXTURE_TEST(test_no_autoname_ctx_clears_name),
+		FIXTURE_TEST(test_name_not_cleared_closes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
