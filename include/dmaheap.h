@@ -1586,7 +1586,10 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  *    ioctl when the name differs; if it fails on a buffer that has a name,
  *    the buffer is closed, not handed out with it;
  *  - its data, with DMAHEAP_POOL_ZERO, if it was cached before the flag
- *    was set: zeroed as on a free, or closed if that fails.
+ *    was set or before a fork() (see below): zeroed as on a free, or
+ *    closed if that fails;
+ *  - holders from a fork(): the first hit on a buffer cached before this
+ *    process last forked checks it again (a pread and a poll).
  * A buffer that cannot be made ready is closed (counted as released) and
  * the next cached one tried.
  *
@@ -1603,6 +1606,17 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  * cached fds are shared with the parent; they are O_CLOEXEC, so exec closes
  * them, and dmaheap_pool_trim() in the child closes them at once). Detected
  * without a system call through a MADV_WIPEONFORK page (Linux 4.14).
+ * In the parent, a child that does not exec holds every buffer cached at
+ * the fork, and may write to them: the pool hands one out again only once
+ * the safety rule holds anew (checked at its first hit after the fork; a
+ * buffer the child still holds is closed), and a zeroing pool zeroes it
+ * again. Forks are counted by one pthread_atfork() handler, registered
+ * once per process at the first dmaheap_ctx_set_pool() that turns a pool
+ * on: a process-wide counter, the library's only global state.
+ * posix_spawn() and vfork() run no handler; their child execs (closing
+ * the fds) or exits without touching them. A child made with the raw
+ * clone() system call and no CLONE_FILES is not seen: call
+ * dmaheap_pool_trim() before making one.
  *
  * Threads: every pool function may be called from any thread. A size
  * class keeps its buffers in 8 stripes with a mutex each; a thread uses
@@ -1617,9 +1631,9 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
 enum dmaheap_pool_flags {
 	/** Zero a freed buffer before caching it (mmap, SYNC START, memset,
 	 * SYNC END, munmap: 4 more system calls per recycled free). Buffers
-	 * cached before the flag was set are zeroed when handed out
-	 * instead. Buffers of heaps whose memory the CPU cannot map
-	 * (protected) are then never cached. */
+	 * cached before the flag was set, or before a fork(), are zeroed when
+	 * handed out instead. Buffers of heaps whose memory the CPU cannot
+	 * map (protected) are then never cached. */
 	DMAHEAP_POOL_ZERO = 1u << 0,
 };
 
@@ -1666,8 +1680,9 @@ struct dmaheap_pool_options {
  * Return: 0, or -EINVAL (NULL @ctx, @opts->struct_size too small, unknown
  * flags, @max_bytes below a page, @max_buffers 0), -E2BIG (a larger
  * @opts->struct_size with a non-zero byte this library does not know, or
- * one over 4096), -ENOMEM, or the error of madvise(MADV_WIPEONFORK)
- * (-EINVAL: kernel before 4.14).
+ * one over 4096), -ENOMEM (also: the fork handler could not be
+ * registered), or the error of madvise(MADV_WIPEONFORK) (-EINVAL: kernel
+ * before 4.14).
  */
 DMAHEAP_EXPORT int dmaheap_ctx_set_pool(struct dmaheap_ctx *ctx,
 					const struct dmaheap_pool_options *opts);
@@ -1733,7 +1748,7 @@ DMAHEAP_EXPORT int dmaheap_pool_trim(struct dmaheap_ctx *ctx,
  *	heap had too many size classes, or zeroing failed.
  * @released: cached buffers closed by trimming, the idle timeout, lower
  *	limits, or turning the pool off; and at a hit, those that could not
- *	be made ready (zeroing or renaming failed).
+ *	be made ready (held by a fork()ed child, zeroing or renaming failed).
  * @cached_buffers: buffers cached now.
  * @cached_bytes: their total size.
  */

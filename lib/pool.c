@@ -78,11 +78,34 @@ static bool rename_for(struct dmaheap_ctx *ctx, const struct pool_slot *s,
 	return s->name == POOL_NAME_NONE;
 }
 
+/*
+ * A buffer cached before this process last forked: a child that did not
+ * exec inherited its fd, so it is checked again as on a free; a child may
+ * also have written to it before letting go, so it counts as not zeroed.
+ */
+static bool still_sole(struct pool_slot *s)
+{
+	unsigned int gen = dmaheap_pool_fork_gen();
+	enum pool_name name;
+
+	if (s->fork_gen == gen)
+		return true;
+	if (dmaheap_pool_check_sole_owner(s->buf, &name) ||
+	    dmaheap_pool_check_no_fence(s->buf))
+		return false;
+	s->fork_gen = gen;
+	s->name = (unsigned char)name;
+	s->zeroed = false;
+	return true;
+}
+
 /* Whether the popped @s may be handed out for @flags, made ready if so. */
 static bool ready(struct dmaheap_ctx *ctx, struct dmaheap_pool *pool,
 		  struct pool_slot *s, unsigned int flags)
 {
-	/* Cached before DMAHEAP_POOL_ZERO was turned on. */
+	if (!still_sole(s))
+		return false;
+	/* Cached before DMAHEAP_POOL_ZERO was turned on, or after a fork. */
 	if ((atomic_load_explicit(&pool->flags, memory_order_relaxed) &
 	     DMAHEAP_POOL_ZERO) && !s->zeroed) {
 		if (dmaheap_pool_zero(s->buf))
@@ -132,6 +155,8 @@ static int give_check(struct dmaheap_pool *pool, struct pool_slot *s)
 	enum pool_name name;
 	int r;
 
+	/* Before the check: a fork after this reading is redone at a hit. */
+	s->fork_gen = dmaheap_pool_fork_gen();
 	r = dmaheap_pool_check_sole_owner(s->buf, &name);
 	if (r)
 		return r;
@@ -317,6 +342,8 @@ DMAHEAP_EXPORT int dmaheap_ctx_set_pool(struct dmaheap_ctx *ctx,
 	}
 	r = check_pool_options(ctx, opts);
 	if (r == 0)
+		r = dmaheap_pool_fork_watch();
+	if (r == 0)
 		r = pool_get(ctx, &pool);
 	if (r)
 		return r;
@@ -330,13 +357,16 @@ DMAHEAP_EXPORT int dmaheap_ctx_set_pool(struct dmaheap_ctx *ctx,
 	return 0;
 }
 
-/* Caches a buffer fresh from the kernel: never shared, already zeroed. */
+/* Caches a buffer fresh from the kernel: never shared, already zeroed;
+ * @gen: the fork generation before it was allocated. */
 static bool keep_fresh(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
-		       struct dmaheap_buf *buf, unsigned int flags)
+		       struct dmaheap_buf *buf, unsigned int flags,
+		       unsigned int gen)
 {
 	struct dmaheap_ctx *ctx = buf->ctx;
 	struct pool_slot slot = {
 		.buf = buf,
+		.fork_gen = gen,
 		.name = (unsigned char)wanted_name(ctx, flags),
 		.zeroed = true,
 	};
@@ -377,13 +407,15 @@ DMAHEAP_EXPORT int dmaheap_pool_prewarm(struct dmaheap_ctx *ctx,
 		return -ENOSPC;
 	/* At most @count allocations, even while other threads take. */
 	for (unsigned int made = 0; made < count; made++) {
+		unsigned int gen = dmaheap_pool_fork_gen();
+
 		if (dmaheap_pool_class_count(c) >= count)
 			break;
 		r = dmaheap_alloc_on_heap(ctx, h, rounded,
 					  flags | DMAHEAP_ALLOC_FRESH, &buf);
 		if (r)
 			break;
-		if (!keep_fresh(pool, c, buf, flags)) {
+		if (!keep_fresh(pool, c, buf, flags, gen)) {
 			dmaheap_buf_release(buf);
 			dmaheap_stats_release(ctx, h, rounded);
 			dmaheap_ctx_unref(ctx);

@@ -14,10 +14,11 @@
  * counters, reserved before a push. Closing, zeroing and the check's system
  * calls run outside every lock.
  *
- * A slot says what was true when its buffer was cached: whether it was
- * zeroed, and its name. A hit zeroes it if the pool zeroes and it was
- * not, and renames it to what the new request asks, so neither depends on
- * the order of calls.
+ * A slot says what was true when its buffer was cached: the fork
+ * generation then (pool-fork.c), whether it was zeroed, and its name. A
+ * hit redoes the check if the process has forked since, zeroes it if the
+ * pool zeroes and it was not, and renames it to what the new request
+ * asks, so none of that depends on the order of calls.
  */
 #ifndef DMAHEAP_POOL_H
 #define DMAHEAP_POOL_H
@@ -49,6 +50,7 @@ enum pool_name {
 struct pool_slot {
 	struct dmaheap_buf *buf;
 	uint64_t since_ms;     /* when it was cached; set by the push */
+	unsigned int fork_gen; /* dmaheap_pool_fork_gen() before its check */
 	unsigned char name;    /* enum pool_name */
 	bool zeroed;           /* holds nothing of its last user */
 };
@@ -127,5 +129,9 @@ int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf,
 				  enum pool_name *name);
 int dmaheap_pool_check_no_fence(struct dmaheap_buf *buf);
 int dmaheap_pool_zero(struct dmaheap_buf *buf);
+
+/* pool-fork.c */
+int dmaheap_pool_fork_watch(void);
+unsigned int dmaheap_pool_fork_gen(void);
 
 #endif /* DMAHEAP_POOL_H */

@@ -5,6 +5,7 @@
  * limits, trimming, prewarming, zeroing, fork, threads, and the system
  * calls each step costs.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -695,6 +696,106 @@ static void test_zero_later_fails_closes(void **state)
 	dmaheap_buf_free(buf);
 }
 
+/* A child that waits until told, holding every fd it inherited. */
+static pid_t fork_holder(int *release)
+{
+	int p[2];
+	pid_t pid;
+	char b;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[1]);
+		while (read(p[0], &b, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	*release = p[1];
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * A buffer cached before a fork() is held by the child too: the parent
+ * must not hand it out. The mock counts only this process's fds, so the
+ * child's copy is declared with a hold, as the kernel would count it.
+ */
+static void test_fork_child_holds_cached(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+	int fd, release;
+	pid_t pid;
+
+	pool_on(f, 0, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	fd = dmaheap_buf_fd(buf);
+	assert_true(free_kept(f, buf));
+	pid = fork_holder(&release);
+	assert_int_equal(dmaheap_mock_buf_hold(f->mock, fd, 1), 1);
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(allocs(f), 1);
+	assert_int_equal(stats(f).hits, 0);
+	assert_int_equal(stats(f).released, 1);
+	assert_int_equal(stats(f).cached_buffers, 0);
+	/* Checked since: cached and served again without a new check. */
+	assert_true(free_kept(f, buf));
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(stats(f).hits, 1);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_READ), 0);
+	dmaheap_buf_free(buf);
+	close(release);
+	reap(pid);
+}
+
+/* A child wrote to a cached buffer and let go of it: the buffer is sole
+ * again, but a zeroing pool zeroes it again before handing it out. */
+static void test_fork_child_wrote_cached(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+	pid_t pid;
+	int fd;
+
+	pool_on(f, DMAHEAP_POOL_ZERO, 0, 0, 0);
+	buf = alloc_n(f, PAGE);
+	fd = dmaheap_buf_fd(buf);
+	assert_true(free_kept(f, buf));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       fd, 0);
+
+		if (p == MAP_FAILED)
+			_exit(2);
+		memset(p, 0x77, PAGE);
+		_exit(0);
+	}
+	reap(pid);
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(allocs(f), 0);
+	assert_int_equal(dmaheap_buf_fd(buf), fd);
+	assert_true(all_zero(buf));
+	/* Checked again: the fdinfo read once more. */
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_READ), 1);
+	dmaheap_buf_free(buf);
+}
+
 static void expect_name(struct fixture *f, struct dmaheap_buf *buf,
 			const char *name)
 {
@@ -783,12 +884,28 @@ static void test_name_not_cleared_closes(void **state)
 static void test_no_count_is_shared(void **state)
 {
 	struct fixture *f = *state;
+	struct dmaheap_buf *buf;
+	int release;
+	pid_t pid;
 
 	assert_int_equal(dmaheap_mock_fdinfo_count(NULL, false), -EINVAL);
 	pool_on(f, 0, 0, 0, 0);
 	assert_int_equal(dmaheap_mock_fdinfo_count(f->mock, false), 0);
 	assert_false(free_kept(f, alloc_n(f, PAGE)));
 	assert_int_equal(stats(f).refused_shared, 1);
+	/* Nor is a buffer cached before a fork handed out on faith. */
+	assert_int_equal(dmaheap_mock_fdinfo_count(f->mock, true), 0);
+	assert_true(free_kept(f, alloc_n(f, PAGE)));
+	pid = fork_holder(&release);
+	assert_int_equal(dmaheap_mock_fdinfo_count(f->mock, false), 0);
+	dmaheap_mock_reset_calls(f->mock);
+	buf = alloc_n(f, PAGE);
+	assert_int_equal(allocs(f), 1);
+	assert_int_equal(stats(f).hits, 0);
+	assert_int_equal(stats(f).released, 1);
+	dmaheap_buf_free(buf);
+	close(release);
+	reap(pid);
 }
 
 /* A name can hold a newline and fake an fdinfo line: a second "count:"
@@ -880,13 +997,15 @@ int main(void)
 		FIXTURE_TEST(test_context_free_closes_cache),
 		FIXTURE_TEST(test_fork_child_serves_nothing),
 		FIXTURE_TEST(test_threads),
-		FIXTURE_TEST(test_no_count_is_shared),
-		FIXTURE_TEST(test_count_faked_by_name_is_shared),
 		FIXTURE_TEST(test_zero_turned_on_later),
 		FIXTURE_TEST(test_zero_later_fails_closes),
+		FIXTURE_TEST(test_fork_child_holds_cached),
+		FIXTURE_TEST(test_fork_child_wrote_cached),
 		FIXTURE_TEST(test_no_name_clears_name),
 		FIXTURE_TEST(test_no_autoname_ctx_clears_name),
 		FIXTURE_TEST(test_name_not_cleared_closes),
+		FIXTURE_TEST(test_no_count_is_shared),
+		FIXTURE_TEST(test_count_faked_by_name_is_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
