@@ -13,7 +13,10 @@
  * Then the library: a buffer still dup'ed, mapped, imported into vgem,
  * inherited by or sent to another process, or with a fence pending, is
  * closed on dmaheap_buf_free(), never recycled; a buffer held by nothing
- * else is, and content survives unless zeroing was asked for.
+ * else is, and content survives unless zeroing was asked for. A buffer
+ * cached before a fork() is not handed out while the child holds it, and
+ * zeroed again once it does not; one cached before zeroing was asked for
+ * is zeroed; a recycled buffer loses its last user's name.
  *
  * Runs inside the VM of tests/vm/run.sh; elsewhere it exits 77. The vgem
  * cases skip without vgem.
@@ -26,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -494,6 +498,166 @@ static void test_fenced_never_recycled(void **state)
 	close(vgem);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A recycled buffer: held by nobody else, nothing of its last user          */
+/* ------------------------------------------------------------------------ */
+
+static uint64_t fd_ino(int fd)
+{
+	struct stat st;
+
+	assert_syscall_ok(fstat(fd, &st));
+	return (uint64_t)st.st_ino;
+}
+
+/* A buffer freed into the pool; its inode, which tells it apart. */
+static uint64_t cache_one(struct dmaheap_ctx *ctx, uint8_t fill)
+{
+	struct dmaheap_buf *buf = pool_alloc(ctx);
+	uint64_t before = pool_stats(ctx).recycled;
+	uint64_t ino = fd_ino(dmaheap_buf_fd(buf));
+	uint8_t *p;
+
+	assert_ret(dmaheap_buf_map(buf, (void **)&p), 0);
+	memset(p, fill, BUF_SIZE);
+	assert_ret(dmaheap_buf_unmap(buf), 0);
+	dmaheap_buf_free(buf);
+	assert_int_equal(pool_stats(ctx).recycled, before + 1);
+	return ino;
+}
+
+/* A child forked after the buffer was cached holds its fd: the parent
+ * must not hand the buffer out while the child could read and write it. */
+static void test_fork_after_caching_not_served(void **state)
+{
+	struct kt_fixture *f = *state;
+	struct dmaheap_buf *buf;
+	struct child c;
+	uint64_t ino;
+
+	pool_on(f->ctx, 0);
+	ino = cache_one(f->ctx, 0x3c);
+	c = fork_holder();
+	buf = pool_alloc(f->ctx);
+	assert_true(fd_ino(dmaheap_buf_fd(buf)) != ino);
+	assert_int_equal(fd_count(dmaheap_buf_fd(buf)), 1);
+	assert_int_equal(pool_stats(f->ctx).hits, 0);
+	assert_int_equal(pool_stats(f->ctx).released, 1);
+	assert_int_equal(pool_stats(f->ctx).cached_buffers, 0);
+	dmaheap_buf_free(buf);
+	child_release(c);
+}
+
+/* The child wrote to a cached buffer and exited: the buffer is the
+ * parent's alone again and served, zeroed again by a zeroing pool. */
+static void test_fork_child_gone_served_zeroed(void **state)
+{
+	struct kt_fixture *f = *state;
+	struct dmaheap_buf *buf;
+	int status, fd;
+	uint64_t ino;
+	uint8_t *p;
+	pid_t pid;
+
+	pool_on(f->ctx, DMAHEAP_POOL_ZERO);
+	ino = cache_one(f->ctx, 0x3c);
+	buf = pool_alloc(f->ctx);
+	fd = dmaheap_buf_fd(buf);
+	assert_int_equal(fd_ino(fd), ino);
+	dmaheap_buf_free(buf);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		void *q = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, fd, 0);
+
+		if (q == MAP_FAILED)
+			_exit(2);
+		memset(q, 0x77, BUF_SIZE);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	buf = pool_alloc(f->ctx);
+	assert_int_equal(fd_ino(dmaheap_buf_fd(buf)), ino);
+	assert_int_equal(pool_stats(f->ctx).hits, 2);
+	assert_ret(dmaheap_buf_map(buf, (void **)&p), 0);
+	assert_int_equal(kt_find_not(p, BUF_SIZE, 0), BUF_SIZE);
+	assert_ret(dmaheap_buf_unmap(buf), 0);
+	dmaheap_buf_free(buf);
+}
+
+/* Buffers cached before DMAHEAP_POOL_ZERO was set are zeroed too. */
+static void test_zero_set_later(void **state)
+{
+	struct kt_fixture *f = *state;
+	struct dmaheap_buf *buf;
+	uint64_t ino;
+	uint8_t *p;
+
+	pool_on(f->ctx, 0);
+	ino = cache_one(f->ctx, 0xee);
+	pool_on(f->ctx, DMAHEAP_POOL_ZERO);
+	buf = pool_alloc(f->ctx);
+	assert_int_equal(fd_ino(dmaheap_buf_fd(buf)), ino);
+	assert_ret(dmaheap_buf_map(buf, (void **)&p), 0);
+	assert_int_equal(kt_find_not(p, BUF_SIZE, 0), BUF_SIZE);
+	assert_ret(dmaheap_buf_unmap(buf), 0);
+	dmaheap_buf_free(buf);
+}
+
+/* fdinfo's "name:" of @fd, "" when it has none. */
+static void fd_name(int fd, char *name, size_t len)
+{
+	int r = kt_fdinfo(fd, "name", name, len);
+
+	if (r == -ENOENT)
+		name[0] = '\0';
+	else
+		assert_ret(r, 0);
+}
+
+/* A request for no name, or a context that does not auto-name, gets a
+ * recycled buffer without its last user's name (the empty name). */
+static void test_recycled_name_cleared(void **state)
+{
+	struct kt_fixture *f = *state;
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_buf *buf = NULL;
+	char name[64];
+
+	pool_on(f->ctx, 0);
+	buf = pool_alloc(f->ctx);
+	assert_ret(dmaheap_buf_set_name(buf, "alice-secret"), 0);
+	dmaheap_buf_free(buf);
+	assert_ret(dmaheap_alloc(f->ctx, "system", BUF_SIZE,
+				 DMAHEAP_ALLOC_NO_NAME, &buf), 0);
+	assert_int_equal(pool_stats(f->ctx).hits, 1);
+	fd_name(dmaheap_buf_fd(buf), name, sizeof(name));
+	assert_string_equal(name, "");
+	dmaheap_buf_free(buf);
+	/* Named after its heap again when auto-naming asks. */
+	buf = pool_alloc(f->ctx);
+	fd_name(dmaheap_buf_fd(buf), name, sizeof(name));
+	assert_string_equal(name, "system");
+	assert_ret(dmaheap_buf_set_name(buf, "alice-secret"), 0);
+	dmaheap_buf_free(buf);
+	assert_int_equal(pool_stats(f->ctx).recycled, 3);
+	dmaheap_ctx_free(f->ctx);
+	f->ctx = NULL;
+	o.flags = DMAHEAP_CTX_NO_AUTONAME;
+	assert_ret(dmaheap_ctx_new_with(&o, &f->ctx), 0);
+	pool_on(f->ctx, 0);
+	buf = pool_alloc(f->ctx);
+	assert_ret(dmaheap_buf_set_name(buf, "alice-secret"), 0);
+	dmaheap_buf_free(buf);
+	buf = pool_alloc(f->ctx);
+	assert_int_equal(pool_stats(f->ctx).hits, 1);
+	fd_name(dmaheap_buf_fd(buf), name, sizeof(name));
+	assert_string_equal(name, "");
+	dmaheap_buf_free(buf);
+}
+
 #define F(fn) cmocka_unit_test_setup_teardown(fn, kt_fixture_setup, \
 					      kt_fixture_teardown)
 
@@ -515,6 +679,10 @@ int main(void)
 		F(test_forked_never_recycled),
 		F(test_sent_never_recycled),
 		F(test_fenced_never_recycled),
+		F(test_fork_after_caching_not_served),
+		F(test_fork_child_gone_served_zeroed),
+		F(test_zero_set_later),
+		F(test_recycled_name_cleared),
 	};
 
 	kt_require_system_heap();
