@@ -43,7 +43,7 @@ in_root() { # ROOT BUILD CMD...
 	shift 2
 	chroot_mount "$root" "$TOP" /src ro "$build" /build rw
 	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
-		LANG=C.UTF-8 TERM="${TERM:-dumb}" "$@"
+		LANG=C.UTF-8 TERM="${TRIXIE_TERM:-dumb}" "$@"
 }
 
 # The shell commands run in the root for each mode.
@@ -94,7 +94,7 @@ exec meson test -C /build --suite unit --suite gst --print-errorlogs $*"
 			"exec meson test -C /build --suite judges --print-errorlogs $*"
 		;;
 	shell)
-		enter "$root" "$build" bash -i
+		TRIXIE_TERM=${TERM:-dumb} enter "$root" "$build" bash -i
 		;;
 	esac
 }
