@@ -8,8 +8,9 @@
 #          upload-drm test is built from GStreamer 1.24 on)
 #   vm     the same build, then, in the VM (tests/vm/run.sh, which boots a
 #          kernel with vivid and the heaps), the root's binaries in a
-#          chroot: suite 'judges', GStreamer 1.26's V4L2 elements on the
-#          heap buffers, with DMA_DRM caps
+#          chroot: suite 'judges' (tests/consumers), GStreamer 1.26's V4L2
+#          elements on the heap buffers, with DMA_DRM caps, and Vulkan
+#          (lavapipe) importing heap and udmabuf buffers and images
 #   shell  a shell in the root, with the mounts
 #
 # Prints GStreamer's version and meson test's summary (Ok:, Fail:...).
@@ -30,7 +31,9 @@ usage: $0 [--build DIR] unit|vm|shell [-- MESON_TEST_ARGS...]
   --build DIR   build dir on this machine (DMAHEAP_TRIXIE_BUILD; default
                 $TOP/build-trixie); in the VM it must be under the
                 directory run.sh makes writable (the current one)
-  vm options:   DMAHEAP_VM_KERNEL (default cma), DMAHEAP_VM_TIMEOUT (900)
+  vm options:   DMAHEAP_VM_KERNEL (default debian: it has vivid and
+                udmabuf; a built kernel must be built already),
+                DMAHEAP_VM_TIMEOUT (900)
 EOF2
 }
 
@@ -87,8 +90,8 @@ exec meson test -C /build --suite unit --suite gst --print-errorlogs $*"
 		enter "$root" "$build" sh -ec "$CONFIGURE"
 		# The guest sees this machine's root read-only, the current
 		# dir writable: the build dir must be below it.
-		"$TOP/tests/vm/run.sh" --kernel "${DMAHEAP_VM_KERNEL:-cma}" \
-			--timeout "${DMAHEAP_VM_TIMEOUT:-900}" -- \
+		"$TOP/tests/vm/run.sh" --kernel "${DMAHEAP_VM_KERNEL:-debian}" \
+			--no-build --timeout "${DMAHEAP_VM_TIMEOUT:-900}" -- \
 			unshare --mount --propagation private -- "$0" --inside \
 			"$root" "$build" sh -ec \
 			"exec meson test -C /build --suite judges --print-errorlogs $*"
