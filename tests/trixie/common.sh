@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by tests/trixie/*.sh (sourced): where the Debian 13 root lives,
 # and the mounts a chroot into it needs.
 

@@ -6,8 +6,8 @@
 #
 # debootstrap --variant=minbase from the Debian mirror this machine's apt
 # uses, then apt-get installs tests/trixie/packages. The root is cached
-# under $(trixie_cache_dir) (common.sh), keyed on the package list and this
-# script: changing either builds a new one, and older ones are removed.
+# under $(trixie_cache_dir) (common.sh), keyed on the package list and
+# ROOT_FORMAT: changing either builds a new one, and older ones are removed.
 # Concurrent callers share one build (a lock); the root is made in DIR.tmp
 # and renamed when complete, so a killed run leaves nothing half made.
 set -euo pipefail
@@ -16,6 +16,8 @@ SELF_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 readonly SELF_DIR
 readonly SUITE=trixie
 readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+# Bump when what provision() does changes, so older roots are not reused.
+readonly ROOT_FORMAT=1
 # shellcheck source=tests/trixie/common.sh
 . "$SELF_DIR/common.sh"
 
@@ -37,11 +39,11 @@ EOF2
 msg() { echo "make-root: $*" >&2; }
 
 packages() {
-	sed 's/#.*//' "$SELF_DIR/packages" | tr -s ' \t' '\n\n' | sed '/^$/d'
+	sed 's/#.*//' "$SELF_DIR/packages" | tr -s ' \t' '\n' | sed '/^$/d'
 }
 
 cache_key() {
-	{ packages; cat -- "$0"; echo "$SUITE"; } | sha256sum | cut -c1-16
+	{ packages; echo "$SUITE $ROOT_FORMAT"; } | sha256sum | cut -c1-16
 }
 
 # The first Debian archive (not -security) in this machine's apt sources,
@@ -69,6 +71,7 @@ path-exclude=/usr/share/man/*
 path-exclude=/usr/share/info/*
 path-exclude=/usr/share/locale/*
 EOF2
+	# shellcheck disable=SC2046 # one word per package
 	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		DEBIAN_FRONTEND=noninteractive \
 		apt-get -qq -o Dpkg::Use-Pty=0 install -y --no-install-recommends \
