@@ -91,7 +91,11 @@ static void set_ctrl(int fd, const char *name, int value)
  * timeout and logs a call trace ("schedule_timeout: wrong timeout
  * value"), which fails the VM run: under emulation it did at 60 Hz.
  */
+#pragma GCC diagnostic push
+/* The UAPI header's macro leaves the newer fields (hdmi_vic) to zero. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static struct v4l2_dv_timings loop_timings = V4L2_DV_BT_CEA_1280X720P24;
+#pragma GCC diagnostic pop
 
 /* vivid's first output is S-Video, PAL: interlaced, which GStreamer
  * 1.26's v4l2sink refuses for progressive caps. Its HDMI output is
@@ -607,6 +611,7 @@ int main(int argc, char **argv)
 #endif
 	};
 	const char *group = argc > 1 ? argv[argc - 1] : "";
+	gchar *version;
 
 	gsttest_init(&argc, &argv, 0);
 	if (gsttest_mock()) {
@@ -614,7 +619,9 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	gsttest_load(GST_PLUGINS_DIR "/libgstvideo4linux2.so");
-	printf("%s\n", gst_version_string());
+	version = gst_version_string();
+	printf("%s\n", version);
+	g_free(version);
 	if (strcmp(group, "multiplanar") == 0)
 		return cmocka_run_group_tests(multiplanar, NULL, NULL);
 	if (strcmp(group, "loop") == 0)
