@@ -36,6 +36,11 @@ packages=(
 	udev
 	# the Android layer (C++ headers and tests), native and 32-bit
 	g++ g++-multilib
+	# GStreamer's V4L2 elements, judges of the plugin's buffers on vivid
+	# (tests/consumers; the VM guest uses the host's root)
+	gstreamer1.0-plugins-good
+	# the Debian 13 root of tests/trixie (GStreamer 1.26, Mesa 25)
+	debootstrap debian-archive-keyring
 	# the 32-bit build of the library and its tests
 	gcc-multilib libcmocka-dev:i386 libdrm-dev:i386
 	# arm64: the VM, and the cross build of the library and its tests with

@@ -32,8 +32,8 @@ step() {
 	printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"
 }
 
-readonly STAGES="gcc clang asan fuzz tsan valgrind install subproject \
-kernel-debian i386 arm64 kernel-cma kernel-arm64 kernel-arm64-64k"
+readonly STAGES="gcc clang asan trixie fuzz tsan valgrind install subproject \
+kernel-debian trixie-vm i386 arm64 kernel-cma kernel-arm64 kernel-arm64-64k"
 stages=${DMAHEAP_TEST_STAGES:-$STAGES}
 stages=${stages//,/ }
 for s in $stages; do
@@ -85,6 +85,25 @@ finish() {
 	exit "$rc"
 }
 trap finish EXIT
+
+# tests/trixie/make-root.sh in the background: the first caller makes the
+# root, later ones (run.sh) find it cached.
+start_trixie_root() {
+	"$top/tests/trixie/make-root.sh" >"$out/trixie-root.log" 2>&1 &
+	trixie_root_pid=$!
+}
+
+need_trixie_root() {
+	[[ -n ${trixie_root_pid:-} ]] || return 0
+	local rc=0
+	wait "$trixie_root_pid" || rc=$?
+	trixie_root_pid=
+	if [[ $rc != 0 ]]; then
+		tail -n 40 "$out/trixie-root.log"
+		echo "the Debian 13 root could not be made (status $rc; log above)"
+		return 1
+	fi
+}
 
 # Waits for one kernel; fails the run if it did not build.
 need_kernel() { # FLAVOUR
@@ -310,6 +329,9 @@ main() {
 	install_deps --kernel-builds
 	[[ -z $BUILT_KERNELS ]] || start_kernel_builds
 	install_deps
+	# The Debian 13 root (cached; ~3 minutes cold) is made while the
+	# first stages run.
+	if want trixie || want trixie-vm; then start_trixie_root; fi
 
 	if want gcc; then
 		step "gcc build, unit suite"
@@ -336,6 +358,13 @@ main() {
 
 	# Bounded: DMAHEAP_FUZZ_SECONDS per harness (tests/fuzz/fuzz-*.c), plus the
 	# build. The seed corpora and crashes/ also replay in every unit run.
+	if want trixie; then
+		step "Debian 13 root (GStreamer 1.26): build, unit and gst suites"
+		need_trixie_root
+		"$top/tests/trixie/run.sh" --build "$out/trixie" unit |
+			tee -a "$out/meson-test.log"
+	fi
+
 	if want fuzz; then
 		step "libFuzzer: each harness for ${DMAHEAP_FUZZ_SECONDS:-30} s"
 		CC=clang CXX=clang++ setup "$out/fuzz" -Dfuzz=true -Db_lundef=false
@@ -375,6 +404,13 @@ main() {
 	if want kernel-debian; then
 		step "kernel suite: x86-64 on Debian's kernel package"
 		kernel debian "$out/gcc" kernel
+	fi
+
+	if want trixie-vm; then
+		step "Debian 13 root in the VM: GStreamer 1.26's V4L2 elements, Vulkan"
+		need_trixie_root
+		DMAHEAP_VM_KERNEL=debian "$top/tests/trixie/run.sh" \
+			--build "$out/trixie" vm | tee -a "$out/meson-test.log"
 	fi
 
 	if want i386; then
