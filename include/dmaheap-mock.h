@@ -486,6 +486,27 @@ int dmaheap_mock_buf_set_fence(struct dmaheap_mock *mock, int fd,
 			       bool pending);
 
 /**
+ * dmaheap_mock_set_socket_label() - stand in for a security module's
+ * label on received messages. @since 0.2
+ * @mock: the mock.
+ * @label: the label (a NUL-terminated string, 1 to 65536 bytes), or NULL
+ *	for none, the default.
+ *
+ * Hand-offs travel over the real kernel's UNIX sockets, which add the
+ * sender's credentials (SO_PASSCRED) and pidfd (SO_PASSPIDFD) to what the
+ * receiver gets, but an SCM_SECURITY label (SO_PASSSEC) only when a
+ * security module (SELinux, AppArmor, Smack) runs. With a label set, every
+ * recvmsg() through the mock on a socket whose SO_PASSSEC is on adds one:
+ * an SCM_SECURITY control message carrying @label, first in the control
+ * data. When it does not fit, the label is cut to the room there is,
+ * MSG_CTRUNC is set and the message's fds are closed, as the kernel does.
+ *
+ * Return: 0, or -EINVAL (NULL @mock, an empty or longer @label), -ENOMEM.
+ */
+int dmaheap_mock_set_socket_label(struct dmaheap_mock *mock,
+				  const char *label);
+
+/**
  * dmaheap_mock_proc_dir() - the mock's procfs, for dmaheap_stat_scan().
  * @mock: the mock.
  *

@@ -79,6 +79,8 @@
 #define MOCK_TAG_BASE ((int64_t)1 << 42)
 #define MOCK_TAG_BITS 20
 #define MOCK_COPY_CHUNK 65536
+/* dmaheap_mock_set_socket_label(): SCM_SECURITY labels up to this long */
+#define MOCK_SOCKET_LABEL_MAX 65536
 
 /* Older C libraries' headers lack these; the numbers are ABI. */
 #ifndef F_GET_SEALS
@@ -182,6 +184,8 @@ struct dmaheap_mock {
 	uint32_t next_tag;
 	/* fdinfo.c: print buffers' fdinfo without "count:" */
 	bool fdinfo_no_count;
+	/* SO_PASSSEC's label on received messages (socket.c), or NULL */
+	char *sock_label;
 	/* The fake procfs (proc.c) */
 	char proc_dir[80];
 	struct mock_proc *procs;

@@ -106,6 +106,7 @@ void dmaheap_mock_free(struct dmaheap_mock *mock)
 		free(o);
 	}
 	dmock_procs_free(mock);
+	free(mock->sock_label);
 	while (mock->heaps) {
 		struct mock_heap *h = mock->heaps;
 
