@@ -1968,13 +1968,20 @@ DMAHEAP_EXPORT int dmaheap_image_send(const struct dmaheap_image *img,
  * The message is consumed whatever the outcome. On any failure every fd
  * that arrived is closed.
  *
+ * @sock may have SO_PASSCRED, SO_PASSPIDFD or SO_PASSSEC on: what they add
+ * to the message (the sender's credentials, a pidfd, a security label of
+ * up to 4096 bytes) is received and dropped, the pidfd closed. To learn
+ * who the peer is, ask a connected socket with SO_PEERCRED or
+ * SO_PEERPIDFD.
+ *
  * @since 0.2. Thread-safe.
  *
  * Return: 0, or
  *  -EINVAL: NULL @ctx or @ret, negative @sock;
  *  -EBADMSG: not a description, truncated or over-long, an image where a
  *	buffer was expected, no fd or more than one, an invalid heap name or
- *	property bits (each logged at WARNING);
+ *	property bits, control data cut short by the kernel (a longer
+ *	security label) (each logged at WARNING);
  *  -EPROTONOSUPPORT: a description version this library does not read;
  *  -EMSGSIZE: the dma-buf's size is not the size described;
  *  -EBADFD: the fd is not a dma-buf;

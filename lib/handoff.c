@@ -27,6 +27,29 @@
 #define MAX_MESSAGE (HEADER_BYTES + MAX_NAME + LAYOUT_BYTES)
 /* Room for one fd more than any message has, to notice extra ones. */
 #define MAX_FDS (DMAHEAP_IMAGE_MAX_PLANES + 1)
+/* Room for an SO_PASSSEC label: an SELinux context with a long MLS
+ * range, or an AppArmor profile path, stays well below it. */
+#define MAX_LABEL 4096
+_Static_assert(MAX_LABEL == 4096, "receive()'s refusal names the limit");
+
+/* Control message types the kernel adds on receive; the numbers are ABI
+ * (<linux/socket.h>), older C libraries lack the names. */
+#ifndef SCM_SECURITY
+#define SCM_SECURITY 0x03
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif
+
+/*
+ * What a received message may carry: our fds, and what the receiving
+ * socket's options make the kernel add before them. Without room for
+ * those, the kernel cuts the fds off (MSG_CTRUNC).
+ */
+#define RECV_CONTROL (CMSG_SPACE(sizeof(int) * MAX_FDS) +          \
+		      CMSG_SPACE(sizeof(struct ucred)) + /* SO_PASSCRED */ \
+		      CMSG_SPACE(sizeof(int)) +          /* SO_PASSPIDFD */ \
+		      CMSG_SPACE(MAX_LABEL))             /* SO_PASSSEC */
 
 /* A little-endian cursor over a message. */
 struct cursor {
@@ -202,6 +225,21 @@ struct arrival {
 	bool too_many;
 };
 
+/* Closes the fds of a control message that carries fds we do not want
+ * (SO_PASSPIDFD's pidfd of the sender). */
+static void close_cmsg_fds(struct dmaheap_ctx *ctx, struct cmsghdr *cm)
+{
+	size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	int fd;
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+		ctx->sys->close(ctx->sys, fd);
+	}
+}
+
+/* Takes the SCM_RIGHTS fds; closes the pidfd, skips credentials, labels
+ * and anything else the socket's options added. */
 static void collect_fds(struct dmaheap_ctx *ctx, struct msghdr *mh,
 			struct arrival *a)
 {
@@ -210,7 +248,11 @@ static void collect_fds(struct dmaheap_ctx *ctx, struct msghdr *mh,
 		size_t n;
 		int fd;
 
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+		if (cm->cmsg_level != SOL_SOCKET)
+			continue;
+		if (cm->cmsg_type == SCM_PIDFD)
+			close_cmsg_fds(ctx, cm);
+		if (cm->cmsg_type != SCM_RIGHTS)
 			continue;
 		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (size_t i = 0; i < n; i++) {
@@ -316,7 +358,7 @@ static int receive(struct dmaheap_ctx *ctx, int sock, unsigned int kind,
 {
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
+		char buf[RECV_CONTROL];
 	} control;
 	uint8_t msg[MAX_MESSAGE + 1];
 	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
@@ -334,9 +376,11 @@ static int receive(struct dmaheap_ctx *ctx, int sock, unsigned int kind,
 	collect_fds(ctx, &mh, a);
 	if (r == 0 && a->n == 0)
 		return refuse(ctx, -ECONNRESET, "the sender closed the socket");
-	if (a->too_many || a->n > DMAHEAP_IMAGE_MAX_PLANES ||
-	    (mh.msg_flags & MSG_CTRUNC))
+	if (a->too_many || a->n > DMAHEAP_IMAGE_MAX_PLANES)
 		r = refuse(ctx, -EBADMSG, "too many fds");
+	else if (mh.msg_flags & MSG_CTRUNC)
+		r = refuse(ctx, -EBADMSG,
+			   "control data cut short (more fds than a hand-off has, or an SO_PASSSEC label over 4096 bytes)");
 	else if ((mh.msg_flags & MSG_TRUNC) || (size_t)r > MAX_MESSAGE)
 		r = refuse(ctx, -EBADMSG, "description too long");
 	else

@@ -13,6 +13,11 @@
 
 #include "testutil.h"
 
+/* <asm-generic/socket.h> of Linux 6.5; older headers lack it. */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+
 struct pair {
 	int tx, rx;
 };
@@ -403,6 +408,161 @@ static void test_closed_and_bad_sockets(void **state)
 	close_pair(p);
 }
 
+/* --- what the receiving socket's options add -------------------------- */
+
+static void set_opt(int sock, int opt)
+{
+	int on = 1;
+
+	assert_int_equal(setsockopt(sock, SOL_SOCKET, opt, &on, sizeof(on)), 0);
+}
+
+/* A buffer and a two-buffer image go over @p and arrive whole; the
+ * options' extras (a pidfd) leave no fd behind. */
+static void round_trips(struct fixture *f, struct pair p)
+{
+	struct dmaheap_image_spec s = {
+		.fourcc = DRM_FORMAT_NV12, .width = 64, .height = 64,
+		.constraints = { .placement = DMAHEAP_PLANES_SEPARATE },
+	};
+	struct dmaheap_image *ia = NULL, *ib = NULL;
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	int fds;
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 8192, 0, &a), 0);
+	assert_int_equal(dmaheap_image_alloc(f->ctx, "system", &s, 0, &ia), 0);
+	fds = count_open_fds();
+	assert_int_equal(dmaheap_buf_send(a, p.tx), 0);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), 0);
+	assert_int_equal(dmaheap_buf_size(b), 8192);
+	assert_string_equal(dmaheap_buf_heap_name(b), "system");
+	assert_int_equal(count_open_fds(), fds + 1);
+	dmaheap_buf_free(b);
+	assert_int_equal(dmaheap_image_send(ia, p.tx), 0);
+	assert_int_equal(dmaheap_image_recv(f->ctx, p.rx, &ib), 0);
+	assert_memory_equal(dmaheap_image_get_layout(ia),
+			    dmaheap_image_get_layout(ib),
+			    sizeof(struct dmaheap_image_layout));
+	assert_int_equal(count_open_fds(), fds + 2);
+	dmaheap_image_free(ib);
+	assert_int_equal(count_open_fds(), fds);
+	dmaheap_image_free(ia);
+	dmaheap_buf_free(a);
+}
+
+/* The refusals stay: too many fds, and one that is not a dma-buf, with
+ * the options' extras closed too. */
+static void refusals(struct fixture *f, struct pair p)
+{
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	int fds[8], pipefd[2], before;
+	struct msg m;
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &a), 0);
+	for (int i = 0; i < 8; i++)
+		fds[i] = dmaheap_buf_fd(a);
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	before = count_open_fds();
+	send_raw(p.tx, &m, fds, 8);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), -EBADMSG);
+	send_raw(p.tx, &m, fds, 2);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), -EBADMSG);
+	assert_int_equal(pipe(pipefd), 0);
+	send_raw(p.tx, &m, pipefd, 1);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), -EBADFD);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	assert_null(b);
+	assert_int_equal(count_open_fds(), before);
+	dmaheap_buf_free(a);
+}
+
+/* SO_PASSCRED, the usual way to learn who sent a buffer: the kernel puts
+ * the sender's credentials before the fds. */
+static void test_receiver_passes_credentials(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+
+	set_opt(p.rx, SO_PASSCRED);
+	round_trips(f, p);
+	refusals(f, p);
+	close_pair(p);
+	/* The same on a datagram socket. */
+	p = socket_pair(SOCK_DGRAM);
+	set_opt(p.rx, SO_PASSCRED);
+	round_trips(f, p);
+	close_pair(p);
+}
+
+/* SO_PASSPIDFD (Linux 6.5): the kernel adds a pidfd of the sender, an fd
+ * the receiver must close. */
+static void test_receiver_passes_pidfd(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	int on = 1;
+
+	if (setsockopt(p.rx, SOL_SOCKET, SO_PASSPIDFD, &on, sizeof(on)) < 0) {
+		close_pair(p);
+		print_message("SO_PASSPIDFD: %s (Linux before 6.5): not tested\n",
+			      strerror(errno));
+		skip();
+	}
+	round_trips(f, p);
+	refusals(f, p);
+	/* With credentials too. */
+	set_opt(p.rx, SO_PASSCRED);
+	round_trips(f, p);
+	close_pair(p);
+}
+
+/* SO_PASSSEC: a security module's label of the sender (here the mock's,
+ * as a test machine may run none): there is room for 4096 bytes of it
+ * whatever else the options add. A label much longer does not fit: the
+ * kernel cuts it and drops the fds, and the hand-off is refused with
+ * nothing left open. */
+static void test_receiver_passes_label(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	char label[8193];
+	int on = 1, before;
+
+	set_opt(p.rx, SO_PASSSEC);
+	assert_int_equal(dmaheap_mock_set_socket_label(
+		f->mock, "system_u:system_r:unconfined_t:s0-s15:c0.c1023"), 0);
+	round_trips(f, p);
+	refusals(f, p);
+	/* Every option at once, with the longest label there is room for. */
+	set_opt(p.rx, SO_PASSCRED);
+	(void)setsockopt(p.rx, SOL_SOCKET, SO_PASSPIDFD, &on, sizeof(on));
+	memset(label, 'l', 4096);
+	label[4096] = '\0';
+	assert_int_equal(dmaheap_mock_set_socket_label(f->mock, label), 0);
+	round_trips(f, p);
+	/* Far more than that. */
+	memset(label, 'l', 8192);
+	label[8192] = '\0';
+	assert_int_equal(dmaheap_mock_set_socket_label(f->mock, label), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &a), 0);
+	before = count_open_fds();
+	assert_int_equal(dmaheap_buf_send(a, p.tx), 0);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), -EBADMSG);
+	assert_null(b);
+	assert_int_equal(count_open_fds(), before);
+	/* The mock's own checks. */
+	assert_int_equal(dmaheap_mock_set_socket_label(f->mock, ""), -EINVAL);
+	assert_int_equal(dmaheap_mock_set_socket_label(NULL, "x"), -EINVAL);
+	assert_int_equal(dmaheap_mock_set_socket_label(f->mock, NULL), 0);
+	assert_int_equal(dmaheap_buf_send(a, p.tx), 0);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), 0);
+	dmaheap_buf_free(b);
+	dmaheap_buf_free(a);
+	close_pair(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +572,9 @@ int main(void)
 		FIXTURE_TEST(test_malformed_buffer_messages),
 		FIXTURE_TEST(test_malformed_image_messages),
 		FIXTURE_TEST(test_closed_and_bad_sockets),
+		FIXTURE_TEST(test_receiver_passes_credentials),
+		FIXTURE_TEST(test_receiver_passes_pidfd),
+		FIXTURE_TEST(test_receiver_passes_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
