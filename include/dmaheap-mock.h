@@ -63,6 +63,22 @@
  * the preload, and may use every function of this header on it. The mock
  * is never freed (contexts may outlive main()).
  *
+ * Buffers between processes (@since 0.2): a buffer's memfd is named for
+ * the mock and the process that allocated it, so a mock meeting a buffer
+ * of another process (allocated by a child after fork() in its copy of
+ * the mock, or by any process under the preload, received over a UNIX
+ * socket or inherited) takes it for the dma-buf it is, as the kernel
+ * would, and answers for it from then on. A mock does not take another
+ * mock's buffers made in its own process. What the mock keeps about a
+ * buffer stays with each process's mock: its name (DMA_BUF_SET_NAME),
+ * sync counts, holds and fences are not seen by the other process, and
+ * only the allocating process's heap counts it against its capacity.
+ * Limits: this needs /proc (the name is read through /proc/self/fd), and
+ * a udmabuf dma-buf made from a whole memfd, being a second description
+ * of the caller's memfd, is not recognised in another process: the
+ * receiver refuses it as not a dma-buf (EBADFD). A udmabuf made from a
+ * list or from part of a memfd is a copy, and travels.
+ *
  * Thread-safety: a mock may be used by many threads at once (through the
  * contexts that use it and through these functions). It must outlive every
  * context made with it.

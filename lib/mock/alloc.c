@@ -50,10 +50,10 @@ static int heap_limits(struct dmaheap_mock *m, struct mock_heap *h,
 	return 0;
 }
 
-static int make_buf_fd(const struct mock_heap *h, uint64_t size,
-		       unsigned int fd_flags)
+static int make_buf_fd(const struct dmaheap_mock *m, const struct mock_heap *h,
+		       uint64_t size, unsigned int fd_flags)
 {
-	int fd = dmock_memfd_named("dmaheap-mock", h->name);
+	int fd = dmock_buf_memfd(m, 'h', h->name);
 
 	if (fd < 0)
 		return fd;
@@ -80,7 +80,7 @@ static int heap_alloc(struct dmaheap_mock *m, struct mock_heap *h,
 		r = heap_limits(m, h, size);
 	if (r)
 		return r;
-	fd = make_buf_fd(h, size, d->fd_flags);
+	fd = make_buf_fd(m, h, size, d->fd_flags);
 	if (fd < 0)
 		return fd;
 	r = dmock_obj_add(m, OBJ_BUF, h, fd, &o);

@@ -79,6 +79,8 @@
 #define MOCK_TAG_BASE ((int64_t)1 << 42)
 #define MOCK_TAG_BITS 20
 #define MOCK_COPY_CHUNK 65536
+/* The name of a buffer's memfd starts so (object.c) */
+#define MOCK_BUF_PREFIX "dmaheap-mock-buf:"
 /* dmaheap_mock_set_socket_label(): SCM_SECURITY labels up to this long */
 #define MOCK_SOCKET_LABEL_MAX 65536
 
@@ -135,6 +137,7 @@ struct mock_obj {
 	int target;         /* OBJ_FDINFO: the fd it describes */
 	unsigned int holds; /* references from outside: dmaheap_mock_buf_hold() */
 	bool fence;         /* a fence is pending: dmaheap_mock_buf_set_fence() */
+	bool adopted;       /* OBJ_BUF made by another process or mock */
 	char name[DMA_BUF_NAME_LEN];
 };
 
@@ -161,6 +164,7 @@ struct dmaheap_mock {
 	size_t page_size;
 	uint64_t ram_bytes;
 	uint32_t sync_marker;
+	uint32_t id; /* in its buffers' memfd names, to know its own */
 	bool have_anon;
 	dev_t anon_dev;
 	ino_t anon_ino;
@@ -288,6 +292,8 @@ int dmock_obj_new(struct dmaheap_mock *m, enum obj_kind kind,
 		  struct mock_obj **ret);
 int dmock_obj_add(struct dmaheap_mock *m, enum obj_kind kind,
 		  struct mock_heap *h, int fd, struct mock_obj **ret);
+int dmock_buf_memfd(const struct dmaheap_mock *m, char kind,
+		    const char *heap);
 
 /* fdscan.c */
 int dmock_scan_fds(struct fd_scan *s);

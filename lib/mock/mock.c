@@ -6,7 +6,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mock-private.h"
@@ -56,6 +58,19 @@ static uint32_t marker_for(const struct dmaheap_mock *m)
 	return (uint32_t)(v >> 4) | 0x80000000u;
 }
 
+/* Names this mock's buffers: distinct from the other mocks of this
+ * process, and most likely from every other process's. */
+static uint32_t id_for(const struct dmaheap_mock *m)
+{
+	struct timespec ts = { 0, 0 };
+	uint32_t id;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) == sizeof(id))
+		return id;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return marker_for(m) ^ (uint32_t)getpid() ^ (uint32_t)ts.tv_nsec;
+}
+
 int dmaheap_mock_new(struct dmaheap_mock **ret)
 {
 	struct dmaheap_mock *m;
@@ -82,6 +97,7 @@ int dmaheap_mock_new(struct dmaheap_mock **ret)
 	m->ram_bytes = pages > 0 ? (uint64_t)pages * m->real_page :
 				   UINT64_C(1) << 30;
 	m->sync_marker = marker_for(m);
+	m->id = id_for(m);
 	m->sweep_at = MOCK_SWEEP_MIN;
 	*ret = m;
 	return 0;

@@ -140,13 +140,13 @@ static int copy_item(int dst, uint64_t at,
 
 /* The items' ranges one after another in a new memfd: the mock cannot
  * make one file out of pages of others, so these pages are not shared. */
-static int udm_copy(uint32_t count, const unsigned char *items,
-		    uint64_t size)
+static int udm_copy(const struct dmaheap_mock *m, uint32_t count,
+		    const unsigned char *items, uint64_t size)
 {
 	struct udmabuf_create_item it;
 	uint64_t at = 0;
 	uint32_t i;
-	int fd = dmock_memfd_named("dmaheap-mock", "udmabuf"), r = 0;
+	int fd = dmock_buf_memfd(m, 'u', "udmabuf"), r = 0;
 
 	if (fd < 0)
 		return fd;
@@ -223,7 +223,7 @@ static int udm_make(struct dmaheap_mock *m, struct mock_heap *h,
 		fd = udm_reopen(m, (int)it.memfd, &tag);
 	if (fd < 0) {
 		tag = 0;
-		fd = udm_copy(count, items, size);
+		fd = udm_copy(m, count, items, size);
 	}
 	if (fd < 0)
 		return fd;

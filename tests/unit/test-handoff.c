@@ -9,6 +9,7 @@
 #include <drm_fourcc.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -563,6 +564,152 @@ static void test_receiver_passes_label(void **state)
 	close_pair(p);
 }
 
+/* --- between processes: buffers made after fork() ---------------------- */
+
+/* In a child: no cmocka there, a failed step is its exit status. */
+#define CHILD_STEP(n, cond)                                                  \
+	do {                                                                 \
+		if (!(cond))                                                 \
+			_exit(n);                                            \
+	} while (0)
+
+static void fill(struct dmaheap_buf *b, uint8_t v)
+{
+	void *p = NULL;
+
+	if (dmaheap_buf_map(b, &p) == 0) {
+		memset(p, v, dmaheap_buf_size(b));
+		dmaheap_buf_unmap(b);
+	}
+}
+
+static bool holds(struct dmaheap_buf *b, uint8_t v)
+{
+	size_t n = dmaheap_buf_size(b);
+	uint8_t *p = NULL;
+	bool ok;
+
+	if (dmaheap_buf_map(b, (void **)&p) != 0)
+		return false;
+	ok = p[0] == v && p[n - 1] == v;
+	dmaheap_buf_unmap(b);
+	return ok;
+}
+
+static void wait_child(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* The child's copy of the mock allocates: the parent's mock has never
+ * heard of the buffer, and must take it for the dma-buf it is. */
+static void test_child_allocates_after_fork(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_image_spec s = {
+		.fourcc = DRM_FORMAT_NV12, .width = 64, .height = 64,
+		.constraints = { .placement = DMAHEAP_PLANES_SEPARATE },
+	};
+	struct dmaheap_image *img = NULL;
+	struct dmaheap_buf *b = NULL;
+	struct dmaheap_mock_buf_info info;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct dmaheap_image *ci = NULL;
+		struct dmaheap_buf *cb = NULL;
+
+		CHILD_STEP(10, dmaheap_alloc(f->ctx, "system", 3 * 4096, 0,
+					     &cb) == 0);
+		fill(cb, 0x5a);
+		CHILD_STEP(11, dmaheap_buf_send(cb, p.tx) == 0);
+		CHILD_STEP(12, dmaheap_image_alloc(f->ctx, "system", &s, 0,
+						   &ci) == 0);
+		CHILD_STEP(13, dmaheap_image_send(ci, p.tx) == 0);
+		_exit(0);
+	}
+	wait_child(pid);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), 0);
+	assert_int_equal(dmaheap_buf_size(b), 3 * 4096);
+	assert_true(holds(b, 0x5a));
+	/* The mock knows it now, as a buffer of its heap. */
+	assert_int_equal(dmaheap_mock_buf_info(f->mock, dmaheap_buf_fd(b),
+					       &info), 0);
+	assert_string_equal(info.heap, "system");
+	assert_int_equal(info.size, 3 * 4096);
+	assert_int_equal(dmaheap_buf_begin_cpu_access(b, DMAHEAP_ACCESS_RW), 0);
+	assert_int_equal(dmaheap_buf_end_cpu_access(b, DMAHEAP_ACCESS_RW), 0);
+	assert_int_equal(dmaheap_image_recv(f->ctx, p.rx, &img), 0);
+	assert_int_equal(dmaheap_image_get_layout(img)->n_buffers, 2);
+	dmaheap_image_free(img);
+	dmaheap_buf_free(b);
+	close_pair(p);
+}
+
+/* And the other way: the parent allocates after fork(), the child's copy
+ * of the mock receives. */
+static void test_parent_allocates_after_fork(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_buf *a = NULL;
+	uint8_t ack = 0;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct dmaheap_buf *cb = NULL;
+
+		CHILD_STEP(20, dmaheap_buf_recv(f->ctx, p.rx, &cb) == 0);
+		CHILD_STEP(21, dmaheap_buf_size(cb) == 2 * 4096);
+		CHILD_STEP(22, holds(cb, 0xa5));
+		fill(cb, 0x17);
+		CHILD_STEP(23, write(p.rx, "k", 1) == 1);
+		_exit(0);
+	}
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 2 * 4096, 0, &a), 0);
+	fill(a, 0xa5);
+	assert_int_equal(dmaheap_buf_send(a, p.tx), 0);
+	assert_int_equal(read(p.tx, &ack, 1), 1);
+	wait_child(pid);
+	assert_true(holds(a, 0x17));
+	dmaheap_buf_free(a);
+	close_pair(p);
+}
+
+/* Two mocks of one process are two kernels: neither takes the other's
+ * buffers, whether or not they travelled. */
+static void test_other_mock_in_process_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_mock_buf_info info;
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	struct dmaheap_mock *other;
+	struct dmaheap_ctx *ctx;
+
+	assert_int_equal(dmaheap_mock_new(&other), 0);
+	assert_int_equal(dmaheap_mock_add_heap(other, "system", NULL), 0);
+	dmaheap_mock_options(other, &o);
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	assert_int_equal(dmaheap_alloc(ctx, "system", 4096, 0, &a), 0);
+	assert_int_equal(dmaheap_mock_buf_info(f->mock, dmaheap_buf_fd(a),
+					       &info), -ENOENT);
+	assert_int_equal(dmaheap_buf_send(a, p.tx), 0);
+	assert_int_equal(dmaheap_buf_recv(f->ctx, p.rx, &b), -EBADFD);
+	dmaheap_buf_free(a);
+	dmaheap_ctx_free(ctx);
+	dmaheap_mock_free(other);
+	close_pair(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +722,9 @@ int main(void)
 		FIXTURE_TEST(test_receiver_passes_credentials),
 		FIXTURE_TEST(test_receiver_passes_pidfd),
 		FIXTURE_TEST(test_receiver_passes_label),
+		FIXTURE_TEST(test_child_allocates_after_fork),
+		FIXTURE_TEST(test_parent_allocates_after_fork),
+		FIXTURE_TEST(test_other_mock_in_process_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
