@@ -5,7 +5,9 @@
  *    SOCK_SEQPACKET socketpair by dmaheap_buf_recv() (bit 1 clear) or
  *    dmaheap_image_recv() (bit 1 set), with 0 to 7 fds attached (bits 2-4)
  *    of kinds picked by the next byte: a 4 KiB or a 4 MiB dma-buf of the
- *    mock, a pipe;
+ *    mock, a pipe; the receiving socket has SO_PASSCRED (bit 5),
+ *    SO_PASSPIDFD (bit 6), SO_PASSSEC with a mock security label (bit 7:
+ *    a short label, or with bits 5 and 6 one too long to fit);
  *  - bit 0 set: the rest decodes to an image spec for dmaheap_image_layout().
  *
  * Promises checked: a documented errno or success; on success a buffer or
@@ -98,6 +100,25 @@ static void send_message(int sock, const uint8_t *msg, size_t len,
 	fz_check(sendmsg(sock, &mh, 0) == (ssize_t)len, "sendmsg");
 }
 
+/* What the kernel adds to each message on @sock (see the top). */
+static void socket_options(struct env *e, uint8_t mode, int sock)
+{
+	static char label[5001];
+	int on = 1;
+
+	if (mode & 0x20)
+		(void)setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
+	if (mode & 0x40) /* SO_PASSPIDFD, Linux 6.5; older ones refuse it */
+		(void)setsockopt(sock, SOL_SOCKET, 76, &on, sizeof(on));
+	if (!(mode & 0x80))
+		return;
+	(void)setsockopt(sock, SOL_SOCKET, SO_PASSSEC, &on, sizeof(on));
+	memset(label, 'l', sizeof(label) - 1);
+	fz_check(dmaheap_mock_set_socket_label(e->mock, (mode & 0x60) == 0x60 ?
+			label : "system_u:system_r:unconfined_t:s0") == 0,
+		 "label");
+}
+
 static bool recv_errno_documented(int r)
 {
 	return r == 0 || r == -EBADMSG || r == -EPROTONOSUPPORT ||
@@ -130,6 +151,7 @@ static void receive(struct env *e, uint8_t mode, struct fz_reader *in)
 		fds[i] = pick_fd(e, kinds >> i);
 	fz_check(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0,
 		 "socketpair");
+	socket_options(e, mode, sv[1]);
 	/* An empty datagram is how a closed peer looks: send one byte. */
 	send_message(sv[0], in->left ? in->p : (const uint8_t *)"", in->left ?
 		     in->left : 1, fds, n);
