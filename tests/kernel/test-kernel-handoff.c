@@ -4,8 +4,10 @@
  * that has dropped root for nobody (so it cannot open any heap itself),
  * over a SOCK_SEQPACKET socketpair. The child sees the parent's pixels at
  * the layout's offsets, writes its answer, and a description that lies
- * about the size is refused. Runs in the VM of tests/vm/run.sh (as root);
- * elsewhere it exits 77.
+ * about the size is refused. Then the receiving socket's options that
+ * make the kernel add to each message (credentials, a pidfd, a security
+ * label) must not stop a hand-off. Runs in the VM of tests/vm/run.sh (as
+ * root); elsewhere it exits 77.
  */
 #include <fcntl.h>
 #include <grp.h>
@@ -19,6 +21,19 @@
 #include "kutil.h"
 
 #define NOBODY 65534
+
+/* Linux 6.5's, from <asm-generic/socket.h> and <linux/socket.h>; older
+ * C library headers lack them. Every architecture the VM runs (x86,
+ * arm64) takes the generic numbers. */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_SECURITY
+#define SCM_SECURITY 0x03
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif
 
 static void drop_root(void)
 {
@@ -142,10 +157,125 @@ static void test_fork_and_uid_drop(void **state)
 	assert_no_fd_leak(fds_before);
 }
 
+/*
+ * What the kernel adds to a message on @sock: a bit per control message
+ * type (1 << SCM_CREDENTIALS, ...) in one raw receive of a byte sent
+ * through @peer. A pidfd that arrives is closed.
+ */
+static unsigned int kernel_adds(int peer, int sock)
+{
+	char control[8192], byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	unsigned int types = 0;
+
+	assert_int_equal(send(peer, &byte, 1, 0), 1);
+	assert_int_equal(recvmsg(sock, &mh, MSG_CMSG_CLOEXEC), 1);
+	assert_false(mh.msg_flags & MSG_CTRUNC);
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+	     cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type >= 32)
+			continue;
+		types |= 1u << cm->cmsg_type;
+		if (cm->cmsg_type == SCM_PIDFD) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+			close(fd);
+		}
+	}
+	return types;
+}
+
+/* A buffer and a two-buffer image, there and back over @sv. */
+static void hand_off(struct dmaheap_ctx *ctx, const int sv[2])
+{
+	struct dmaheap_image_spec s = {
+		.fourcc = DRM_FORMAT_NV12, .width = 640, .height = 480,
+		.constraints = { .placement = DMAHEAP_PLANES_SEPARATE },
+	};
+	struct dmaheap_image *ia = NULL, *ib = NULL;
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	int before;
+
+	assert_ret(dmaheap_alloc(ctx, "system", 65536, 0, &a), 0);
+	assert_ret(dmaheap_image_alloc(ctx, "system", &s, 0, &ia), 0);
+	before = kt_count_fds();
+	assert_ret(dmaheap_buf_send(a, sv[0]), 0);
+	assert_ret(dmaheap_buf_recv(ctx, sv[1], &b), 0);
+	assert_true(kt_same_file(dmaheap_buf_fd(a), dmaheap_buf_fd(b)));
+	assert_int_equal(dmaheap_buf_size(b), 65536);
+	assert_ret(dmaheap_image_send(ia, sv[0]), 0);
+	assert_ret(dmaheap_image_recv(ctx, sv[1], &ib), 0);
+	assert_true(kt_same_file(dmaheap_image_plane_fd(ia, 1),
+				 dmaheap_image_plane_fd(ib, 1)));
+	/* Nothing but the received buffers' own fds: a pidfd was closed. */
+	assert_int_equal(kt_count_fds(), before + 3);
+	dmaheap_image_free(ib);
+	dmaheap_buf_free(b);
+	assert_int_equal(kt_count_fds(), before);
+	dmaheap_image_free(ia);
+	dmaheap_buf_free(a);
+}
+
+/*
+ * SO_PASSCRED (the usual way to authenticate the sender), SO_PASSPIDFD
+ * (Linux 6.5, in every kernel the VM runs) and SO_PASSSEC, alone and all
+ * at once. The kernel adds the first two's messages here; SO_PASSSEC's
+ * label only under a security module (Debian's kernel runs AppArmor, the
+ * minimal one none), and the hand-off must work either way.
+ */
+static void test_receiver_socket_options(void **state)
+{
+	static const struct {
+		int opt;
+		unsigned int adds;	/* what the kernel must add */
+	} opts[] = {
+		{ SO_PASSCRED, 1u << SCM_CREDENTIALS },
+		{ SO_PASSPIDFD, 1u << SCM_PIDFD },
+		{ SO_PASSSEC, 0 },
+		{ 0, (1u << SCM_CREDENTIALS) | (1u << SCM_PIDFD) },
+	};
+	int fds_before = kt_count_fds(), on = 1;
+	struct dmaheap_ctx *ctx;
+
+	(void)state;
+	assert_ret(dmaheap_ctx_new(&ctx), 0);
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		unsigned int adds;
+		int sv[2];
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET |
+					    SOCK_CLOEXEC, 0, sv), 0);
+		for (int o = 0; o < 3; o++) {
+			int opt = (int[]){ SO_PASSCRED, SO_PASSPIDFD,
+					   SO_PASSSEC }[o];
+
+			if (opts[i].opt == 0 || opts[i].opt == opt)
+				assert_int_equal(setsockopt(sv[1], SOL_SOCKET,
+							    opt, &on,
+							    sizeof(on)), 0);
+		}
+		adds = kernel_adds(sv[0], sv[1]);
+		assert_int_equal(adds & opts[i].adds, opts[i].adds);
+		if (adds & (1u << SCM_SECURITY))
+			print_message("SO_PASSSEC: the kernel adds a label\n");
+		hand_off(ctx, sv);
+		close(sv[0]);
+		close(sv[1]);
+	}
+	dmaheap_ctx_free(ctx);
+	assert_no_fd_leak(fds_before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork_and_uid_drop),
+		cmocka_unit_test(test_receiver_socket_options),
 	};
 
 	kt_require_system_heap();
