@@ -158,6 +158,9 @@ static void test_parent_allocates_after_fork(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0)
 		_exit(receive_check(sv[1], 0xc3, 0x11));
+	/* The child's end: a child that fails closes it, and the read below
+	 * sees end of file instead of waiting. */
+	close(sv[1]);
 	assert_int_equal(dmaheap_ctx_new(&ctx), 0);
 	assert_int_equal(dmaheap_alloc(ctx, "system", SIZE, 0, &a), 0);
 	fill(a, 0xc3);
@@ -168,7 +171,6 @@ static void test_parent_allocates_after_fork(void **state)
 	dmaheap_buf_free(a);
 	dmaheap_ctx_free(ctx);
 	close(sv[0]);
-	close(sv[1]);
 }
 
 /* This program again, in a process of its own with a mock of its own,
@@ -211,6 +213,7 @@ static void test_other_process(void **state)
 	assert_int_equal(pair(sv), 0);
 	pid = spawn("receive", sv[1]);
 	assert_true(pid > 0);
+	close(sv[1]);
 	assert_int_equal(dmaheap_alloc(ctx, "system", SIZE, 0, &a), 0);
 	fill(a, 0x6f);
 	assert_int_equal(dmaheap_buf_send(a, sv[0]), 0);
@@ -221,7 +224,6 @@ static void test_other_process(void **state)
 	dmaheap_buf_free(b);
 	dmaheap_ctx_free(ctx);
 	close(sv[0]);
-	close(sv[1]);
 }
 
 int main(int argc, char **argv)
