@@ -43,8 +43,9 @@ _Static_assert(MAX_LABEL == 4096, "receive()'s refusal names the limit");
 
 /*
  * What a received message may carry: our fds, and what the receiving
- * socket's options make the kernel add before them. Without room for
- * those, the kernel cuts the fds off (MSG_CTRUNC).
+ * socket's options make the kernel add beside them (credentials and a
+ * label before the fds). Without room for those, the kernel cuts the fds
+ * off (MSG_CTRUNC).
  */
 #define RECV_CONTROL (CMSG_SPACE(sizeof(int) * MAX_FDS) +          \
 		      CMSG_SPACE(sizeof(struct ucred)) + /* SO_PASSCRED */ \

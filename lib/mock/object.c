@@ -10,12 +10,10 @@
  * and a mock meeting a buffer it has no object for adopts it (below).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "mock-private.h"
