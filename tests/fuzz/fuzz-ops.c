@@ -877,14 +877,17 @@ static void drain(struct state *s)
 		     cm = CMSG_NXTHDR(&mh, cm)) {
 			size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 
-			for (size_t i = 0; cm->cmsg_level == SOL_SOCKET &&
-			     cm->cmsg_type != SCM_CREDENTIALS && i < n; i++) {
+			/* SCM_RIGHTS, and SO_PASSPIDFD's SCM_PIDFD (4) */
+			bool fds = cm->cmsg_level == SOL_SOCKET &&
+				   (cm->cmsg_type == SCM_RIGHTS ||
+				    cm->cmsg_type == 4);
+
+			for (size_t i = 0; fds && i < n; i++) {
 				int fd;
 
 				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
 				       sizeof(fd));
-				if (cm->cmsg_type == SCM_RIGHTS || fd > 2)
-					close(fd);
+				close(fd);
 			}
 		}
 	}
