@@ -63,8 +63,6 @@ struct state {
 	char name[300];
 	int sock[2];		/* hand-off: [0] sends, [1] receives */
 	bool pool_on, pool_zero;
-	/* a buffer may sit in the pool unzeroed (cached while not zeroing) */
-	bool pool_dirty;
 	uint64_t pool_max_bytes;
 	bool pool_touched;	/* ever on: buffers may hold fdinfo fds */
 };
@@ -266,11 +264,10 @@ static ino_t inode_of(int fd)
 }
 
 /* Whether a new buffer must read zero: fresh from the (mock) kernel, or
- * recycled by a pool that zeroed everything it cached. */
+ * from a zeroing pool, whatever it cached before zeroing was turned on. */
 static bool zero_promised(const struct state *s, unsigned int flags)
 {
-	return (flags & DMAHEAP_ALLOC_FRESH) || !s->pool_on ||
-	       (s->pool_zero && !s->pool_dirty);
+	return (flags & DMAHEAP_ALLOC_FRESH) || !s->pool_on || s->pool_zero;
 }
 
 /* A buffer just allocated: nothing else the harness holds is the same
@@ -792,7 +789,7 @@ static void op_set_pool(struct state *s)
 	if (r)
 		return;
 	if (off) {
-		s->pool_on = s->pool_dirty = false;
+		s->pool_on = false;
 		return;
 	}
 	fz_check(o.struct_size >= sizeof(o) && !(o.flags & ~DMAHEAP_POOL_ZERO) &&
@@ -800,7 +797,6 @@ static void op_set_pool(struct state *s)
 		 "set_pool accepted bad options");
 	s->pool_on = s->pool_touched = true;
 	s->pool_zero = o.flags & DMAHEAP_POOL_ZERO;
-	s->pool_dirty |= !s->pool_zero;
 	s->pool_max_bytes = o.max_bytes;
 }
 
@@ -835,7 +831,6 @@ static void op_trim(struct state *s)
 	fz_check(dmaheap_pool_stats(s->ctx, NULL, &ps) == 0 &&
 		 ps.cached_buffers == 0 && ps.cached_bytes == 0,
 		 "trim all left %llu buffers", (unsigned long long)ps.cached_buffers);
-	s->pool_dirty = !s->pool_zero;
 }
 
 static void op_pool_stats(struct state *s)
