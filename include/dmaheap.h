@@ -87,7 +87,7 @@ extern "C" {
 #endif
 
 /** Version of this header, as major * 10000 + minor * 100 + patch. */
-#define DMAHEAP_VERSION_NUMBER 100
+#define DMAHEAP_VERSION_NUMBER 200
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
