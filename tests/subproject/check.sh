@@ -1,7 +1,9 @@
 #!/bin/bash
 # A parent meson project vendors libdmaheap as a subproject: it must build
-# and run without cmocka, register none of the library's tests (the kernel
-# suite above all) and install nothing of the library.
+# and run without cmocka, compile the README's image example (drm_fourcc.h
+# found through the dependency), register none of the library's tests
+# (the kernel suite above all) and install nothing of the library; the
+# README's wrap file, pasted into an empty project, must configure.
 # usage: tests/subproject/check.sh [WORKDIR]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,6 +17,28 @@ fail() { echo "subproject: $*" >&2; exit 1; }
 cp -r "$top/tests/subproject/parent" "$work/parent"
 mkdir "$work/parent/subprojects"
 ln -s "$top" "$work/parent/subprojects/libdmaheap"
+
+# The README's image example, as a consumer pastes it: its #include lines
+# (<drm_fourcc.h> among them, which the dependency must make findable) on
+# top, the rest as the body of a function given a context. It compiles
+# into a library of the parent's, never run.
+awk '/^## Images/ { sec = 1 } sec && /^```c$/ { code = 1; next }
+	code && /^```$/ { exit } code' "$top/README.md" >"$work/example.c"
+grep -q '^#include <drm_fourcc.h>$' "$work/example.c" ||
+	fail "README.md's image example (under '## Images') not found or without drm_fourcc.h"
+{
+	grep '^#include' "$work/example.c"
+	echo 'void readme_image_example(struct dmaheap_ctx *ctx);'
+	echo 'void readme_image_example(struct dmaheap_ctx *ctx)'
+	echo '{'
+	grep -v '^#include' "$work/example.c"
+	echo '}'
+} >"$work/parent/image.c"
+# The example names the layout only to show what it holds.
+cat >>"$work/parent/meson.build" <<'MESON'
+static_library('readme-image', 'image.c', dependencies : dmaheap,
+  c_args : '-Wno-unused-variable')
+MESON
 
 # pkg-config sees every package of this machine but cmocka, so cmocka
 # cannot be found even where it is installed, while optional parts
@@ -49,4 +73,22 @@ meson install -C build --destdir "$work/dest" >/dev/null
 installed=$(cd "$work/dest" && find . -type f -o -type l | sort)
 [ "$(basename "$installed")" = parent ] && [ "$(echo "$installed" | wc -l)" -eq 1 ] ||
 	fail "installed besides the parent's program: $installed"
+# The README's wrap file and dependency() line pasted into an empty
+# project, the url pointing at this repository (its committed HEAD:
+# revision = head clones the default branch): meson finds and configures
+# the library through them.
+mkdir -p "$work/paste/subprojects"
+awk '/^    # subprojects\/libdmaheap.wrap$/ { w = 1; next }
+	w && /^(    .*)?$/ { sub(/^    /, ""); print; next } w { exit }' "$top/README.md" |
+	sed "s|^url = .*|url = file://$top|" >"$work/paste/subprojects/libdmaheap.wrap"
+grep -q '^\[provide\]' "$work/paste/subprojects/libdmaheap.wrap" ||
+	fail "README.md's wrap file not found"
+line=$(grep -m1 "^    dmaheap_dep = dependency('libdmaheap'" "$top/README.md") ||
+	fail "README.md's dependency() line not found"
+printf "project('paste', 'c')\n%s\nassert(dmaheap_dep.found())\n" "${line#    }" \
+	>"$work/paste/meson.build"
+(cd "$work/paste" && meson setup build --wrap-mode=forcefallback) \
+	>"$work/paste.log" 2>&1 ||
+	{ cat "$work/paste.log"; fail "the README's wrap and dependency() do not configure in an empty project"; }
+
 echo "ok: a parent project without cmocka vendors libdmaheap, runs only its own test and installs only its own files"
