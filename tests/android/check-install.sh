@@ -73,7 +73,7 @@ cc -std=c11 -Wall -Wextra -Werror -o "$tmp/hal-c" "$tmp/hal.c" \
 c++ -std=c++17 -Wall -Wextra -Werror -o "$tmp/hal-cpp" "$tmp/hal.cpp" \
 	$(pkg-config --cflags --libs libdmaheap-android) $drm
 for prog in hal-c hal-cpp; do
-	LD_LIBRARY_PATH=$libdir LD_PRELOAD=$libdir/libdmaheap-mock-preload.so \
+	LD_LIBRARY_PATH=$libdir LD_PRELOAD=$libdir/libdmaheap/libdmaheap-mock-preload.so \
 		DMAHEAP_MOCK_HEAPS=system "$tmp/$prog"
 done
 echo "ok: installed tree builds Android C and C++ code with pkg-config libdmaheap-android"

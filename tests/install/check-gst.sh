@@ -19,7 +19,7 @@ pc=$(find "$dest" -name libdmaheap.pc | head -1)
 [ -n "$pc" ] || { echo "no libdmaheap.pc installed under $dest"; exit 1; }
 pcdir=$(dirname "$pc")
 libdir=$(dirname "$pcdir")
-preload=$libdir/libdmaheap-mock-preload.so
+preload=$libdir/libdmaheap/libdmaheap-mock-preload.so
 [ -f "$preload" ] || { echo "no libdmaheap-mock-preload.so installed in $libdir"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -40,4 +40,16 @@ cc -std=c11 -Wall -Wextra -Werror -o "$tmp/mock-consumer" \
 	"$here/mock-consumer.c" \
 	$(pkg-config --cflags --libs libdmaheap-mock)
 LD_LIBRARY_PATH=$libdir "$tmp/mock-consumer"
+
+# The preloadable mock has no soname: it stays out of the public libdir,
+# in the library's own directory, which libdmaheap-mock.pc names.
+if [ -e "$build/lib/libdmaheap-mock-preload.so" ]; then
+	[ ! -e "$libdir/libdmaheap-mock-preload.so" ] ||
+		{ echo "libdmaheap-mock-preload.so installed in the public $libdir"; exit 1; }
+	[ -f "$libdir/libdmaheap/libdmaheap-mock-preload.so" ] ||
+		{ echo "libdmaheap-mock-preload.so not installed in $libdir/libdmaheap"; exit 1; }
+	preload=$(PKG_CONFIG_SYSROOT_DIR='' pkg-config --variable=preload libdmaheap-mock)
+	[ "$dest$preload" -ef "$libdir/libdmaheap/libdmaheap-mock-preload.so" ] ||
+		{ echo "libdmaheap-mock.pc's preload is '$preload'"; exit 1; }
+fi
 echo "ok: installed tree builds pkg-config consumers of libdmaheap and libdmaheap-mock"
