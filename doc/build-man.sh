@@ -1,5 +1,7 @@
 #!/bin/sh
-# Renders the man pages into OUTDIR/man (doc/meson.build runs this):
+# Renders the man pages into OUTDIR/man (doc/meson.build runs this;
+# doxygen and help2man date the pages by SOURCE_DATE_EPOCH, in UTC, when
+# it is set):
 # section 3 from include/dmaheap.h through doxygen (any doxygen warning
 # fails the build), libdmaheap(7) from the header's opening comment and
 # dmaheap(1) from the tool's --help through help2man.
