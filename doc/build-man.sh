@@ -14,7 +14,7 @@ stamp=$(realpath -m "$4")
 rm -rf "$out/man" "$out/doxygen-warnings.log"
 if ! "$doxygen" "$doxyfile" || [ -s "$out/doxygen-warnings.log" ]; then
 	cat "$out/doxygen-warnings.log" >&2
-	echo "build-man.sh: doxygen warned about include/dmaheap.h (above): fix the comment (doc/kdoc-filter.py says what markup is understood), or configure with -Dman=disabled" >&2
+	echo "build-man.sh: doxygen warned about include/dmaheap.h or dmaheap-mock.h (above): fix the comment (doc/kdoc-filter.py says what markup is understood), or configure with -Dman=disabled" >&2
 	exit 1
 fi
 
@@ -29,7 +29,11 @@ for page in *.3; do
 done
 # Group pages: say which header to include.
 for page in libdmaheap_*.3; do
-	sed -i '/^\.SH SYNOPSIS$/a .nf\n\\fB#include <dmaheap.h>\\fP\n.fi' "$page"
+	case $page in
+	libdmaheap_mock*) header=dmaheap-mock.h ;;
+	*) header=dmaheap.h ;;
+	esac
+	sed -i "/^\\.SH SYNOPSIS\$/a .nf\\n\\\\fB#include <$header>\\\\fP\\n.fi" "$page"
 done
 # The overview is a page of its own, section 7.
 mkdir -p ../man7

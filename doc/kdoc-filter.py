@@ -71,7 +71,11 @@ def member_docs(lines, start):
     return docs
 
 
-def filter_lines(lines):
+def filter_lines(lines, overview_group=None):
+    """overview_group: None for dmaheap.h, whose opening comment is the
+    libdmaheap(7) page; for another header (dmaheap-mock.h), the name of
+    the one group its opening comment describes and every declaration
+    joins."""
     out = []
     in_doc = False
     kind = None
@@ -89,10 +93,19 @@ def filter_lines(lines):
             # line ("libdmaheap: what it is").
             overview = True
             title = lines[n + 1].rstrip("\n").split(": ", 1)[1].rstrip(".")
-            out.append(f"/** @page libdmaheap {title}")
+            if overview_group:
+                out.append(f"/** @defgroup {overview_group} {title}")
+            else:
+                out.append(f"/** @page libdmaheap {title}")
             continue
         if overview and n == 2:
-            out.append(" * @section description DESCRIPTION")
+            out.append(" *" if overview_group else
+                       " * @section description DESCRIPTION")
+            continue
+        if overview and overview_group and s.strip() == "*/":
+            overview = False
+            group, group_open = overview_group, True
+            out.append(" */ /** @{ */")
             continue
         if overview:
             if code == "open":
@@ -109,6 +122,11 @@ def filter_lines(lines):
                 s = " * " + s[len(" *\t"):].replace("\\", "\\\\")
             elif ITEM.match(s):
                 s = " * @li " + ITEM.match(s).group(2).lstrip()
+                if overview_group:
+                    s = inline(s)
+            elif overview_group:
+                # A group's text is doxygen's to read, not a page's verbatim.
+                s = inline(s)
             out.append(s)
             continue
         m = BANNER.match(s)
@@ -209,5 +227,9 @@ def filter_lines(lines):
     return out
 
 
+# Headers other than dmaheap.h: one group, one page, named after them.
+GROUPS = {"dmaheap-mock.h": "libdmaheap_mock"}
+
 with open(sys.argv[1], encoding="utf-8") as f:
-    sys.stdout.write("\n".join(filter_lines(f.readlines())) + "\n")
+    sys.stdout.write("\n".join(filter_lines(
+        f.readlines(), GROUPS.get(sys.argv[1].rsplit("/", 1)[-1]))) + "\n")

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Check the rendered man pages: one for every function of dmaheap.h, and
-the C programs they show compile and link.
+"""Check the rendered man pages: one for every function of dmaheap.h and
+dmaheap-mock.h, and the C programs they show compile and link.
 
 usage: check-man.py MANDIR INCLUDEDIR LIBDIR CC [CC ARGS...]
 
-Every function declared DMAHEAP_EXPORT in INCLUDEDIR/dmaheap.h must have
-its page MANDIR/man3/NAME.3 (doxygen's link to its group's page).
+Every function declared DMAHEAP_EXPORT in INCLUDEDIR/dmaheap.h, and every
+function of INCLUDEDIR/dmaheap-mock.h, must have its page
+MANDIR/man3/NAME.3 (doxygen's link to its group's page).
 
 Every .nf/.fi block of every page under MANDIR that defines main() is
 taken out of the roff (escapes undone, as a reader copies it from man),
@@ -52,6 +53,12 @@ def blocks(page):
 def check_pages(mandir, incdir):
     header = (pathlib.Path(incdir) / "dmaheap.h").read_text(encoding="utf-8")
     names = re.findall(r"DMAHEAP_EXPORT [^;(]*?\b(dmaheap_\w+)\s*\(", header)
+    # The mock's header declares its functions at the start of a line.
+    mock = (pathlib.Path(incdir) / "dmaheap-mock.h").read_text(encoding="utf-8")
+    mock_names = re.findall(r"^[a-z][^;(#/]*?\b(dmaheap_mock_\w+)\s*\(", mock, re.M)
+    if not mock_names:
+        sys.exit("no function found in dmaheap-mock.h")
+    names += mock_names
     missing = [n for n in names
                if not (pathlib.Path(mandir) / "man3" / f"{n}.3").exists()]
     if not names or missing:
