@@ -74,13 +74,25 @@ installed=$(cd "$work/dest" && find . -type f -o -type l | sort)
 [ "$(basename "$installed")" = parent ] && [ "$(echo "$installed" | wc -l)" -eq 1 ] ||
 	fail "installed besides the parent's program: $installed"
 # The README's wrap file and dependency() line pasted into an empty
-# project, the url pointing at this repository (its committed HEAD:
-# revision = head clones the default branch): meson finds and configures
-# the library through them.
-mkdir -p "$work/paste/subprojects"
+# project, the url pointing at a git repository of this source tree as it
+# is (committed or not; revision = head clones its default branch): meson
+# finds and configures the library through them.
+mkdir -p "$work/repo" "$work/paste/subprojects"
+if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	(cd "$top" && git ls-files --cached --others --exclude-standard |
+		while IFS= read -r f; do
+			[ ! -e "$f" ] || cp --parents -P "$f" "$work/repo/"
+		done)
+else
+	(cd "$top" && tar --exclude='./build*' -cf - .) | tar -C "$work/repo" -xf -
+fi
+git -C "$work/repo" init -q
+git -C "$work/repo" add -A
+git -C "$work/repo" -c user.name=check -c user.email=check@invalid \
+	commit -qm "the tree under test"
 awk '/^    # subprojects\/libdmaheap.wrap$/ { w = 1; next }
 	w && /^(    .*)?$/ { sub(/^    /, ""); print; next } w { exit }' "$top/README.md" |
-	sed "s|^url = .*|url = file://$top|" >"$work/paste/subprojects/libdmaheap.wrap"
+	sed "s|^url = .*|url = file://$work/repo|" >"$work/paste/subprojects/libdmaheap.wrap"
 grep -q '^\[provide\]' "$work/paste/subprojects/libdmaheap.wrap" ||
 	fail "README.md's wrap file not found"
 line=$(grep -m1 "^    dmaheap_dep = dependency('libdmaheap'" "$top/README.md") ||
