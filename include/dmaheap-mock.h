@@ -288,6 +288,26 @@ int dmaheap_mock_set_udmabuf(struct dmaheap_mock *mock,
  */
 const char *dmaheap_mock_udmabuf_path(const struct dmaheap_mock *mock);
 
+/**
+ * dmaheap_mock_set_cgroup_file() - set or remove one memory-cgroup file.
+ * @mock: the mock.
+ * @path: /proc/self/cgroup, a path under /sys/fs/cgroup/ (e.g.
+ *	"/sys/fs/cgroup/app/memory.max"), or one under /sys/module/dma_heap/
+ *	(e.g. "/sys/module/dma_heap/parameters/mem_accounting").
+ * @text: the file's contents, as the kernel shows them ("Y\n", "max\n",
+ *	"16777216\n", "0::/app\n"); NULL removes the file.
+ *
+ * The mock answers every path under those three itself: one not set fails
+ * to open with ENOENT (so by default charging is off and no cgroup is
+ * known), one set opens read-only (EACCES for writing) on a fresh copy of
+ * @text. Changes apply to later opens.
+ *
+ * Return: 0, or -EINVAL (@mock NULL, @path elsewhere or 4096 bytes or
+ * longer), -ENOMEM.
+ */
+int dmaheap_mock_set_cgroup_file(struct dmaheap_mock *mock, const char *path,
+				 const char *text);
+
 /** The mockable calls, for fault injection and call counts. */
 enum dmaheap_mock_call {
 	DMAHEAP_MOCK_OPEN = 0,

@@ -451,8 +451,10 @@ enum dmaheap_alloc_flags {
  * Return: 0, or
  *  -EINVAL: NULL argument, bad heap name, unknown flag bits, @size 0;
  *  -EOVERFLOW: @size does not fit once rounded up to a page;
- *  -ENOMEM: @size exceeds the machine's RAM, the heap is out of memory, or
- *	the library could not allocate its bookkeeping;
+ *  -ENOMEM: @size exceeds the machine's RAM, the heap is out of memory,
+ *	the buffer would not fit under the caller's memory cgroup limit on
+ *	a heap that charges it (DMAHEAP_PROP_MEMCG, logged), or the library
+ *	could not allocate its bookkeeping;
  *  -EFBIG: @size exceeds what the heap allows at all (udmabuf's module
  *	parameter size_limit_mb, logged with its value);
  *  -ENOENT, -EACCES, -EPERM, -ENOTTY, -ENODEV: as dmaheap_heap_open();
@@ -826,6 +828,36 @@ enum dmaheap_heap_props {
 	DMAHEAP_PROP_PROTECTED = 1u << 3,
 	/** The udmabuf pseudo-heap (memfd pages). */
 	DMAHEAP_PROP_UDMABUF = 1u << 4,
+	/**
+	 * The kernel charges this heap's buffers to the memory cgroup of
+	 * the process that allocates them: the "system" and
+	 * "system_cc_shared" heaps of Linux 7.0+ booted with
+	 * dma_heap.mem_accounting=1 (read from
+	 * /sys/module/dma_heap/parameters/mem_accounting when the heap is
+	 * first opened). A fact of the running kernel, not of the name: it
+	 * appears only in dmaheap_heap_list() entries, never in
+	 * dmaheap_heap_props(), and cannot be declared
+	 * (dmaheap_ctx_set_heap_props() and the policy file refuse it).
+	 *
+	 * On such a heap, a buffer the cgroup cannot hold brings the
+	 * cgroup's OOM killer, which kills a process (often the caller),
+	 * rather than an error. So before asking the kernel for a buffer of
+	 * 1 MiB or more from such a heap (smaller ones read no file), the
+	 * library reads the caller's cgroup (the "0::" line of
+	 * /proc/self/cgroup) and, at that cgroup and every ancestor under
+	 * /sys/fs/cgroup, memory.max and memory.current. A buffer larger
+	 * than memory.max minus memory.current at any level is refused with
+	 * -ENOMEM and a DMAHEAP_LOG_WARNING naming the cgroup, the sizes and
+	 * the memory.max to raise; exactly the free amount is allowed. Near
+	 * the limit this is conservative: memory.current includes page cache
+	 * the kernel could have reclaimed to make room, and the library
+	 * prefers a clean -ENOMEM to the risk of the OOM killer. A level
+	 * without memory.max (controller not enabled there) is passed over;
+	 * when the files cannot be read at all, the kernel decides as
+	 * before. Buffers recycled by a pool are charged already and are
+	 * not checked.
+	 */
+	DMAHEAP_PROP_MEMCG = 1u << 5,
 };
 
 /** Where the library's knowledge of a heap came from. */

@@ -78,12 +78,12 @@ static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		  size_t size, unsigned int flags, uint64_t heap_flags)
 {
-	int fd;
+	int fd = dmaheap_memcg_check(ctx, heap, size);
 
 	/* udmabuf has no flags of a heap to take them. */
-	if (heap->udmabuf)
+	if (fd == 0 && heap->udmabuf)
 		fd = heap_flags ? -EINVAL : dmaheap_udmabuf_alloc(ctx, heap, size);
-	else
+	else if (fd == 0)
 		fd = heap_ioctl_alloc(ctx, heap, size, heap_flags);
 
 	if (fd < 0) {

@@ -61,6 +61,7 @@ static int add_heap_locked(struct dmaheap_ctx *ctx, const char *name,
 	/* A heap fd must never pass for a dma-buf that had its number. */
 	dmaheap_dmabuf_fd_forget(ctx, h->fd);
 	memcpy(h->name, name, len + 1);
+	h->memcg = !h->udmabuf && dmaheap_memcg_heap_charged(ctx, name);
 	atomic_init(&h->props, dmaheap_props_lookup_locked(ctx, name, &source));
 	h->next = atomic_load_explicit(&ctx->heaps, memory_order_relaxed);
 	/* Release: a reader that finds the entry sees it whole. */
@@ -179,13 +180,16 @@ static int cmp_names(const void *a, const void *b)
 
 static void fill_info(struct dmaheap_ctx *ctx, struct dmaheap_heap_info *info)
 {
-	struct dmaheap_heap *h;
+	struct dmaheap_heap *h = NULL;
 
 	info->error = dmaheap_heap_get(ctx, info->name, &h);
 	pthread_mutex_lock(&ctx->lock);
 	info->props = dmaheap_props_lookup_locked(ctx, info->name,
 						  &info->props_source);
 	pthread_mutex_unlock(&ctx->lock);
+	/* A fact of the running kernel, not of the name. */
+	if (info->error == 0 && h->memcg)
+		info->props |= DMAHEAP_PROP_MEMCG;
 }
 
 /* One allocation holding the entries and their strings. */

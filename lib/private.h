@@ -43,6 +43,7 @@ struct dmaheap_heap {
 	struct dmaheap_heap *next;
 	int fd;
 	bool udmabuf;
+	bool memcg; /* the kernel charges its buffers to the caller's memcg */
 	atomic_uint limit_mib; /* udmabuf's size_limit_mb as last read; 0: unknown */
 	atomic_uint props;   /* enum dmaheap_heap_props; set_heap_props updates */
 	/* The policy generation at which this name was last seen not to be
@@ -190,6 +191,13 @@ struct dmaheap_buf {
 	char *origin_heap;
 	unsigned int origin_props;
 };
+
+/* memcg.c: smaller allocations are not checked (no file is read for
+ * them); see DMAHEAP_PROP_MEMCG in dmaheap.h. */
+#define DMAHEAP_MEMCG_CHECK_MIN ((size_t)1 << 20)
+bool dmaheap_memcg_heap_charged(struct dmaheap_ctx *ctx, const char *heap);
+int dmaheap_memcg_check(struct dmaheap_ctx *ctx,
+			const struct dmaheap_heap *heap, size_t size);
 
 /* context.c */
 void dmaheap_ctx_ref(struct dmaheap_ctx *ctx);

@@ -10,7 +10,8 @@
 static void format_props(char *buf, size_t len, unsigned int props, int source)
 {
 	static const char *const names[] = { "cached", "uncached", "contiguous",
-					     "protected", "udmabuf" };
+					     "protected", "udmabuf",
+					     "memcg-charged" };
 	static const char *const sources[] = { "unknown", "built-in", "name",
 					       "policy file", "API" };
 	size_t used = 0;

@@ -193,6 +193,8 @@ struct dmaheap_mock {
 	/* The fake procfs (proc.c) */
 	char proc_dir[80];
 	struct mock_proc *procs;
+	/* The memory-cgroup files (cgroup.c) */
+	struct mock_kfile *kfiles;
 };
 
 /* One open fd of the process, as found by a scan. */
@@ -327,6 +329,11 @@ void dmock_param_stat(struct stat *st);
 int dmock_udm_open(struct dmaheap_mock *m, enum udm_path kind,
 		   enum udm_param param, int flags);
 int dmock_udm_readdir(struct dmaheap_mock *m, enum udm_path kind);
+
+/* cgroup.c */
+bool dmock_is_cgroup_path(const char *path);
+int dmock_cgroup_open(struct dmaheap_mock *m, const char *path, int flags);
+void dmock_cgroup_free(struct dmaheap_mock *m);
 
 /* open.c */
 int dmock_node_open(struct dmaheap_mock *m, struct mock_heap *h,
