@@ -289,23 +289,29 @@ int dmaheap_mock_set_udmabuf(struct dmaheap_mock *mock,
 const char *dmaheap_mock_udmabuf_path(const struct dmaheap_mock *mock);
 
 /**
- * dmaheap_mock_set_cgroup_file() - set or remove one memory-cgroup file.
+ * dmaheap_mock_set_kernel_file() - set or remove one of the kernel's text
+ *	files that the library reads beside the heaps.
  * @mock: the mock.
- * @path: /proc/self/cgroup, a path under /sys/fs/cgroup/ (e.g.
- *	"/sys/fs/cgroup/app/memory.max"), or one under /sys/module/dma_heap/
- *	(e.g. "/sys/module/dma_heap/parameters/mem_accounting").
+ * @path: a path at or under one of: /proc/self/cgroup, /sys/fs/cgroup/
+ *	(e.g. "/sys/fs/cgroup/app/memory.max"), /sys/module/dma_heap/
+ *	(e.g. ".../parameters/mem_accounting"), /sys/kernel/mm/cma/ (e.g.
+ *	"/sys/kernel/mm/cma/reserved/alloc_pages_success"), or
+ *	/proc/device-tree/ (e.g.
+ *	"/proc/device-tree/reserved-memory/linux,cma/linux,cma-default").
  * @text: the file's contents, as the kernel shows them ("Y\n", "max\n",
- *	"16777216\n", "0::/app\n"); NULL removes the file.
+ *	"16777216\n", "0::/app\n", "" for a flag property); NULL removes it.
  *
- * The mock answers every path under those three itself: one not set fails
- * to open with ENOENT (so by default charging is off and no cgroup is
- * known), one set opens read-only (EACCES for writing) on a fresh copy of
- * @text. Changes apply to later opens.
+ * The mock answers every path under those prefixes itself, from these
+ * files alone: one not set fails to open with ENOENT (so by default
+ * charging is off, no cgroup and no CMA area is known), one set opens
+ * read-only (EACCES for writing) on a fresh copy of @text. A directory
+ * exists while a file below it is set: readdir lists the names directly
+ * below it, opening it fails with EISDIR. Changes apply to later calls.
  *
  * Return: 0, or -EINVAL (@mock NULL, @path elsewhere or 4096 bytes or
  * longer), -ENOMEM.
  */
-int dmaheap_mock_set_cgroup_file(struct dmaheap_mock *mock, const char *path,
+int dmaheap_mock_set_kernel_file(struct dmaheap_mock *mock, const char *path,
 				 const char *text);
 
 /** The mockable calls, for fault injection and call counts. */

@@ -889,6 +889,32 @@ DMAHEAP_EXPORT int dmaheap_heap_props(struct dmaheap_ctx *ctx,
 				      const char *heap, unsigned int *props);
 
 /**
+ * dmaheap_heap_region() - the kernel's memory region behind a heap name.
+ * @ctx: the context.
+ * @heap: a heap name (not an alias); it need not exist.
+ * @buf: receives the region's name, NUL-terminated.
+ * @len: size of @buf.
+ *
+ * For a CMA heap, the name of its CMA area, as listed in /sys/kernel/mm/cma/
+ * (CONFIG_CMA_SYSFS). Two heap names with the same region are one pool of
+ * memory, not two: from Linux 6.17 the default CMA area is the heap
+ * "default_cma_region" and usually also a heap under its legacy name
+ * ("reserved" for cma= or CONFIG_CMA_SIZE_MBYTES, "linux,cma" or a
+ * device-tree node name); filling one fills the other. No kernel file
+ * states that; the library decides: a heap named after an area in
+ * /sys/kernel/mm/cma/ is that area; "default_cma_region" is the
+ * reserved-memory node with linux,cma-default in /proc/device-tree, else
+ * the area "reserved" if listed, else the only area listed. Reads those
+ * directories on every call (nothing is cached); thread-safe.
+ *
+ * Return: 0, or -EINVAL (NULL, @len 0, bad name), -ENODATA (no region
+ * known: not a CMA heap, no CMA sysfs, or several areas and none marked
+ * default), -ERANGE (@buf too small).
+ */
+DMAHEAP_EXPORT int dmaheap_heap_region(struct dmaheap_ctx *ctx,
+				       const char *heap, char *buf, size_t len);
+
+/**
  * dmaheap_ctx_set_heap_props() - tell the library what a heap is like.
  * @ctx: the context.
  * @heap: a heap name (not an alias).

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dmaheap list: the heaps, whether each can be opened, and the aliases. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -50,6 +51,38 @@ static void print_heap_line(const struct dmaheap_heap_info *h, int width)
 		       errno_name(h->error, name, sizeof(name)));
 }
 
+/* "region reserved: default_cma_region reserved": heap names that are one
+ * pool of memory (the CMA heap's stable and legacy names). */
+static void print_regions(struct dmaheap_ctx *ctx,
+			  const struct dmaheap_heap_info *heaps, int n)
+{
+	char (*region)[64] = calloc(n > 0 ? (size_t)n : 1, sizeof(*region));
+
+	if (!region)
+		return;
+	for (int i = 0; i < n; i++)
+		if (dmaheap_heap_region(ctx, heaps[i].name, region[i],
+					sizeof(region[i])) != 0)
+			region[i][0] = '\0';
+	for (int i = 0; i < n; i++) {
+		int shared = 0, first = 1;
+
+		for (int j = 0; j < n; j++)
+			shared += region[i][0] && strcmp(region[i], region[j]) == 0;
+		/* Once per region, at its first heap. */
+		for (int j = 0; j < i && first; j++)
+			first = strcmp(region[i], region[j]) != 0;
+		if (shared < 2 || !first)
+			continue;
+		printf("region %s:", region[i]);
+		for (int j = i; j < n; j++)
+			if (strcmp(region[i], region[j]) == 0)
+				printf(" %s", heaps[j].name);
+		printf("\n");
+	}
+	free(region);
+}
+
 /* "alias cma -> reserved   (default_cma_region linux,cma reserved ...)" */
 static void print_aliases(struct dmaheap_ctx *ctx)
 {
@@ -82,6 +115,7 @@ static int run_list(struct dmaheap_ctx *ctx, int argc, char **argv)
 		if (is_permission_error(heaps[i].error))
 			denied[is_udmabuf(heaps[i].name)] = true;
 	}
+	print_regions(ctx, heaps, n);
 	dmaheap_heap_list_free(heaps);
 	print_aliases(ctx);
 	for (int k = 0; k < 2; k++)

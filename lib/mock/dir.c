@@ -72,6 +72,8 @@ int dmock_readdir(const struct dmaheap_sys *self, const char *path,
 		return r;
 	if (udm != UDM_NONE)
 		return dmock_udm_readdir(m, udm);
+	if (dmock_is_kfile_path(path))
+		return dmock_kfile_readdir(m, path, fn, arg);
 	switch (dmock_classify_path(m, path, &pi)) {
 	case PATH_FOREIGN:
 		return dmaheap_sys_kernel.readdir(&dmaheap_sys_kernel, path, fn, arg);

@@ -193,7 +193,7 @@ struct dmaheap_mock {
 	/* The fake procfs (proc.c) */
 	char proc_dir[80];
 	struct mock_proc *procs;
-	/* The memory-cgroup files (cgroup.c) */
+	/* Kernel text files set by the test (kfiles.c) */
 	struct mock_kfile *kfiles;
 };
 
@@ -330,10 +330,12 @@ int dmock_udm_open(struct dmaheap_mock *m, enum udm_path kind,
 		   enum udm_param param, int flags);
 int dmock_udm_readdir(struct dmaheap_mock *m, enum udm_path kind);
 
-/* cgroup.c */
-bool dmock_is_cgroup_path(const char *path);
-int dmock_cgroup_open(struct dmaheap_mock *m, const char *path, int flags);
-void dmock_cgroup_free(struct dmaheap_mock *m);
+/* kfiles.c */
+bool dmock_is_kfile_path(const char *path);
+int dmock_kfile_open(struct dmaheap_mock *m, const char *path, int flags);
+int dmock_kfile_readdir(struct dmaheap_mock *m, const char *path,
+			dmaheap_sys_dirent_fn fn, void *arg);
+void dmock_kfiles_free(struct dmaheap_mock *m);
 
 /* open.c */
 int dmock_node_open(struct dmaheap_mock *m, struct mock_heap *h,

@@ -123,7 +123,7 @@ void dmaheap_mock_free(struct dmaheap_mock *mock)
 	}
 	dmock_procs_free(mock);
 	free(mock->sock_label);
-	dmock_cgroup_free(mock);
+	dmock_kfiles_free(mock);
 	while (mock->heaps) {
 		struct mock_heap *h = mock->heaps;
 

@@ -77,8 +77,8 @@ int dmock_open(const struct dmaheap_sys *self, const char *path,
 		mock_unlock(m);
 		return r;
 	}
-	if (dmock_is_cgroup_path(path))
-		return dmock_cgroup_open(m, path, flags);
+	if (dmock_is_kfile_path(path))
+		return dmock_kfile_open(m, path, flags);
 	if (dmock_is_sysdev(path)) {
 		mock_lock(m);
 		r = dmock_sysdev_open(m, path, flags);

@@ -43,7 +43,7 @@ static struct dmaheap_ctx *logging_ctx(struct fixture *f, struct logcap *c)
 
 static void set_file(struct fixture *f, const char *path, const char *text)
 {
-	assert_int_equal(dmaheap_mock_set_cgroup_file(f->mock, path, text), 0);
+	assert_int_equal(dmaheap_mock_set_kernel_file(f->mock, path, text), 0);
 }
 
 /* Charging on, the caller in /app/job under /app; limits in bytes, NULL
@@ -277,9 +277,9 @@ static void test_mock_cgroup_files(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(dmaheap_mock_set_cgroup_file(f->mock, "/etc/passwd", "x"),
+	assert_int_equal(dmaheap_mock_set_kernel_file(f->mock, "/etc/passwd", "x"),
 			 -EINVAL);
-	assert_int_equal(dmaheap_mock_set_cgroup_file(NULL, PARAM, "Y\n"), -EINVAL);
+	assert_int_equal(dmaheap_mock_set_kernel_file(NULL, PARAM, "Y\n"), -EINVAL);
 	set_file(f, PARAM, "Y\n");
 	set_file(f, PARAM, NULL);
 	assert_int_equal(listed_props(f->ctx, "system"), DMAHEAP_PROP_CACHED);
