@@ -845,7 +845,8 @@ enum dmaheap_heap_props {
 	 * 1 MiB or more from such a heap (smaller ones read no file), the
 	 * library reads the caller's cgroup (the "0::" line of
 	 * /proc/self/cgroup) and, at that cgroup and every ancestor under
-	 * /sys/fs/cgroup, memory.max and memory.current. A buffer larger
+	 * /sys/fs/cgroup (the mount's root too: in a cgroup namespace it is
+	 * the container's own), memory.max and memory.current. A buffer larger
 	 * than memory.max minus memory.current at any level is refused with
 	 * -ENOMEM and a DMAHEAP_LOG_WARNING naming the cgroup, the sizes and
 	 * the memory.max to raise; exactly the free amount is allowed. Near

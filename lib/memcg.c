@@ -88,8 +88,10 @@ static int read_bytes(const struct dmaheap_sys *sys, const char *cgroup,
 	char path[PATH_MAX], text[32], *end;
 	int n;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s%s/%s", CGROUP_ROOT, cgroup,
-			     file) >= sizeof(path))
+	/* "/" is the mount's root: the host's (no memory.max there) or, in
+	 * a cgroup namespace, a container's own cgroup (which has one). */
+	if ((size_t)snprintf(path, sizeof(path), "%s%s/%s", CGROUP_ROOT,
+			     cgroup[1] ? cgroup : "", file) >= sizeof(path))
 		return -ENAMETOOLONG;
 	n = read_small(sys, path, text, sizeof(text));
 	if (n < 0)
@@ -133,7 +135,7 @@ static int refuse(struct dmaheap_ctx *ctx, const struct dmaheap_heap *heap,
 		    " bytes free, and the heap charges buffers to it (dma_heap.mem_accounting=Y), "
 		    "where the kernel would OOM-kill instead of failing; raise "
 		    CGROUP_ROOT "%s/memory.max",
-		    size, heap->name, cgroup, room, max, cgroup);
+		    size, heap->name, cgroup, room, max, cgroup[1] ? cgroup : "");
 	return -ENOMEM;
 }
 
@@ -147,15 +149,17 @@ int dmaheap_memcg_check(struct dmaheap_ctx *ctx,
 	if (!heap->memcg || size < DMAHEAP_MEMCG_CHECK_MIN)
 		return 0;
 	r = own_cgroup(ctx->sys, cgroup, sizeof(cgroup));
-	/* Every level up to the root (which has no memory.max) limits; one
-	 * whose parent does not delegate the memory controller has no
-	 * memory.max and is passed over. */
-	while (r == 0 && cgroup[1] != '\0') {
+	/* Every level up to the root limits; one whose parent does not
+	 * delegate the memory controller has no memory.max and is passed
+	 * over. */
+	while (r == 0) {
 		r = headroom(ctx->sys, cgroup, &room, &max);
 		if (r == 0 && size > room)
 			return refuse(ctx, heap, size, cgroup, max, room);
 		if (r == -ENOENT)
 			r = 0;
+		if (r || cgroup[1] == '\0')
+			break;
 		slash = strrchr(cgroup, '/');
 		slash[slash == cgroup] = '\0';
 	}

@@ -181,6 +181,27 @@ static void test_ancestor_limit(void **state)
 	dmaheap_ctx_free(ctx);
 }
 
+/* In a cgroup namespace (a container) the process sees itself at "/",
+ * and its own limit at the mount's root. */
+static void test_namespace_root(void **state)
+{
+	struct fixture *f = *state;
+	struct logcap c = { .warnings = 0 };
+	struct dmaheap_ctx *ctx = logging_ctx(f, &c);
+	struct dmaheap_buf *buf = NULL;
+
+	set_file(f, PARAM, "Y\n");
+	set_file(f, "/proc/self/cgroup", "0::/\n");
+	/* The host's root: no limit file, nothing to check. */
+	assert_int_equal(dmaheap_alloc(ctx, "system", 32 * MIB, 0, &buf), 0);
+	dmaheap_buf_free(buf);
+	set_file(f, CG "/memory.max", "16777216\n");
+	set_file(f, CG "/memory.current", "0\n");
+	assert_int_equal(dmaheap_alloc(ctx, "system", 32 * MIB, 0, &buf), -ENOMEM);
+	assert_non_null(strstr(c.last, "raise " CG "/memory.max"));
+	dmaheap_ctx_free(ctx);
+}
+
 /* Over the limit already: nothing more of the guarded size fits. */
 static void test_over_limit_already(void **state)
 {
@@ -296,6 +317,7 @@ int main(void)
 		FIXTURE_TEST(test_refused_over_limit),
 		FIXTURE_TEST(test_allowed_under_limit),
 		FIXTURE_TEST(test_ancestor_limit),
+		FIXTURE_TEST(test_namespace_root),
 		FIXTURE_TEST(test_over_limit_already),
 		FIXTURE_TEST(test_small_not_checked),
 		FIXTURE_TEST(test_off_not_checked),
