@@ -25,7 +25,7 @@ readonly INIT_SCRIPT=$SELF_DIR/init
 readonly BUILD_KERNEL=$SELF_DIR/build-kernel.sh
 readonly ARM64_ROOT=$SELF_DIR/arm64-root.sh
 # What --kernel accepts: Debian's package, or a build-kernel.sh flavour.
-readonly KERNELS="debian cma arm64 arm64-64k"
+readonly KERNELS="debian cma arm64 arm64-64k cma-7.3 arm64-7.3"
 
 # Meta-packages tried, in order, to name the current kernel image package:
 # Debian 12 has 6.12 only as its own meta; on Debian 13 it is the default.
@@ -62,6 +62,10 @@ options:
                                      with the CMA heap (/dev/dma_heap/reserved)
                           arm64      the same for arm64, 4 KiB pages
                           arm64-64k  arm64 with 64 KiB pages
+                          cma-7.3    x86-64 built from linux-source-7.3
+                                     (trixie-backports), with memory cgroups
+                                     (/dev/dma_heap/default_cma_region too)
+                          arm64-7.3  the same for arm64
                         all but debian come from tests/vm/build-kernel.sh,
                         which builds on a cache miss (3-4 minutes)
       --default-kernel NAME
