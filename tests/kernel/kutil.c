@@ -198,18 +198,30 @@ static const char *cma_heap_from_sysfs(DIR *d, char *buf, size_t len)
 	return NULL;
 }
 
+const char *kt_cma_area(char *buf, size_t len)
+{
+	DIR *d = opendir(KT_CMA_SYSFS);
+	const char *found;
+
+	if (!d)
+		return NULL;
+	found = cma_heap_from_sysfs(d, buf, len);
+	closedir(d);
+	return found;
+}
+
 const char *kt_cma_heap(char *buf, size_t len)
 {
 	static const char *const upstream[] = {
 		"default_cma_region", "linux,cma", "reserved", "default-pool",
 	};
-	DIR *d = opendir(KT_CMA_SYSFS);
-	const char *found;
 
-	if (d) {
-		found = cma_heap_from_sysfs(d, buf, len);
-		closedir(d);
-		return found;
+	if (access(KT_CMA_SYSFS, F_OK) == 0) {
+		if (!kt_cma_area(buf, len))
+			return NULL;
+		if (kt_heap_present(upstream[0]))
+			snprintf(buf, len, "%s", upstream[0]);
+		return buf;
 	}
 	for (size_t i = 0; i < sizeof(upstream) / sizeof(upstream[0]); i++) {
 		if (kt_heap_present(upstream[i])) {

@@ -83,14 +83,22 @@ size_t kt_page_round(size_t size);
 bool kt_heap_present(const char *name);
 
 /*
- * The name of this kernel's CMA heap, or NULL when it has none. Asks the
- * kernel: a CMA area listed in /sys/kernel/mm/cma (CONFIG_CMA_SYSFS) with
- * a heap node of the same name; without that directory, the first of the
- * upstream CMA heap names ("default_cma_region" since 6.17, "linux,cma",
- * "reserved", "default-pool") that has a node. The name is written to
- * @buf (@len bytes, NAME_MAX + 1 is enough) and @buf returned.
+ * The name of this kernel's CMA heap, the one the "cma" alias must give,
+ * or NULL when it has none. Asks the kernel: "default_cma_region" if it
+ * has that node (6.17+, where the default area has two heap names), else
+ * kt_cma_area()'s; without /sys/kernel/mm/cma, the first of the upstream
+ * CMA heap names ("default_cma_region", "linux,cma", "reserved",
+ * "default-pool") that has a node. The name is written to @buf (@len
+ * bytes, NAME_MAX + 1 is enough) and @buf returned.
  */
 const char *kt_cma_heap(char *buf, size_t len);
+
+/*
+ * The CMA area behind that heap, as /sys/kernel/mm/cma and debugfs name it
+ * (CONFIG_CMA_SYSFS): the first area listed there that is also a heap node
+ * ("reserved" for cma= or CONFIG_CMA_SIZE_MBYTES); NULL if none.
+ */
+const char *kt_cma_area(char *buf, size_t len);
 
 /* Total RAM in bytes, from sysconf. */
 uint64_t kt_ram_bytes(void);

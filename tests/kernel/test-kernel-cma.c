@@ -29,6 +29,8 @@
 #include "kvgem.h"
 
 #define MIB ((size_t)1 << 20)
+/* The default CMA area's heap name since 6.17. */
+#define STABLE_NAME "default_cma_region"
 #define DEBUGFS "/sys/kernel/debug"
 /* Buffer size for filling the heap when debugfs cannot tell its size. */
 #define FILL_CHUNK_DEFAULT (4 * MIB)
@@ -45,7 +47,12 @@ struct fill {
 struct cfix {
 	struct dmaheap_ctx *ctx;
 	int fds_before;
-	char heap[NAME_MAX + 1]; /* the kernel's name of the CMA heap */
+	/* The heap "cma" must resolve to: the default CMA area under its
+	 * stable name default_cma_region (6.17+), else under the area's. */
+	char heap[NAME_MAX + 1];
+	/* The area's own name (/sys/kernel/mm/cma/, debugfs), which is a
+	 * heap name too: "reserved" for cma= or CONFIG_CMA_SIZE_MBYTES. */
+	char area[NAME_MAX + 1];
 	size_t page;
 	/* Released at teardown, so that a failing test leaves the heap
 	 * empty for the next one. */
@@ -57,6 +64,7 @@ static int setup(void **state)
 	struct cfix *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
+	assert_non_null(kt_cma_area(f->area, sizeof(f->area)));
 	assert_non_null(kt_cma_heap(f->heap, sizeof(f->heap)));
 	f->page = kt_page_size();
 	f->fds_before = kt_count_fds();
@@ -96,7 +104,7 @@ struct cma_view {
  * VM may). 0, or -errno when the kernel has no such directory. */
 static int cma_dir(const struct cfix *f, char *dir, size_t len)
 {
-	snprintf(dir, len, "%s/cma/%s", DEBUGFS, f->heap);
+	snprintf(dir, len, "%s/cma/%s", DEBUGFS, f->area);
 	if (access(dir, F_OK) == 0)
 		return 0;
 	if (mount("debugfs", DEBUGFS, "debugfs", 0, NULL) != 0 &&
@@ -372,21 +380,31 @@ static bool kernel_at_least(int major, int minor)
 	return ma > major || (ma == major && mi >= minor);
 }
 
-/* The default CMA area (cma= or CONFIG_CMA_SIZE_MBYTES) makes a heap
- * named "reserved" up to 6.16 and "default_cma_region" from 6.17. */
+/*
+ * The kernel's names, as it shows them: up to 6.16 the default CMA area
+ * (cma= or CONFIG_CMA_SIZE_MBYTES) is a heap under the area's name,
+ * "reserved"; from 6.17 it is "default_cma_region", and (6.19+, or 6.17's
+ * DMABUF_HEAPS_CMA_LEGACY) still "reserved" as well. Every CMA heap is
+ * listed once, contiguous.
+ */
 static void test_heap_name(void **state)
 {
 	struct cfix *f = *state;
-	const char *want = kernel_at_least(6, 17) ? "default_cma_region" :
-						    "reserved";
+	bool stable = kt_heap_present(STABLE_NAME);
 	unsigned int props = 0;
 
-	assert_string_equal(f->heap, want);
+	if (stable != kernel_at_least(6, 17))
+		fail_msg("%s %s on this kernel", STABLE_NAME,
+			 stable ? "present" : "missing");
+	assert_string_equal(f->heap, stable ? STABLE_NAME : f->area);
 	kt_assert_listed_once(f->ctx, f->heap,
 			      DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED);
 	assert_ret(dmaheap_heap_props(f->ctx, f->heap, &props),
 		   DMAHEAP_PROPS_BUILTIN);
 	assert_true(props & DMAHEAP_PROP_CONTIGUOUS);
+	if (kt_heap_present(f->area))
+		kt_assert_listed_once(f->ctx, f->area,
+				      DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED);
 }
 
 static void test_alias_resolves(void **state)
@@ -413,6 +431,46 @@ static void test_alias_resolves(void **state)
 	}
 	dmaheap_alias_list_free(aliases);
 	assert_int_equal(found, 1);
+}
+
+/* Pages the kernel has handed out of @area, from CMA sysfs. */
+static unsigned long area_allocated(const char *area)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/mm/cma/%s", area);
+	return read_ulong(dir, "alloc_pages_success");
+}
+
+/*
+ * From 6.17 the default area has two heap names (before, only the area's
+ * own). The library says every name of it is one region, and the kernel
+ * agrees: a buffer from either is counted by the same area.
+ */
+static void test_two_names_one_region(void **state)
+{
+	struct cfix *f = *state;
+	const char *names[] = { f->area, STABLE_NAME };
+	size_t n = kernel_at_least(6, 17) ? 2 : 1;
+	char region[NAME_MAX + 1];
+
+	for (size_t i = 0; i < n; i++) {
+		struct dmaheap_buf *buf = NULL;
+		unsigned long before = area_allocated(f->area);
+
+		if (!kt_heap_present(names[i]))
+			fail_msg("no heap %s on this kernel", names[i]);
+		assert_ret(dmaheap_heap_region(f->ctx, names[i], region,
+					       sizeof(region)), 0);
+		assert_string_equal(region, f->area);
+		assert_ret(dmaheap_alloc(f->ctx, names[i], MIB, 0, &buf), 0);
+		if (area_allocated(f->area) < before + MIB / f->page)
+			fail_msg("a buffer of %s is not counted by area %s",
+				 names[i], f->area);
+		dmaheap_buf_free(buf);
+	}
+	assert_ret(dmaheap_heap_region(f->ctx, "system", region, sizeof(region)),
+		   -ENODATA);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -695,21 +753,28 @@ static void test_contiguous_usage(void **state)
 	struct dmaheap_buf *buf = NULL;
 	struct dmaheap_stats s;
 	struct fill *fl;
+	char region[NAME_MAX + 1];
 	int n, usable = 0;
+	/* The default area's names: two from 6.17, one before. */
+	int names = 1 + (kt_heap_present(STABLE_NAME) &&
+			 strcmp(f->area, STABLE_NAME) != 0);
 
 	/* The plan holds the cma alias's members, all contiguous; of them
-	 * only the CMA heap is here. */
+	 * only the default area's names are here, the stable one first. */
 	n = dmaheap_usage_plan(f->ctx, DMAHEAP_USAGE_CONTIGUOUS, &plan);
 	assert_true(n >= 1);
 	for (int i = 0; i < n; i++) {
 		assert_true(plan[i].props & DMAHEAP_PROP_CONTIGUOUS);
 		if (plan[i].error)
 			continue;
-		usable++;
-		assert_string_equal(plan[i].name, f->heap);
+		if (usable++ == 0)
+			assert_string_equal(plan[i].name, f->heap);
+		assert_ret(dmaheap_heap_region(f->ctx, plan[i].name, region,
+					       sizeof(region)), 0);
+		assert_string_equal(region, f->area);
 	}
 	dmaheap_heap_list_free(plan);
-	assert_int_equal(usable, 1);
+	assert_int_equal(usable, names);
 	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++) {
 		assert_ret(dmaheap_alloc_usage(f->ctx, usages[i], MIB, 0, &buf),
 			   0);
@@ -766,6 +831,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_heap_name),
 		T(test_alias_resolves),
+		T(test_two_names_one_region),
 		T(test_alloc_map_sync),
 		T(test_zeroed_when_reused),
 		T(test_naming),
