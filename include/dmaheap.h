@@ -833,8 +833,8 @@ enum dmaheap_heap_props {
 	 * the process that allocates them: the "system" and
 	 * "system_cc_shared" heaps of Linux 7.0+ booted with
 	 * dma_heap.mem_accounting=1 (read from
-	 * /sys/module/dma_heap/parameters/mem_accounting when the heap is
-	 * first opened). A fact of the running kernel, not of the name: it
+	 * /sys/module/dma_heap/parameters/mem_accounting once per heap and
+	 * context, when first needed). A fact of the running kernel, not of the name: it
 	 * appears only in dmaheap_heap_list() entries, never in
 	 * dmaheap_heap_props(), and cannot be declared
 	 * (dmaheap_ctx_set_heap_props() and the policy file refuse it).

@@ -61,7 +61,6 @@ static int add_heap_locked(struct dmaheap_ctx *ctx, const char *name,
 	/* A heap fd must never pass for a dma-buf that had its number. */
 	dmaheap_dmabuf_fd_forget(ctx, h->fd);
 	memcpy(h->name, name, len + 1);
-	h->memcg = !h->udmabuf && dmaheap_memcg_heap_charged(ctx, name);
 	atomic_init(&h->props, dmaheap_props_lookup_locked(ctx, name, &source));
 	h->next = atomic_load_explicit(&ctx->heaps, memory_order_relaxed);
 	/* Release: a reader that finds the entry sees it whole. */
@@ -188,7 +187,7 @@ static void fill_info(struct dmaheap_ctx *ctx, struct dmaheap_heap_info *info)
 						  &info->props_source);
 	pthread_mutex_unlock(&ctx->lock);
 	/* A fact of the running kernel, not of the name. */
-	if (info->error == 0 && h->memcg)
+	if (info->error == 0 && dmaheap_memcg_heap_charged(ctx, h))
 		info->props |= DMAHEAP_PROP_MEMCG;
 }
 

@@ -43,18 +43,34 @@ static int read_small(const struct dmaheap_sys *sys, const char *path,
 	return n;
 }
 
-bool dmaheap_memcg_heap_charged(struct dmaheap_ctx *ctx, const char *heap)
+static bool charged_name(const char *heap)
 {
-	char text[8];
-	bool known = false;
-
 	for (size_t i = 0; i < sizeof(charged_heaps) / sizeof(charged_heaps[0]); i++)
-		known |= strcmp(heap, charged_heaps[i]) == 0;
-	/* The parameter is 0444 (boot only): read once, when the heap opens. */
-	if (!known || read_small(ctx->sys, ACCOUNTING_PARAM, text,
-				 sizeof(text)) <= 0)
-		return false;
-	return text[0] == 'Y' || text[0] == 'y' || text[0] == '1';
+		if (strcmp(heap, charged_heaps[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The parameter is 0444 (boot only): read once per heap, when first
+ * needed, so that opening a heap or allocating small buffers reads
+ * nothing. Threads racing here read the same value.
+ */
+bool dmaheap_memcg_heap_charged(struct dmaheap_ctx *ctx,
+				struct dmaheap_heap *heap)
+{
+	int known = atomic_load_explicit(&heap->memcg, memory_order_relaxed);
+	char text[8];
+
+	if (known == 0) {
+		known = 1;
+		if (!heap->udmabuf && charged_name(heap->name) &&
+		    read_small(ctx->sys, ACCOUNTING_PARAM, text, sizeof(text)) > 0 &&
+		    (text[0] == 'Y' || text[0] == 'y' || text[0] == '1'))
+			known = 2;
+		atomic_store_explicit(&heap->memcg, known, memory_order_relaxed);
+	}
+	return known == 2;
 }
 
 /* The caller's cgroup v2 path ("/a/b") from the "0::" line of
@@ -139,14 +155,14 @@ static int refuse(struct dmaheap_ctx *ctx, const struct dmaheap_heap *heap,
 	return -ENOMEM;
 }
 
-int dmaheap_memcg_check(struct dmaheap_ctx *ctx,
-			const struct dmaheap_heap *heap, size_t size)
+int dmaheap_memcg_check(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			size_t size)
 {
 	char cgroup[PATH_MAX], *slash;
 	uint64_t room, max;
 	int r;
 
-	if (!heap->memcg || size < DMAHEAP_MEMCG_CHECK_MIN)
+	if (size < DMAHEAP_MEMCG_CHECK_MIN || !dmaheap_memcg_heap_charged(ctx, heap))
 		return 0;
 	r = own_cgroup(ctx->sys, cgroup, sizeof(cgroup));
 	/* Every level up to the root limits; one whose parent does not

@@ -43,7 +43,9 @@ struct dmaheap_heap {
 	struct dmaheap_heap *next;
 	int fd;
 	bool udmabuf;
-	bool memcg; /* the kernel charges its buffers to the caller's memcg */
+	/* Whether the kernel charges its buffers to the caller's memcg,
+	 * read when first needed (memcg.c): 0 not yet, 1 no, 2 yes. */
+	atomic_int memcg;
 	atomic_uint limit_mib; /* udmabuf's size_limit_mb as last read; 0: unknown */
 	atomic_uint props;   /* enum dmaheap_heap_props; set_heap_props updates */
 	/* The policy generation at which this name was last seen not to be
@@ -195,9 +197,10 @@ struct dmaheap_buf {
 /* memcg.c: smaller allocations are not checked (no file is read for
  * them); see DMAHEAP_PROP_MEMCG in dmaheap.h. */
 #define DMAHEAP_MEMCG_CHECK_MIN ((size_t)1 << 20)
-bool dmaheap_memcg_heap_charged(struct dmaheap_ctx *ctx, const char *heap);
-int dmaheap_memcg_check(struct dmaheap_ctx *ctx,
-			const struct dmaheap_heap *heap, size_t size);
+bool dmaheap_memcg_heap_charged(struct dmaheap_ctx *ctx,
+				struct dmaheap_heap *heap);
+int dmaheap_memcg_check(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			size_t size);
 
 /* context.c */
 void dmaheap_ctx_ref(struct dmaheap_ctx *ctx);

@@ -115,6 +115,22 @@ static long run_heap_props(struct fault_env *e)
 	return dmaheap_heap_props(e->ctx, "system", &props);
 }
 
+/* The default CMA area under its legacy name, as x86 kernels show it. */
+static void setup_cma_area(struct fault_env *e)
+{
+	FAULT_REQUIRE(dmaheap_mock_set_kernel_file(
+		e->mock, "/sys/kernel/mm/cma/reserved/alloc_pages_success",
+		"0\n") == 0);
+}
+
+static long run_heap_region(struct fault_env *e)
+{
+	char region[64];
+
+	return dmaheap_heap_region(e->ctx, "default_cma_region", region,
+				   sizeof(region));
+}
+
 static long run_set_heap_props(struct fault_env *e)
 {
 	return dmaheap_ctx_set_heap_props(e->ctx, "vendor,carveout",
@@ -199,6 +215,8 @@ const struct fault_scenario fault_context_scenarios[] = {
 	  RET_BOOL),
 	S("dmaheap_heap_props", "", NULL, run_heap_props, ERRS(EINVAL), false,
 	  RET_NONNEG),
+	S("dmaheap_heap_region", "default_cma_region", setup_cma_area,
+	  run_heap_region, ERRS(EINVAL, ENODATA, ERANGE), false, RET_ZERO),
 	S("dmaheap_ctx_set_heap_props", "", NULL, run_set_heap_props,
 	  ERRS(EINVAL, ENOMEM), false, RET_ZERO),
 	S("dmaheap_heap_resolve", "alias cma", NULL, run_heap_resolve,
