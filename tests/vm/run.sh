@@ -87,6 +87,9 @@ options:
                         default: single for a kernel that patches its own
                         code at run time (jump labels), else multi)
       --append WORDS    extra kernel command line (DMAHEAP_VM_APPEND)
+      --dtb FILE        arm64: boot with this device tree instead of the one
+                        qemu makes; "cma-regions": qemu's plus two reusable
+                        CMA regions (tests/vm/cma-regions-dtb.sh)
       --shell           interactive shell in the VM (Ctrl-A X quits)
       --prepare-only    only download and build the cached artefacts
   -v, --verbose         show kernel boot messages
@@ -119,6 +122,7 @@ writable=${DMAHEAP_VM_WRITABLE:-${MESON_BUILD_ROOT:-$PWD}}
 use_kvm=${DMAHEAP_VM_KVM:-0}
 tcg_thread=${DMAHEAP_VM_TCG_THREAD:-}
 append=${DMAHEAP_VM_APPEND:-}
+dtb=
 interactive=0
 prepare_only=0
 verbose=0
@@ -143,6 +147,7 @@ parse_args() {
 		--kvm) use_kvm=1 ;;
 		--tcg-thread) need_arg "$@"; tcg_thread=$2; shift ;;
 		--append) need_arg "$@"; append=$2; shift ;;
+		--dtb) need_arg "$@"; dtb=$2; shift ;;
 		--shell) interactive=1 ;;
 		--prepare-only) prepare_only=1 ;;
 		-v | --verbose) verbose=1 ;;
@@ -181,6 +186,11 @@ check_args() {
 	esac
 	if [[ $guest_arch = arm64 && $use_kvm = 1 ]]; then
 		usage_error "--kvm needs an x86-64 kernel"
+	fi
+	if [[ -n $dtb ]]; then
+		[[ $guest_arch = arm64 ]] || usage_error "--dtb needs an arm64 kernel"
+		[[ $dtb = cma-regions || -r $dtb ]] ||
+			usage_error "cannot read --dtb '$dtb'"
 	fi
 	if [[ $interactive = 1 && ${#cmd[@]} -eq 0 ]]; then
 		cmd=(/bin/bash -l)
@@ -612,6 +622,7 @@ machine_args() {
 	tcg+=",thread=${tcg_thread:-$(default_tcg_thread)}"
 	if [[ $guest_arch = arm64 ]]; then
 		printf '%s\n' -M virt -accel "$tcg" -cpu max
+		[[ -z $dtb ]] || printf '%s\n' -dtb "$dtb"
 	elif [[ $use_kvm = 1 ]]; then
 		printf '%s\n' -accel kvm -cpu host
 	else
@@ -719,7 +730,17 @@ main() {
 	# the same paths as here: a root of our own needs the mount points.
 	[[ $guest_root = / ]] || mkdir -p -- "$guest_root$writable" "$guest_root$PWD"
 	make_run_dir
+	[[ $dtb != cma-regions ]] || make_regions_dtb
 	run_vm
+}
+
+# --dtb cma-regions: made for this VM's memory and CPUs, in the run dir.
+make_regions_dtb() {
+	command -v dtc >/dev/null ||
+		skip "--dtb cma-regions needs dtc (package device-tree-compiler)"
+	"$SELF_DIR/cma-regions-dtb.sh" "$run_dir/cma-regions.dtb" "$memory" "$smp" ||
+		skip "cannot make the cma-regions device tree"
+	dtb=$run_dir/cma-regions.dtb
 }
 
 main "$@"
