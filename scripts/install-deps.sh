@@ -48,6 +48,9 @@ packages=(
 	# gcc-multilib. The arm64 cmocka, libdrm and busybox are only
 	# downloaded (arm64-root.sh).
 	qemu-system-arm lld llvm libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
+	# dtc: the arm64 device tree with two reusable CMA regions
+	# (tests/vm/cma-regions-dtb.sh)
+	device-tree-compiler
 )
 
 arches=(i386 arm64)

@@ -33,7 +33,8 @@ step() {
 }
 
 readonly STAGES="gcc clang asan trixie fuzz tsan valgrind install subproject \
-kernel-debian trixie-vm i386 arm64 kernel-cma kernel-arm64 kernel-arm64-64k"
+kernel-debian trixie-vm i386 arm64 kernel-cma kernel-arm64 kernel-arm64-64k \
+kernel-7.3 kernel-arm64-7.3"
 stages=${DMAHEAP_TEST_STAGES:-$STAGES}
 stages=${stages//,/ }
 for s in $stages; do
@@ -49,6 +50,8 @@ BUILT_KERNELS=
 want kernel-cma && BUILT_KERNELS+=" cma"
 want kernel-arm64 && BUILT_KERNELS+=" arm64"
 want kernel-arm64-64k && BUILT_KERNELS+=" arm64-64k"
+want kernel-7.3 && BUILT_KERNELS+=" cma-7.3"
+want kernel-arm64-7.3 && BUILT_KERNELS+=" arm64-7.3"
 readonly BUILT_KERNELS
 kernel_builds_pid=
 
@@ -442,6 +445,23 @@ main() {
 		step "kernel and CMA suites: arm64, 64 KiB pages"
 		need_kernel arm64-64k
 		kernel arm64-64k "$out/arm64" kernel cma
+	fi
+
+	# Linux 7.3 (Debian's trixie-backports source): the CMA names of 6.17
+	# on, memcg charging of the system heap (booted with
+	# dma_heap.mem_accounting=1), and on arm64 one heap per reusable CMA
+	# region of the device tree. memcg and cma-regions skip on 6.12, so
+	# they run only here.
+	if want kernel-7.3; then
+		step "kernel, CMA and memcg suites: x86-64 on Linux 7.3"
+		need_kernel cma-7.3
+		kernel cma-7.3 "$out/gcc" kernel cma memcg
+	fi
+
+	if want kernel-arm64-7.3; then
+		step "kernel, CMA, memcg and CMA-regions suites: arm64 on Linux 7.3"
+		need_kernel arm64-7.3
+		kernel arm64-7.3 "$out/arm64" kernel cma memcg cma-regions
 	fi
 	[[ -z $kernel_builds_pid ]] || wait "$kernel_builds_pid"
 	kernel_builds_pid=
