@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The library's cost as callers see it: the real system-call layer, with
+ * the kernel faked below libc by bench/shim.c (LD_PRELOAD), against the
+ * same calls made raw through the same shim, in one run:
+ *   LD_PRELOAD=BUILD/bench/libdmaheap-shim.so BUILD/bench/dmaheap-bench-shim
+ * bench/shim.sh runs it, and callgrind on --loop for instruction counts.
+ *   --rounds N   interleaved rounds of single-thread batches (default 301)
+ *   --batch N    operations per timed batch (default 1000)
+ *   --json FILE  the results as JSON
+ *   --loop M N   run method M (a name below) N times untimed, and exit
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dmaheap.h"
+#include "shim.h"
+
+enum method { RAW, RAW_NAME, LIB, LIB_NONAME, LIB_FD, POOL, USAGE, NMETHODS };
+
+static const char *const method_names[NMETHODS] = {
+	"raw_alloc_close", "raw_alloc_name_close", "lib_alloc_free",
+	"lib_alloc_free_noname", "lib_alloc_fd_close", "pool_alloc_free",
+	"lib_alloc_usage_free",
+};
+
+#define USAGE_BITS DMAHEAP_USAGE_CPU_RARELY
+#define SIZE 4096
+
+static int heap_fd;
+static struct dmaheap_ctx *plain, *pooled;
+static void (*shim_counts)(struct dmaheap_shim_counts *);
+
+static void must(int r, const char *what)
+{
+	if (r < 0) {
+		fprintf(stderr, "dmaheap-bench-shim: %s: %s\n", what,
+			strerror(-r));
+		exit(1);
+	}
+}
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static void raw_op(bool name)
+{
+	struct dma_heap_allocation_data d = {
+		.len = SIZE, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+
+	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
+		must(-errno, "DMA_HEAP_IOCTL_ALLOC");
+	/* What auto-naming does: the heap's name. */
+	if (name && ioctl((int)d.fd, DMA_BUF_SET_NAME, "system") < 0)
+		must(-errno, "DMA_BUF_SET_NAME");
+	close((int)d.fd);
+}
+
+static void op(enum method m)
+{
+	struct dmaheap_buf *b;
+
+	switch (m) {
+	case RAW:
+	case RAW_NAME:
+		raw_op(m == RAW_NAME);
+		return;
+	case LIB:
+	case LIB_NONAME:
+		must(dmaheap_alloc(plain, "system", SIZE,
+				   m == LIB ? 0 : DMAHEAP_ALLOC_NO_NAME, &b),
+		     "dmaheap_alloc");
+		dmaheap_buf_free(b);
+		return;
+	case LIB_FD: {
+		int fd = dmaheap_alloc_fd(plain, "system", SIZE, 0);
+
+		must(fd, "dmaheap_alloc_fd");
+		close(fd);
+		return;
+	}
+	case POOL:
+		must(dmaheap_alloc(pooled, "system", SIZE, 0, &b),
+		     "dmaheap_alloc (pool)");
+		dmaheap_buf_free(b);
+		return;
+	case USAGE:
+		must(dmaheap_alloc_usage(plain, USAGE_BITS, SIZE, 0, &b),
+		     "dmaheap_alloc_usage");
+		dmaheap_buf_free(b);
+		return;
+	case NMETHODS:
+		break;
+	}
+}
+
+static void setup(void)
+{
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_pool_options po = DMAHEAP_POOL_OPTIONS_INIT;
+
+	void *sym = dlsym(RTLD_DEFAULT, "dmaheap_shim_counts");
+
+	/* POSIX's way to turn dlsym()'s answer into a function pointer. */
+	memcpy(&shim_counts, &sym, sizeof(sym));
+	if (!shim_counts) {
+		fprintf(stderr, "dmaheap-bench-shim: run it with LD_PRELOAD=libdmaheap-shim.so\n");
+		exit(77);
+	}
+	heap_fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (heap_fd < 0)
+		must(-errno, "open /dev/dma_heap/system");
+	o.flags = DMAHEAP_CTX_NO_ENV | DMAHEAP_CTX_NO_POLICY_FILE;
+	must(dmaheap_ctx_new_with(&o, &plain), "dmaheap_ctx_new_with");
+	must(dmaheap_ctx_new_with(&o, &pooled), "dmaheap_ctx_new_with");
+	po.max_buffers = 64;
+	must(dmaheap_ctx_set_pool(pooled, &po), "dmaheap_ctx_set_pool");
+	/* Opens the heap, resolves names: not what is measured. */
+	for (int m = 0; m < NMETHODS; m++)
+		op((enum method)m);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void shuffle(int *v, int n, unsigned int *seed)
+{
+	for (int i = n - 1; i > 0; i--) {
+		int j = rand_r(seed) % (i + 1), t = v[i];
+
+		v[i] = v[j];
+		v[j] = t;
+	}
+}
+
+static double single[NMETHODS];
+
+static void run_single(int rounds, int batch)
+{
+	double *t = calloc((size_t)rounds * NMETHODS, sizeof(*t));
+	int order[NMETHODS];
+	unsigned int seed = 1;
+
+	if (!t)
+		exit(1);
+	for (int m = 0; m < NMETHODS; m++)
+		order[m] = m;
+	for (int r = -3; r < rounds; r++) {
+		shuffle(order, NMETHODS, &seed);
+		for (int k = 0; k < NMETHODS; k++) {
+			double start = now_ns();
+
+			for (int i = 0; i < batch; i++)
+				op((enum method)order[k]);
+			if (r >= 0)
+				t[order[k] * rounds + r] =
+					(now_ns() - start) / batch;
+		}
+	}
+	for (int m = 0; m < NMETHODS; m++)
+		single[m] = median(t + m * rounds, rounds);
+	free(t);
+}
+
+/* Threads sharing @plain (or raw calls on one heap fd), started together. */
+struct team {
+	pthread_barrier_t go;
+	enum method m;
+	int ops;
+	double start[8], end[8];
+};
+
+struct member {
+	struct team *team;
+	int id;
+};
+
+static void *member_run(void *arg)
+{
+	struct member *me = arg;
+	struct team *t = me->team;
+
+	pthread_barrier_wait(&t->go);
+	t->start[me->id] = now_ns();
+	for (int i = 0; i < t->ops; i++)
+		op(t->m);
+	t->end[me->id] = now_ns();
+	return NULL;
+}
+
+/* Operations per second of @n threads doing @ops each. */
+static double team_run(enum method m, int n, int ops)
+{
+	struct team t = { .m = m, .ops = ops };
+	struct member mem[8];
+	pthread_t th[8];
+	double first, last;
+
+	pthread_barrier_init(&t.go, NULL, (unsigned int)n);
+	for (int i = 0; i < n; i++) {
+		mem[i] = (struct member){ &t, i };
+		if (pthread_create(&th[i], NULL, member_run, &mem[i]))
+			exit(1);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&t.go);
+	first = t.start[0];
+	last = t.end[0];
+	for (int i = 1; i < n; i++) {
+		first = t.start[i] < first ? t.start[i] : first;
+		last = t.end[i] > last ? t.end[i] : last;
+	}
+	return (double)n * ops * 1e9 / (last - first);
+}
+
+static const int thread_counts[3] = { 1, 2, 8 };
+static const enum method thread_methods[3] = { RAW_NAME, LIB, POOL };
+static double thr[3][3]; /* [method][threads] ops/s */
+
+static void run_threads(int rounds, int ops)
+{
+	double *v = calloc((size_t)rounds * 9, sizeof(*v));
+	int order[9];
+	unsigned int seed = 2;
+
+	if (!v)
+		exit(1);
+	for (int i = 0; i < 9; i++)
+		order[i] = i;
+	for (int r = -1; r < rounds; r++) {
+		shuffle(order, 9, &seed);
+		for (int k = 0; k < 9; k++) {
+			int mi = order[k] / 3, ti = order[k] % 3;
+			double x = team_run(thread_methods[mi],
+					    thread_counts[ti], ops);
+
+			if (r >= 0)
+				v[order[k] * rounds + r] = x;
+		}
+	}
+	for (int i = 0; i < 9; i++)
+		thr[i / 3][i % 3] = median(v + i * rounds, rounds);
+	free(v);
+}
+
+static struct dmaheap_shim_counts calls[NMETHODS];
+
+static void count_calls(int n)
+{
+	for (int m = 0; m < NMETHODS; m++) {
+		struct dmaheap_shim_counts a, b;
+
+		shim_counts(&a);
+		for (int i = 0; i < n; i++)
+			op((enum method)m);
+		shim_counts(&b);
+		calls[m] = (struct dmaheap_shim_counts){
+			b.open - a.open, b.close - a.close, b.alloc - a.alloc,
+			b.set_name - a.set_name, b.sync - a.sync,
+			b.other_ioctl - a.other_ioctl,
+		};
+	}
+}
+
+static void report(FILE *f, bool json, int n,
+		   const struct dmaheap_pool_stats *ps)
+{
+	const char *fmt1 = json ? "    \"%s\": %.1f%s\n" : "  %-24s %8.1f\n";
+
+	fprintf(f, json ? "{\n  \"ns_per_op\": {\n" :
+		"shim kernel, 4 KiB, ns per operation (median of interleaved batches):\n");
+	for (int m = 0; m < NMETHODS; m++)
+		fprintf(f, fmt1, method_names[m], single[m],
+			json ? (m + 1 < NMETHODS ? "," : "") : "");
+	fprintf(f, json ? "  },\n  \"ratios\": {\n"
+			"    \"lib_alloc_free/raw_alloc_name_close\": %.3f,\n"
+			"    \"lib_alloc_free_noname/raw_alloc_close\": %.3f,\n"
+			"    \"lib_alloc_fd_close/raw_alloc_name_close\": %.3f,\n"
+			"    \"lib_alloc_free/raw_alloc_close\": %.3f\n  },\n" :
+			"  lib_alloc_free / raw ALLOC+SET_NAME+close  %.3f\n"
+			"  lib_alloc_free_noname / raw ALLOC+close   %.3f\n"
+			"  lib_alloc_fd_close / raw ALLOC+SET_NAME+close %.3f\n"
+			"  lib_alloc_free / raw ALLOC+close          %.3f\n",
+		single[LIB] / single[RAW_NAME], single[LIB_NONAME] / single[RAW],
+		single[LIB_FD] / single[RAW_NAME], single[LIB] / single[RAW]);
+	fprintf(f, json ? "  \"threads\": {\n" :
+		"threads sharing one context, 4 KiB alloc+free (ops/s, x raw ALLOC+SET_NAME+close at the same count):\n");
+	for (int mi = 0; mi < 3; mi++)
+		for (int ti = 0; ti < 3; ti++)
+			fprintf(f, json ? "    \"%s_%dT\": {\"ops_per_s\": %.0f, \"x_raw\": %.3f}%s\n" :
+				"  %-24s %dT %10.0f %6.3fx\n",
+				method_names[thread_methods[mi]],
+				thread_counts[ti], thr[mi][ti],
+				thr[mi][ti] / thr[0][ti],
+				json ? (mi * 3 + ti < 8 ? "," : "") : "");
+	fprintf(f, json ? "  },\n  \"calls_per_op\": {\n" :
+		"per operation, as the shim saw them (%d operations):\n", n);
+	for (int m = 0; m < NMETHODS; m++) {
+		const struct dmaheap_shim_counts *c = &calls[m];
+
+		fprintf(f, json ? "    \"%s\": {\"open\": %.3f, \"close\": %.3f, \"alloc\": %.3f, \"set_name\": %.3f, \"sync\": %.3f, \"other_ioctl\": %.3f}%s\n" :
+			"  %-24s open %.3f close %.3f ALLOC %.3f SET_NAME %.3f SYNC %.3f other ioctl %.3f\n",
+			method_names[m], (double)c->open / n,
+			(double)c->close / n, (double)c->alloc / n,
+			(double)c->set_name / n, (double)c->sync / n,
+			(double)c->other_ioctl / n,
+			json ? (m + 1 < NMETHODS ? "," : "") : "");
+	}
+	fprintf(f, json ? "  },\n  \"pool\": {\"hits\": %llu, \"misses\": %llu, \"recycled\": %llu, \"refused_shared\": %llu}\n}\n" :
+		"pool: hits %llu misses %llu recycled %llu refused (shared or unchecked) %llu\n",
+		(unsigned long long)ps->hits, (unsigned long long)ps->misses,
+		(unsigned long long)ps->recycled,
+		(unsigned long long)ps->refused_shared);
+}
+
+static enum method method_named(const char *s)
+{
+	for (int m = 0; m < NMETHODS; m++)
+		if (strcmp(s, method_names[m]) == 0)
+			return (enum method)m;
+	fprintf(stderr, "dmaheap-bench-shim: no method %s\n", s);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = 301, batch = 1000, ncalls = 1000;
+	const char *json = NULL;
+	struct dmaheap_pool_stats ps;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--loop") == 0 && i + 2 < argc) {
+			enum method m = method_named(argv[i + 1]);
+			long n = atol(argv[i + 2]);
+
+			setup();
+			for (long k = 0; k < n; k++)
+				op(m);
+			return 0;
+		} else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+			rounds = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
+			batch = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
+			json = argv[++i];
+		} else {
+			fprintf(stderr, "usage: see bench/shim-bench.c\n");
+			return 2;
+		}
+	}
+	setup();
+	run_single(rounds, batch);
+	run_threads(rounds / 20 > 7 ? rounds / 20 : 7, 5 * batch);
+	count_calls(ncalls);
+	must(dmaheap_pool_stats(pooled, NULL, &ps), "dmaheap_pool_stats");
+	report(stdout, false, ncalls, &ps);
+	if (json) {
+		FILE *f = fopen(json, "w");
+
+		if (!f)
+			must(-errno, json);
+		report(f, true, ncalls, &ps);
+		fclose(f);
+	}
+	dmaheap_ctx_free(plain);
+	dmaheap_ctx_free(pooled);
+	close(heap_fd);
+	return 0;
+}

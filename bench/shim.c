@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A kernel faked below libc, for dmaheap-bench-shim: preloaded
+ * (LD_PRELOAD) under both the library and the raw calls it is compared
+ * with, so both pay the same libc wrappers and the same real system calls.
+ *   open("/dev/dma_heap/NAME")          opens /dev/null (char 1:3)
+ *   open("/sys/dev/char/1:3/uevent")    a memfd saying DEVNAME=dma_heap/system
+ *   ioctl(DMA_HEAP_IOCTL_ALLOC)         a dup of the heap fd (one system call)
+ *   ioctl(DMA_BUF_SET_NAME*, _SYNC)     succeed without a system call
+ * Everything else goes to the kernel. Each thread counts what it asked
+ * for (dmaheap_shim_counts()); thread-local, so that counting shares no
+ * cache line between threads.
+ */
+/* open and open64 both interposed, neither renamed to the other. */
+#undef _FILE_OFFSET_BITS
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define HEAP_DIR "/dev/dma_heap/"
+#define UEVENT "/sys/dev/char/1:3/uevent"
+#define DEVNAME "MAJOR=1\nMINOR=3\nDEVNAME=dma_heap/system\n"
+
+static _Thread_local struct dmaheap_shim_counts counts;
+
+__attribute__((visibility("default")))
+void dmaheap_shim_counts(struct dmaheap_shim_counts *out)
+{
+	*out = counts;
+}
+
+static long fail(long r)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static int uevent_fd(int flags)
+{
+	int fd = (int)syscall(SYS_memfd_create, "uevent",
+			      (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, DEVNAME, sizeof(DEVNAME) - 1) != sizeof(DEVNAME) - 1 ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int shim_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	counts.open++;
+	if (strncmp(path, HEAP_DIR, sizeof(HEAP_DIR) - 1) == 0 &&
+	    path[sizeof(HEAP_DIR) - 1] != '\0')
+		path = "/dev/null";
+	else if (strcmp(path, UEVENT) == 0)
+		return uevent_fd(flags);
+	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+}
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+	return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+}
+
+#define EXPORT __attribute__((visibility("default")))
+
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+
+EXPORT int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return shim_openat(AT_FDCWD, path, flags, mode);
+}
+
+EXPORT int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return shim_openat(AT_FDCWD, path, flags, mode);
+}
+
+EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return shim_openat(dirfd, path, flags, mode);
+}
+
+EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return shim_openat(dirfd, path, flags, mode);
+}
+
+/* What _FORTIFY_SOURCE builds call. */
+EXPORT int __open_2(const char *path, int flags)
+{
+	return shim_openat(AT_FDCWD, path, flags, 0);
+}
+
+EXPORT int __open64_2(const char *path, int flags)
+{
+	return shim_openat(AT_FDCWD, path, flags, 0);
+}
+
+EXPORT int close(int fd)
+{
+	counts.close++;
+	return (int)fail(syscall(SYS_close, fd));
+}
+
+EXPORT int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	switch (req) {
+	case DMA_HEAP_IOCTL_ALLOC: {
+		struct dma_heap_allocation_data *d = arg;
+		long r = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 0);
+
+		counts.alloc++;
+		if (r < 0)
+			return (int)fail(r);
+		d->fd = (__u32)r;
+		return 0;
+	}
+	case DMA_BUF_SET_NAME_A:
+	case DMA_BUF_SET_NAME_B:
+		counts.set_name++;
+		return 0;
+	case DMA_BUF_IOCTL_SYNC:
+		counts.sync++;
+		return 0;
+	default:
+		counts.other_ioctl++;
+		return (int)fail(syscall(SYS_ioctl, fd, req, arg));
+	}
+}
