@@ -42,16 +42,22 @@ int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
 static void auto_name(struct dmaheap_ctx *ctx, const struct dmaheap_heap *heap,
 		      int fd, unsigned int flags)
 {
-	char name[DMA_BUF_NAME_LEN];
+	char cut[DMA_BUF_NAME_LEN];
+	const char *name = heap->name;
 	int r;
 
 	if ((flags & DMAHEAP_ALLOC_NO_NAME) ||
 	    (ctx->flags & DMAHEAP_CTX_NO_AUTONAME))
 		return;
-	/* A label, not an identity: cutting a long heap name is fine here. */
-	strncpy(name, heap->name, sizeof(name) - 1);
-	name[sizeof(name) - 1] = '\0';
-	r = ctx->sys->ioctl(ctx->sys, fd, DMA_BUF_SET_NAME, name);
+	/* A label, not an identity: cutting a long heap name is fine here.
+	 * A short one goes as it is: the kernel only reads it. */
+	if (strnlen(name, sizeof(cut)) == sizeof(cut)) {
+		memcpy(cut, name, sizeof(cut) - 1);
+		cut[sizeof(cut) - 1] = '\0';
+		name = cut;
+	}
+	r = ctx->sys->ioctl(ctx->sys, fd, DMA_BUF_SET_NAME,
+			    (void *)(uintptr_t)name);
 	if (r)
 		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "naming buffer of %s: %s",
 			    heap->name, dmaheap_strerror(r));
@@ -146,17 +152,42 @@ int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
 		 : dmaheap_alloc_on_heap(ctx, heap, size, flags, ret);
 }
 
+/*
+ * Checks the arguments of an allocation from @name and finds its heap.
+ * Only valid names are ever remembered by the resolver, so a name it
+ * remembers is not validated again. Errors keep their documented order:
+ * a bad name, then size and flags, then the lookup.
+ */
+static int prepare(struct dmaheap_ctx *ctx, const char *name, size_t size,
+		   unsigned int flags, size_t *rounded,
+		   struct dmaheap_heap **heap)
+{
+	int hit, r;
+
+	if (!name)
+		return -EINVAL;
+	hit = dmaheap_heap_lookup_cached(ctx, name, heap);
+	if (hit == 0 && !dmaheap_heap_name_valid(name))
+		return -EINVAL;
+	r = dmaheap_check_alloc_args(ctx, size, flags, rounded);
+	if (r || hit > 0)
+		return r;
+	r = hit < 0 ? hit : dmaheap_heap_lookup_fresh(ctx, name, heap);
+	return r ? dmaheap_lookup_failed(ctx, name, r) : 0;
+}
+
 DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
 				 size_t size, unsigned int flags,
 				 struct dmaheap_buf **ret)
 {
+	struct dmaheap_heap *h;
 	size_t rounded;
 	int r;
 
-	if (!ctx || !ret || !dmaheap_heap_name_valid(heap))
+	if (!ctx || !ret)
 		return -EINVAL;
-	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
-	return r ? r : dmaheap_alloc_checked(ctx, heap, rounded, flags, ret);
+	r = prepare(ctx, heap, size, flags, &rounded, &h);
+	return r ? r : dmaheap_alloc_on_heap(ctx, h, rounded, flags, ret);
 }
 
 DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
@@ -168,14 +199,11 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
 	size_t rounded;
 	int r;
 
-	if (!ctx || !dmaheap_heap_name_valid(heap))
+	if (!ctx)
 		return -EINVAL;
-	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
+	r = prepare(ctx, heap, size, flags, &rounded, &h);
 	if (r)
 		return r;
-	r = dmaheap_heap_lookup(ctx, heap, &h);
-	if (r)
-		return dmaheap_lookup_failed(ctx, heap, r);
 	r = new_fd(ctx, h, rounded, flags, heap_flags);
 	if (r < 0)
 		return r;

@@ -228,6 +228,8 @@ int dmaheap_info_list(struct dmaheap_ctx *ctx, char *const names[], size_t n,
 		      struct dmaheap_heap_info **ret);
 
 /* resolve.c */
+int dmaheap_heap_lookup_cached(struct dmaheap_ctx *ctx, const char *name,
+			       struct dmaheap_heap **ret);
 int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
 			struct dmaheap_heap **ret);
 int dmaheap_heap_lookup_fresh(struct dmaheap_ctx *ctx, const char *name,

@@ -126,10 +126,12 @@ int dmaheap_heap_lookup_fresh(struct dmaheap_ctx *ctx, const char *name,
 	return r;
 }
 
-/* The heap that serves @name, as remembered at the current generation if
- * it was; otherwise as dmaheap_heap_lookup_fresh(). */
-int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
-			struct dmaheap_heap **ret)
+/* The heap that serves @name if remembered at the current generation:
+ * 1 and *@ret, or the error remembered for an alias, or 0 when nothing is
+ * remembered. Only valid names are ever remembered, so a hit needs no
+ * validation of @name (which must not be NULL). */
+int dmaheap_heap_lookup_cached(struct dmaheap_ctx *ctx, const char *name,
+			       struct dmaheap_heap **ret)
 {
 	uint64_t gen = atomic_load_explicit(&ctx->gen, memory_order_acquire);
 	struct dmaheap_heap *h = dmaheap_heap_find(ctx, name);
@@ -138,7 +140,7 @@ int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
 	if (h && atomic_load_explicit(&h->plain_gen, memory_order_acquire) ==
 			 gen) {
 		*ret = h;
-		return 0;
+		return 1;
 	}
 	r = find_resolved(ctx, name);
 	if (r && atomic_load_explicit(&r->gen, memory_order_acquire) == gen) {
@@ -147,12 +149,24 @@ int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
 		h = atomic_load_explicit(&r->heap, memory_order_relaxed);
 		if (h) {
 			*ret = h;
-			return 0;
+			return 1;
 		}
 		/* A newer generation may be half written: then look. */
 		if (err < 0)
 			return err;
 	}
+	return 0;
+}
+
+/* The heap that serves @name, as remembered at the current generation if
+ * it was; otherwise as dmaheap_heap_lookup_fresh(). */
+int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
+			struct dmaheap_heap **ret)
+{
+	int r = dmaheap_heap_lookup_cached(ctx, name, ret);
+
+	if (r)
+		return r > 0 ? 0 : r;
 	return dmaheap_heap_lookup_fresh(ctx, name, ret);
 }
 
