@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Buffer objects: wrapping and importing fds, accessors, mapping, naming. */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,6 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 
 	if (!buf)
 		return -ENOMEM;
-	if (pthread_mutex_init(&buf->lock, NULL) != 0) {
-		free(buf);
-		return -ENOMEM;
-	}
 	buf->ctx = ctx;
 	buf->heap = heap;
 	buf->fd = fd;
@@ -33,6 +30,41 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	return 0;
 }
 
+/* The buffer's mutex is made by the first thread that needs it; the
+ * others that need it meanwhile wait for it to be made. */
+enum buf_lock_state { LOCK_NONE, LOCK_MAKING, LOCK_MADE };
+
+static void buf_lock_make(struct dmaheap_buf *buf)
+{
+	int state = LOCK_NONE;
+
+	if (atomic_compare_exchange_strong_explicit(&buf->lock_state, &state,
+						    LOCK_MAKING,
+						    memory_order_acquire,
+						    memory_order_acquire)) {
+		/* Default attributes: glibc and musl never fail here. */
+		(void)pthread_mutex_init(&buf->lock, NULL);
+		atomic_store_explicit(&buf->lock_state, LOCK_MADE,
+				      memory_order_release);
+		return;
+	}
+	while (atomic_load_explicit(&buf->lock_state, memory_order_acquire) !=
+	       LOCK_MADE)
+		sched_yield();
+}
+
+void dmaheap_buf_lock(struct dmaheap_buf *buf)
+{
+	if (atomic_load_explicit(&buf->lock_state, memory_order_acquire) !=
+	    LOCK_MADE)
+		buf_lock_make(buf);
+	pthread_mutex_lock(&buf->lock);
+}
+
+void dmaheap_buf_unlock(struct dmaheap_buf *buf)
+{
+	pthread_mutex_unlock(&buf->lock);
+}
 
 static int import_size(struct dmaheap_ctx *ctx, int fd, size_t *size)
 {
@@ -125,7 +157,9 @@ static void buf_free_object(struct dmaheap_buf *buf)
 
 	if (buf->info_fd >= 0)
 		sys->close(sys, buf->info_fd);
-	pthread_mutex_destroy(&buf->lock);
+	if (atomic_load_explicit(&buf->lock_state, memory_order_relaxed) ==
+	    LOCK_MADE)
+		pthread_mutex_destroy(&buf->lock);
 	free(buf->origin_heap);
 	free(buf);
 }
@@ -180,9 +214,9 @@ DMAHEAP_EXPORT int dmaheap_buf_release_fd(struct dmaheap_buf *buf)
 
 	if (!buf)
 		return -EINVAL;
-	pthread_mutex_lock(&buf->lock);
+	dmaheap_buf_lock(buf);
 	busy = buf->map_refs || buf->reads || buf->writes;
-	pthread_mutex_unlock(&buf->lock);
+	dmaheap_buf_unlock(buf);
 	if (busy)
 		return -EBUSY;
 	ctx = buf->ctx;
@@ -256,9 +290,9 @@ DMAHEAP_EXPORT int dmaheap_buf_map(struct dmaheap_buf *buf, void **addr)
 		return -EINVAL;
 	if (dmaheap_buf_props(buf) & DMAHEAP_PROP_PROTECTED)
 		return -EPERM;
-	pthread_mutex_lock(&buf->lock);
+	dmaheap_buf_lock(buf);
 	r = map_locked(buf, addr);
-	pthread_mutex_unlock(&buf->lock);
+	dmaheap_buf_unlock(buf);
 	return r;
 }
 
@@ -270,7 +304,7 @@ DMAHEAP_EXPORT int dmaheap_buf_unmap(struct dmaheap_buf *buf)
 	if (!buf)
 		return -EINVAL;
 	sys = buf->ctx->sys;
-	pthread_mutex_lock(&buf->lock);
+	dmaheap_buf_lock(buf);
 	if (buf->map_refs == 0)
 		r = -EINVAL;
 	else if (--buf->map_refs == 0 &&
@@ -278,7 +312,7 @@ DMAHEAP_EXPORT int dmaheap_buf_unmap(struct dmaheap_buf *buf)
 		buf->map_refs = 1; /* the kernel unmapped nothing: retry later */
 	if (buf->map_refs == 0)
 		buf->addr = NULL;
-	pthread_mutex_unlock(&buf->lock);
+	dmaheap_buf_unlock(buf);
 	return r;
 }
 

@@ -182,7 +182,9 @@ struct dmaheap_buf {
 	int fd;
 	int prot;
 	size_t size;
-	pthread_mutex_t lock; /* guards everything below */
+	/* Guards everything below; made on first use (dmaheap_buf_lock()),
+	 * since most buffers are freed without ever needing it. */
+	pthread_mutex_t lock;
 	void *addr;
 	unsigned int map_refs;
 	unsigned int reads;  /* open begins covering READ */
@@ -192,6 +194,7 @@ struct dmaheap_buf {
 	 * described (handoff.c); NULL and 0 otherwise. */
 	char *origin_heap;
 	unsigned int origin_props;
+	atomic_int lock_state; /* enum buf_lock_state (buffer.c) */
 };
 
 /* memcg.c: smaller allocations are not checked (no file is read for
@@ -201,6 +204,10 @@ bool dmaheap_memcg_heap_charged(struct dmaheap_ctx *ctx,
 				struct dmaheap_heap *heap);
 int dmaheap_memcg_check(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			size_t size);
+
+/* buffer.c */
+void dmaheap_buf_lock(struct dmaheap_buf *buf);
+void dmaheap_buf_unlock(struct dmaheap_buf *buf);
 
 /* context.c */
 void dmaheap_ctx_ref(struct dmaheap_ctx *ctx);

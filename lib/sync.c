@@ -100,23 +100,23 @@ static bool reserve_begin(struct dmaheap_buf *buf, unsigned int access)
 {
 	bool ok;
 
-	pthread_mutex_lock(&buf->lock);
+	dmaheap_buf_lock(buf);
 	ok = !((access & DMAHEAP_ACCESS_READ) && buf->reads == UINT_MAX) &&
 	     !((access & DMAHEAP_ACCESS_WRITE) && buf->writes == UINT_MAX);
 	if (ok) {
 		buf->reads += !!(access & DMAHEAP_ACCESS_READ);
 		buf->writes += !!(access & DMAHEAP_ACCESS_WRITE);
 	}
-	pthread_mutex_unlock(&buf->lock);
+	dmaheap_buf_unlock(buf);
 	return ok;
 }
 
 static void unreserve_begin(struct dmaheap_buf *buf, unsigned int access)
 {
-	pthread_mutex_lock(&buf->lock);
+	dmaheap_buf_lock(buf);
 	buf->reads -= !!(access & DMAHEAP_ACCESS_READ);
 	buf->writes -= !!(access & DMAHEAP_ACCESS_WRITE);
-	pthread_mutex_unlock(&buf->lock);
+	dmaheap_buf_unlock(buf);
 }
 
 DMAHEAP_EXPORT int dmaheap_buf_begin_cpu_access(struct dmaheap_buf *buf,
@@ -145,14 +145,14 @@ static bool claim_end(struct dmaheap_buf *buf, unsigned int access)
 {
 	bool ok;
 
-	pthread_mutex_lock(&buf->lock);
+	dmaheap_buf_lock(buf);
 	ok = (!(access & DMAHEAP_ACCESS_READ) || buf->reads) &&
 	     (!(access & DMAHEAP_ACCESS_WRITE) || buf->writes);
 	if (ok) {
 		buf->reads -= !!(access & DMAHEAP_ACCESS_READ);
 		buf->writes -= !!(access & DMAHEAP_ACCESS_WRITE);
 	}
-	pthread_mutex_unlock(&buf->lock);
+	dmaheap_buf_unlock(buf);
 	return ok;
 }
 
