@@ -15,16 +15,19 @@
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret)
 {
-	struct dmaheap_buf *buf = calloc(1, sizeof(*buf));
+	/* malloc, not calloc: glibc's calloc skips the thread cache. */
+	struct dmaheap_buf *buf = malloc(sizeof(*buf));
 
 	if (!buf)
 		return -ENOMEM;
-	buf->ctx = ctx;
-	buf->heap = heap;
-	buf->fd = fd;
-	buf->info_fd = -1;
-	buf->size = size;
-	buf->prot = prot;
+	*buf = (struct dmaheap_buf){
+		.ctx = ctx,
+		.heap = heap,
+		.fd = fd,
+		.info_fd = -1,
+		.size = size,
+		.prot = prot,
+	};
 	dmaheap_ctx_ref(ctx);
 	*ret = buf;
 	return 0;
