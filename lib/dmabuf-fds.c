@@ -57,10 +57,16 @@ void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd)
 void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd)
 {
 	atomic_ulong *t = tracked(fd) ? table(ctx, false) : NULL;
+	unsigned long bit;
 
-	if (t)
-		atomic_fetch_and_explicit(&t[fd / WORD_BITS],
-					  ~(1ul << (fd % WORD_BITS)),
+	if (!t)
+		return;
+	bit = 1ul << (fd % WORD_BITS);
+	/* A load first: a bit already clear (a buffer object's fd, never
+	 * marked) must not cost a write to a line all threads share. */
+	if (atomic_load_explicit(&t[fd / WORD_BITS], memory_order_relaxed) &
+	    bit)
+		atomic_fetch_and_explicit(&t[fd / WORD_BITS], ~bit,
 					  memory_order_relaxed);
 }
 
