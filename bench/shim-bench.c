@@ -8,6 +8,7 @@
  *   --rounds N   interleaved rounds of single-thread batches (default 301)
  *   --batch N    operations per timed batch (default 1000)
  *   --json FILE  the results as JSON
+ *   --threads-only  skip the single-thread batches
  *   --loop M N   run method M (a name below) N times untimed, and exit
  */
 #include <dlfcn.h>
@@ -353,6 +354,7 @@ static enum method method_named(const char *s)
 int main(int argc, char **argv)
 {
 	int rounds = 301, batch = 1000, ncalls = 1000;
+	bool threads_only = false;
 	const char *json = NULL;
 	struct dmaheap_pool_stats ps;
 
@@ -369,6 +371,8 @@ int main(int argc, char **argv)
 			rounds = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
 			batch = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--threads-only") == 0) {
+			threads_only = true;
 		} else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
 			json = argv[++i];
 		} else {
@@ -377,7 +381,8 @@ int main(int argc, char **argv)
 		}
 	}
 	setup();
-	run_single(rounds, batch);
+	if (!threads_only)
+		run_single(rounds, batch);
 	run_threads(rounds / 20 > 7 ? rounds / 20 : 7, 5 * batch);
 	count_calls(ncalls);
 	must(dmaheap_pool_stats(pooled, NULL, &ps), "dmaheap_pool_stats");

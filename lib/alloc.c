@@ -123,7 +123,9 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 {
 	int fd, r;
 
-	if (dmaheap_pool_take(ctx, heap, size, flags, ret))
+	/* The pool is off on most contexts: no call to find that out. */
+	if (atomic_load_explicit(&ctx->pool, memory_order_acquire) &&
+	    dmaheap_pool_take(ctx, heap, size, flags, ret))
 		return 0;
 	fd = new_fd(ctx, heap, size, flags, 0);
 	if (fd < 0)

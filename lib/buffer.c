@@ -189,7 +189,8 @@ DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 	clean = buf_release_state(buf);
 	if (buf->heap)
 		dmaheap_stats_release(ctx, buf->heap, buf->size);
-	if (!dmaheap_pool_give(buf, clean))
+	if (!atomic_load_explicit(&ctx->pool, memory_order_acquire) ||
+	    !dmaheap_pool_give(buf, clean))
 		dmaheap_buf_release(buf);
 	dmaheap_ctx_unref(ctx);
 }
