@@ -12,30 +12,36 @@
 #include "private.h"
 #include "uapi.h"
 
+/* The buffer's mutex is made by the first thread that needs it; the
+ * others that need it meanwhile wait for it to be made. */
+enum buf_lock_state { LOCK_NONE, LOCK_MAKING, LOCK_MADE };
+
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret)
 {
-	/* malloc, not calloc: glibc's calloc skips the thread cache. */
+	/* malloc, not calloc: glibc's calloc skips the thread cache. The
+	 * mutex is left unwritten: it is made on first use. */
 	struct dmaheap_buf *buf = malloc(sizeof(*buf));
 
 	if (!buf)
 		return -ENOMEM;
-	*buf = (struct dmaheap_buf){
-		.ctx = ctx,
-		.heap = heap,
-		.fd = fd,
-		.info_fd = -1,
-		.size = size,
-		.prot = prot,
-	};
+	buf->ctx = ctx;
+	buf->heap = heap;
+	buf->fd = fd;
+	buf->prot = prot;
+	buf->size = size;
+	buf->addr = NULL;
+	buf->map_refs = 0;
+	buf->reads = 0;
+	buf->writes = 0;
+	buf->info_fd = -1;
+	buf->origin_heap = NULL;
+	buf->origin_props = 0;
+	atomic_init(&buf->lock_state, LOCK_NONE);
 	dmaheap_ctx_ref(ctx);
 	*ret = buf;
 	return 0;
 }
-
-/* The buffer's mutex is made by the first thread that needs it; the
- * others that need it meanwhile wait for it to be made. */
-enum buf_lock_state { LOCK_NONE, LOCK_MAKING, LOCK_MADE };
 
 static void buf_lock_make(struct dmaheap_buf *buf)
 {
