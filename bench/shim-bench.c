@@ -243,7 +243,7 @@ static double team_run(enum method m, int n, int ops)
 }
 
 static const int thread_counts[3] = { 1, 2, 8 };
-static const enum method thread_methods[3] = { RAW_NAME, LIB, POOL };
+static const enum method thread_methods[3] = { RAW_NAME, LIB, LIB_FD };
 static double thr[3][3]; /* [method][threads] ops/s */
 
 static void run_threads(int rounds, int ops)
@@ -383,7 +383,7 @@ int main(int argc, char **argv)
 	setup();
 	if (!threads_only)
 		run_single(rounds, batch);
-	run_threads(rounds / 20 > 7 ? rounds / 20 : 7, 5 * batch);
+	run_threads(rounds / 10 > 7 ? rounds / 10 : 7, 5 * batch);
 	count_calls(ncalls);
 	must(dmaheap_pool_stats(pooled, NULL, &ps), "dmaheap_pool_stats");
 	report(stdout, false, ncalls, &ps);
