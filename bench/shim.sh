@@ -7,6 +7,8 @@
 # (instructions per operation: callgrind on N and N+10000 untimed
 # operations, the difference over 10000, so start-up cancels out) and
 # shim-callgrind.txt (where lib_alloc_free's instructions go).
+# LD_LIBRARY_PATH picks another build of the library (shim-commit.txt
+# names the one measured).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: bench/shim.sh BUILD_DIR [OUT_DIR] [options]}
@@ -22,6 +24,7 @@ shim=$build/bench/libdmaheap-shim.so
 	git -C "$here/.." log -1 --format='%H %s'
 	date -u '+%Y-%m-%d %H:%M UTC'
 	echo "host load average: $(cat /proc/loadavg) on $(nproc) CPUs"
+	echo "library: $(ldd "$exe" | sed -n 's/.*libdmaheap.so.0 => \([^ ]*\).*/\1/p')"
 } >"$out/shim-commit.txt"
 LD_PRELOAD=$shim "$exe" --json "$out/shim.json" "$@" | tee "$out/shim.txt"
 
