@@ -3,9 +3,13 @@
 # directory: the text between "<!-- begin NAME -->" and "<!-- end NAME -->"
 # is replaced. NAMEs: targets (targets.md), commit (commit.txt), latency,
 # threads (from vm.txt), native, calls (from native.txt), vmnative (from
-# vm-native.txt).
+# vm-native.txt), and, when RESULTS/shim exists (bench/shim.sh),
+# shim-targets, shim, shim-threads, shim-calls and shim-compare
+# (RESULTS/shim-compare.dat, bench/shim-compare.sh).
 #   bench/benchmarks-md.py bench/results BENCHMARKS.md
+import os
 import re
+import subprocess
 import sys
 
 
@@ -36,6 +40,23 @@ def main(res, md):
         "vmnative": "```\n" + section(vmnat, "native, fake kernel") + "\n```",
         "calls": "```\n" + section(nat, "system calls per operation") + "\n```",
     }
+    shim = res + "/shim"
+    if os.path.isdir(shim):
+        st = open(shim + "/shim.txt").read()
+        parts["shim-targets"] = subprocess.run(
+            [sys.executable, os.path.dirname(os.path.abspath(__file__)) +
+             "/shim-targets.py", shim + "/shim.json"],
+            check=True, capture_output=True, text=True).stdout.strip()
+        parts["shim"] = ("```\n" + open(shim + "/shim-commit.txt").read().strip()
+                         + "\n\n" + section(st, "shim kernel", "threads sharing") + "\n\n" +
+                         open(shim + "/shim-instr.txt").read().strip() +
+                         "\n```")
+        parts["shim-threads"] = "```\n" + section(st, "threads sharing", "per operation") + "\n```"
+        parts["shim-calls"] = ("```\n" + section(st, "per operation, as the shim")
+                               + "\n```")
+        if os.path.exists(res + "/shim-compare.dat"):
+            parts["shim-compare"] = ("```\n" + open(res + "/shim-compare.dat")
+                                     .read().strip() + "\n```")
     text = open(md).read()
     for name, body in parts.items():
         text, n = re.subn(r"(<!-- begin %s -->\n).*?(<!-- end %s -->)" %
