@@ -286,7 +286,8 @@ static void count_calls(int n)
 		calls[m] = (struct dmaheap_shim_counts){
 			b.open - a.open, b.close - a.close, b.alloc - a.alloc,
 			b.set_name - a.set_name, b.sync - a.sync,
-			b.other_ioctl - a.other_ioctl,
+			b.other_ioctl - a.other_ioctl, b.pread - a.pread,
+			b.poll - a.poll,
 		};
 	}
 }
@@ -327,12 +328,13 @@ static void report(FILE *f, bool json, int n,
 	for (int m = 0; m < NMETHODS; m++) {
 		const struct dmaheap_shim_counts *c = &calls[m];
 
-		fprintf(f, json ? "    \"%s\": {\"open\": %.3f, \"close\": %.3f, \"alloc\": %.3f, \"set_name\": %.3f, \"sync\": %.3f, \"other_ioctl\": %.3f}%s\n" :
-			"  %-24s open %.3f close %.3f ALLOC %.3f SET_NAME %.3f SYNC %.3f other ioctl %.3f\n",
+		fprintf(f, json ? "    \"%s\": {\"open\": %.3f, \"close\": %.3f, \"alloc\": %.3f, \"set_name\": %.3f, \"sync\": %.3f, \"other_ioctl\": %.3f, \"pread\": %.3f, \"poll\": %.3f}%s\n" :
+			"  %-24s open %.3f close %.3f ALLOC %.3f SET_NAME %.3f SYNC %.3f other ioctl %.3f pread %.3f poll %.3f\n",
 			method_names[m], (double)c->open / n,
 			(double)c->close / n, (double)c->alloc / n,
 			(double)c->set_name / n, (double)c->sync / n,
-			(double)c->other_ioctl / n,
+			(double)c->other_ioctl / n, (double)c->pread / n,
+			(double)c->poll / n,
 			json ? (m + 1 < NMETHODS ? "," : "") : "");
 	}
 	fprintf(f, json ? "  },\n  \"pool\": {\"hits\": %llu, \"misses\": %llu, \"recycled\": %llu, \"refused_shared\": %llu}\n}\n" :

@@ -7,7 +7,11 @@
  *   open("/sys/dev/char/1:3/uevent")    a memfd saying DEVNAME=dma_heap/system
  *   ioctl(DMA_HEAP_IOCTL_ALLOC)         a dup of the heap fd (one system call)
  *   ioctl(DMA_BUF_SET_NAME*, _SYNC)     succeed without a system call
- * Everything else goes to the kernel. Each thread counts what it asked
+ *   open("/proc/self/fdinfo/N")         for N open on /dev/null (a buffer
+ *                                       the shim made): a memfd with a
+ *                                       4 KiB dma-buf's fdinfo, count 1,
+ *                                       so the pool's safety check passes
+ * Everything else goes to the kernel; pread and poll are counted too. Each thread counts what it asked
  * for (dmaheap_shim_counts()); thread-local, so that counting shares no
  * cache line between threads.
  */
@@ -17,10 +21,15 @@
 #include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,6 +37,7 @@
 
 #define HEAP_DIR "/dev/dma_heap/"
 #define UEVENT "/sys/dev/char/1:3/uevent"
+#define FDINFO "/proc/self/fdinfo/"
 #define DEVNAME "MAJOR=1\nMINOR=3\nDEVNAME=dma_heap/system\n"
 
 static _Thread_local struct dmaheap_shim_counts counts;
@@ -47,24 +57,51 @@ static long fail(long r)
 	return r;
 }
 
-static int uevent_fd(int flags)
+static int text_fd(const char *text, size_t len, int flags)
 {
-	int fd = (int)syscall(SYS_memfd_create, "uevent",
+	int fd = (int)syscall(SYS_memfd_create, "shim",
 			      (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 
 	if (fd < 0)
 		return -1;
-	if (write(fd, DEVNAME, sizeof(DEVNAME) - 1) != sizeof(DEVNAME) - 1 ||
-	    lseek(fd, 0, SEEK_SET) != 0) {
+	if (write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
+static int uevent_fd(int flags)
+{
+	return text_fd(DEVNAME, sizeof(DEVNAME) - 1, flags);
+}
+
+/* The fdinfo of fd @n if it is one of the shim's buffers, else -2. */
+static int fdinfo_fd(const char *n, int flags)
+{
+	struct stat st;
+	char text[256];
+	int fd = atoi(n), len;
+
+	if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISCHR(st.st_mode) ||
+	    st.st_rdev != makedev(1, 3))
+		return -2;
+	len = snprintf(text, sizeof(text),
+		       "pos:\t0\nflags:\t02000002\nmnt_id:\t16\nino:\t%d\n"
+		       "size:\t4096\ncount:\t1\nexp_name:\tsystem\n"
+		       "name:\tsystem\n", fd + 1000);
+	return text_fd(text, (size_t)len, flags);
+}
+
 static int shim_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	counts.open++;
+	if (strncmp(path, FDINFO, sizeof(FDINFO) - 1) == 0) {
+		int fd = fdinfo_fd(path + sizeof(FDINFO) - 1, flags);
+
+		if (fd != -2)
+			return fd;
+	}
 	if (strncmp(path, HEAP_DIR, sizeof(HEAP_DIR) - 1) == 0 &&
 	    path[sizeof(HEAP_DIR) - 1] != '\0')
 		path = "/dev/null";
@@ -136,6 +173,24 @@ EXPORT int __open_2(const char *path, int flags)
 EXPORT int __open64_2(const char *path, int flags)
 {
 	return shim_openat(AT_FDCWD, path, flags, 0);
+}
+
+EXPORT ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+	counts.pread++;
+	return (ssize_t)fail(syscall(SYS_pread64, fd, buf, len, off));
+}
+
+EXPORT ssize_t pread64(int fd, void *buf, size_t len, off64_t off)
+{
+	counts.pread++;
+	return (ssize_t)fail(syscall(SYS_pread64, fd, buf, len, off));
+}
+
+EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	counts.poll++;
+	return (int)fail(syscall(SYS_poll, fds, n, timeout));
 }
 
 EXPORT int close(int fd)

@@ -10,6 +10,8 @@ struct dmaheap_shim_counts {
 	unsigned long set_name;    /* DMA_BUF_SET_NAME: no system call */
 	unsigned long sync;        /* DMA_BUF_IOCTL_SYNC: no system call */
 	unsigned long other_ioctl; /* passed to the kernel */
+	unsigned long pread;       /* pread/pread64 (the pool's check) */
+	unsigned long poll;        /* poll (the pool's fence check) */
 };
 
 /* The calling thread's counts (bench/shim.c). */
