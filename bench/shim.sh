@@ -22,6 +22,8 @@ exe=$build/bench/dmaheap-bench-shim
 shim=$build/bench/libdmaheap-shim.so
 {
 	git -C "$here/.." log -1 --format='%H %s'
+	git -C "$here/.." status --porcelain --untracked-files=no -- . \
+		":(exclude)bench/results" | sed 's/^/dirty: /'
 	date -u '+%Y-%m-%d %H:%M UTC'
 	echo "host load average: $(cat /proc/loadavg) on $(nproc) CPUs"
 	echo "library: $(ldd "$exe" | sed -n 's/.*libdmaheap.so.0 => \([^ ]*\).*/\1/p')"
