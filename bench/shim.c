@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -190,7 +191,15 @@ EXPORT ssize_t pread64(int fd, void *buf, size_t len, off64_t off)
 EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
 	counts.poll++;
+#ifdef SYS_poll
 	return (int)fail(syscall(SYS_poll, fds, n, timeout));
+#else
+	/* arm64 and other newer ABIs have ppoll only. */
+	struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
+
+	return (int)fail(syscall(SYS_ppoll, fds, n, timeout < 0 ? NULL : &ts,
+				 NULL, (size_t)0));
+#endif
 }
 
 EXPORT int close(int fd)
