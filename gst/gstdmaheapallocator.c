@@ -6,7 +6,6 @@
 
 #include "gstdmaheapallocator.h"
 
-GST_DEBUG_CATEGORY(gst_dmaheap_debug);
 #define GST_CAT_DEFAULT gst_dmaheap_debug
 
 /* Most names in a heap fallback list, as dmaheap_alloc_from() takes. */
@@ -14,8 +13,10 @@ GST_DEBUG_CATEGORY(gst_dmaheap_debug);
 
 enum { PROP_0, PROP_HEAP, PROP_USAGE, PROP_POOL };
 
-G_DEFINE_TYPE(GstDmaHeapAllocator, gst_dmaheap_allocator,
-	      GST_TYPE_DMABUF_ALLOCATOR)
+/* An application may make an allocator before anything else of the
+ * library: the category is made with the type. */
+G_DEFINE_TYPE_WITH_CODE(GstDmaHeapAllocator, gst_dmaheap_allocator,
+			GST_TYPE_DMABUF_ALLOCATOR, gst_dmaheap_debug_init())
 
 GType gst_dmaheap_usage_get_type(void)
 {
@@ -86,9 +87,30 @@ struct dmaheap_ctx *gst_dmaheap_allocator_get_ctx(GstAllocator *alloc)
 	return GST_DMAHEAP_ALLOCATOR(alloc)->ctx;
 }
 
-GstAllocator *gst_dmaheap_allocator_new(void)
+gchar *gst_dmaheap_allocator_get_heap(GstAllocator *alloc)
 {
-	return g_object_new(GST_TYPE_DMAHEAP_ALLOCATOR, NULL);
+	gchar *heap = NULL;
+
+	g_return_val_if_fail(GST_IS_DMAHEAP_ALLOCATOR(alloc), NULL);
+	g_object_get(alloc, "heap", &heap, NULL);
+	return heap;
+}
+
+guint gst_dmaheap_allocator_get_usage(GstAllocator *alloc)
+{
+	guint usage = 0;
+
+	g_return_val_if_fail(GST_IS_DMAHEAP_ALLOCATOR(alloc), 0);
+	g_object_get(alloc, "usage", &usage, NULL);
+	return usage;
+}
+
+GstAllocator *gst_dmaheap_allocator_new(const gchar *heap, guint usage)
+{
+	/* Set at construction, before anyone else can see the allocator. */
+	return g_object_new(GST_TYPE_DMAHEAP_ALLOCATOR, "heap", heap, "usage",
+			    usage ? usage : DMAHEAP_USAGE_CPU_WRITE_OFTEN,
+			    NULL);
 }
 
 static unsigned int access_of(GstMapFlags flags)
@@ -465,25 +487,6 @@ static void finalize(GObject *obj)
 	g_free(self->heap);
 	g_mutex_clear(&self->lock);
 	G_OBJECT_CLASS(gst_dmaheap_allocator_parent_class)->finalize(obj);
-}
-
-void gst_dmaheap_install_properties(GObjectClass *oc, guint heap_id)
-{
-	const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
-
-	g_object_class_install_property(oc, heap_id,
-		g_param_spec_string("heap", "Heap",
-			"Heap name or alias, or a comma-separated fallback "
-			"list; unset: the usage picks", NULL, rw));
-	g_object_class_install_property(oc, heap_id + 1,
-		g_param_spec_flags("usage", "Usage",
-			"What the memory is for, when no heap is set",
-			gst_dmaheap_usage_get_type(),
-			DMAHEAP_USAGE_CPU_WRITE_OFTEN, rw));
-	g_object_class_install_property(oc, heap_id + 2,
-		g_param_spec_boolean("pool", "Pool",
-			"Recycle freed buffers through libdmaheap's pool",
-			FALSE, rw));
 }
 
 static void gst_dmaheap_allocator_class_init(GstDmaHeapAllocatorClass *klass)

@@ -22,8 +22,8 @@
  */
 #define FENCE_WAIT_MS 100
 
-G_DEFINE_TYPE(GstDmaHeapBufferPool, gst_dmaheap_buffer_pool,
-	      GST_TYPE_BUFFER_POOL)
+G_DEFINE_TYPE_WITH_CODE(GstDmaHeapBufferPool, gst_dmaheap_buffer_pool,
+			GST_TYPE_BUFFER_POOL, gst_dmaheap_debug_init())
 
 void gst_dmaheap_buffer_pool_set_element(GstBufferPool *pool,
 					 GstElement *element)
@@ -167,7 +167,7 @@ static void take_allocator(GstDmaHeapBufferPool *self, GstStructure *config)
 		gst_object_replace((GstObject **)&self->allocator,
 				   GST_OBJECT(alloc));
 	if (!self->allocator)
-		self->allocator = gst_dmaheap_allocator_new();
+		self->allocator = gst_dmaheap_allocator_new(NULL, 0);
 }
 
 static gboolean set_config(GstBufferPool *pool, GstStructure *config)

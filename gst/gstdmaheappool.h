@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GstDmaHeapBufferPool: video buffers in DMA-BUF heap memory.
+ * GstDmaHeapBufferPool: video buffers in DMA-BUF heap memory. Its insides;
+ * the API is in gstdmaheap.h (the installed <gst/dmaheap/dmaheap.h>).
  *
  * Each buffer is one GstDmaHeapAllocator memory laid out by the library's
  * image API (dmaheap_image_layout(), planes at offsets in one dma-buf),
@@ -35,24 +36,9 @@
 #ifndef GST_DMAHEAP_POOL_H
 #define GST_DMAHEAP_POOL_H
 
-#include <gst/video/video.h>
-
-#include "dmaheap.h"
+#include "gstdmaheap.h"
 
 G_BEGIN_DECLS
-
-#define GST_TYPE_DMAHEAP_BUFFER_POOL (gst_dmaheap_buffer_pool_get_type())
-#define GST_DMAHEAP_BUFFER_POOL(o) \
-	(G_TYPE_CHECK_INSTANCE_CAST((o), GST_TYPE_DMAHEAP_BUFFER_POOL, \
-				    GstDmaHeapBufferPool))
-#define GST_IS_DMAHEAP_BUFFER_POOL(o) \
-	(G_TYPE_CHECK_INSTANCE_TYPE((o), GST_TYPE_DMAHEAP_BUFFER_POOL))
-
-/* Config field: extra stride alignment in bytes (guint). */
-#define GST_DMAHEAP_POOL_STRIDE_ALIGN "dmaheap-stride-align"
-
-typedef struct _GstDmaHeapBufferPool GstDmaHeapBufferPool;
-typedef struct _GstDmaHeapBufferPoolClass GstDmaHeapBufferPoolClass;
 
 struct _GstDmaHeapBufferPool {
 	GstBufferPool parent;
@@ -64,24 +50,6 @@ struct _GstDmaHeapBufferPool {
 	GWeakRef element; /* whose errors allocation failures are */
 	int wake_fd;	  /* eventfd: a buffer came back, or a flush */
 };
-
-struct _GstDmaHeapBufferPoolClass {
-	GstBufferPoolClass parent_class;
-};
-
-GType gst_dmaheap_buffer_pool_get_type(void);
-
-/* A pool allocating from @allocator (a GstDmaHeapAllocator, referenced),
- * or from an allocator of its own if NULL. */
-GstBufferPool *gst_dmaheap_buffer_pool_new(GstAllocator *allocator);
-
-/* Posts allocation failures as error messages of @element (weakly
- * referenced; NULL: none). */
-void gst_dmaheap_buffer_pool_set_element(GstBufferPool *pool,
-					 GstElement *element);
-
-/* Whether every fence of every memory of @buf has signalled. */
-gboolean gst_dmaheap_buffer_idle(GstBuffer *buf, int timeout_ms);
 
 G_END_DECLS
 

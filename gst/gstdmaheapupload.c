@@ -310,5 +310,5 @@ static void gst_dmaheap_upload_class_init(GstDmaHeapUploadClass *klass)
 
 static void gst_dmaheap_upload_init(GstDmaHeapUpload *self)
 {
-	self->allocator = gst_dmaheap_allocator_new();
+	self->allocator = gst_dmaheap_allocator_new(NULL, 0);
 }

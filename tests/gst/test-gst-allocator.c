@@ -15,11 +15,7 @@
 
 static GstAllocator *new_alloc(const char *heap)
 {
-	GstAllocator *a = gst_dmaheap_allocator_new();
-
-	if (heap)
-		g_object_set(a, "heap", heap, NULL);
-	return a;
+	return gst_dmaheap_allocator_new(heap, 0);
 }
 
 static struct dmaheap_mock_buf_info info_of(GstMemory *mem)
