@@ -68,8 +68,9 @@ static inline void gsttest_private_registry(void)
 	atexit(gsttest_remove_registry);
 }
 
-/* Exits 77 when neither the mock nor a real "system" heap is there. */
-static inline void gsttest_init(int *argc, char ***argv, int need_mock)
+/* GStreamer initialised with the two plugins the pipelines use; exits 77
+ * when neither the mock nor a real "system" heap is there. */
+static inline void gsttest_start(int *argc, char ***argv, int need_mock)
 {
 	if (!gsttest_mock()) {
 		if (need_mock) {
@@ -97,6 +98,12 @@ static inline void gsttest_init(int *argc, char ***argv, int need_mock)
 	gst_init(argc, argv);
 	gsttest_load(GST_PLUGINS_DIR "/libgstcoreelements.so");
 	gsttest_load(GST_PLUGINS_DIR "/libgstvideotestsrc.so");
+}
+
+/* gsttest_start(), and the plugin registered statically. */
+static inline void gsttest_init(int *argc, char ***argv, int need_mock)
+{
+	gsttest_start(argc, argv, need_mock);
 	if (!gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR,
 					"dmaheap", "libdmaheap (test)",
 					gst_dmaheap_register, "0", "MIT/X11",
