@@ -85,7 +85,9 @@ G_DECLARE_FINAL_TYPE(GstDmaHeapAllocator, gst_dmaheap_allocator, GST,
  * @heap: a heap name or alias, or a comma list tried in order; NULL: the
  *        usage picks the heap. Copied.
  * @usage: what the memory is for (DMAHEAP_USAGE_* bits), used when @heap
- *         is NULL; 0: DMAHEAP_USAGE_CPU_WRITE_OFTEN.
+ *         is NULL; 0: DMAHEAP_USAGE_CPU_WRITE_OFTEN. A bit that is no
+ *         DMAHEAP_USAGE_* value is a programming error: GLib warns and
+ *         the allocator keeps the default.
  *
  * The allocator is not registered: nothing else in the process uses it
  * unless given it. Its heap, usage and pool properties may be changed

@@ -90,6 +90,11 @@ static void test_getters(void **state)
 			     gst_dmaheap_allocator_get_ctx(u));
 	gst_object_unref(u);
 	gst_object_unref(a);
+	/* Not a usage bit: GLib warns, the default stays. */
+	u = gst_dmaheap_allocator_new(NULL, 1u << 30);
+	assert_int_equal(gst_dmaheap_allocator_get_usage(u),
+			 DMAHEAP_USAGE_CPU_WRITE_OFTEN);
+	gst_object_unref(u);
 }
 
 /*
