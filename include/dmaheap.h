@@ -742,7 +742,9 @@ DMAHEAP_EXPORT int dmaheap_buf_end_cpu_access(struct dmaheap_buf *buf,
 /**
  * dmaheap_sync_start() - DMA_BUF_IOCTL_SYNC START on a raw dma-buf fd.
  * @ctx: the context whose system-call layer to use; NULL means the real
- *	kernel.
+ *	kernel, reached through the C library (so a program run under
+ *	libdmaheap-mock-preload.so meets the mock there, for the mock's
+ *	buffers).
  * @fd: a dma-buf fd (borrowed).
  * @access: DMAHEAP_ACCESS_READ, _WRITE or _RW.
  *

@@ -8,9 +8,11 @@
  * fail with ENOTTY. Here:
  *  - contexts the program makes without a system-call layer of its own get
  *    the mock's (dmaheap_ctx_new() and dmaheap_ctx_new_with() are wrapped);
- *  - ioctl(), mmap(), poll() on a mock buffer's fd, and every munmap(), go
- *    to the mock, so DMA_BUF_IOCTL_SYNC, names, sync files and fences work
- *    and the mock counts mappings;
+ *  - ioctl(), mmap(), poll() and fstatfs() on a mock buffer's fd, and
+ *    every munmap(), go to the mock, so DMA_BUF_IOCTL_SYNC, names, sync
+ *    files and fences work, the mock counts mappings, and a buffer is a
+ *    dma-buf to whoever checks its file system (the library does, for raw
+ *    fds: with a NULL context it has no layer but the C library's);
  *  - everything else goes to the C library untouched.
  * The heaps are named by $DMAHEAP_MOCK_HEAPS, a comma list ("system" when
  * unset). dmaheap_mock_preload() hands the mock to a test that wants to
@@ -29,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 
 #include "mock-private.h"
 
@@ -44,6 +47,9 @@ struct real_calls {
 	void *(*mmap)(void *, size_t, int, int, int, int64_t);
 	int (*munmap)(void *, size_t);
 	int (*poll)(struct pollfd *, nfds_t, int);
+	/* fstatfs64: struct statfs64 on every ABI (meson builds with
+	 * _FILE_OFFSET_BITS=64, so this file's struct statfs is that) */
+	int (*fstatfs)(int, struct statfs *);
 };
 
 static struct real_calls real;
@@ -70,6 +76,7 @@ __attribute__((constructor)) static void preload_init(void)
 	*(void **)&real.mmap = dlsym(RTLD_NEXT, "mmap64");
 	*(void **)&real.munmap = dlsym(RTLD_NEXT, "munmap");
 	*(void **)&real.poll = dlsym(RTLD_NEXT, "poll");
+	*(void **)&real.fstatfs = dlsym(RTLD_NEXT, "fstatfs64");
 	depth++;
 	if (dmaheap_mock_new(&preload_mock) == 0)
 		add_heaps(preload_mock, heaps && *heaps ? heaps : "system");
@@ -317,3 +324,36 @@ int preload_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 	fds[0].revents = (short)r;
 	return r ? 1 : 0;
 }
+
+/*
+ * fstatfs64 always; plain fstatfs only where its struct is the same
+ * (64-bit ABIs): a 32-bit caller built without _FILE_OFFSET_BITS=64 passes
+ * a smaller struct statfs, which goes to the C library untouched.
+ */
+static int statfs_any(int fd, struct statfs *st)
+{
+	int r;
+
+	if (!mock_buf_fd(fd))
+		return real.fstatfs(fd, st);
+	depth++;
+	r = preload_mock->sys.fstatfs(&preload_mock->sys, fd, st);
+	depth--;
+	return set_errno(r);
+}
+
+PRELOAD_EXPORT int preload_fstatfs64(int fd, struct statfs *st)
+	__asm__("fstatfs64");
+int preload_fstatfs64(int fd, struct statfs *st)
+{
+	return statfs_any(fd, st);
+}
+
+#if __SIZEOF_LONG__ == 8
+PRELOAD_EXPORT int preload_fstatfs(int fd, struct statfs *st)
+	__asm__("fstatfs");
+int preload_fstatfs(int fd, struct statfs *st)
+{
+	return statfs_any(fd, st);
+}
+#endif

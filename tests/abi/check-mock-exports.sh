@@ -2,7 +2,8 @@
 # The mock's symbols, which land in test programs and in whole programs
 # under LD_PRELOAD:
 # - the preload exports exactly what interposition needs (ioctl, mmap,
-#   mmap64, munmap, poll, and the context constructors it wraps) and the
+#   mmap64, munmap, poll, fstatfs64, fstatfs on 64-bit ABIs only, and the
+#   context constructors it wraps) and the
 #   documented dmaheap_mock_preload(); the mock inside it stays private;
 # - the static mock library defines no global name outside the project's
 #   prefixes (dmaheap_, and dmock_ for its internals), so none clashes
@@ -12,14 +13,21 @@
 set -eu
 preload=$1
 archive=$2
-want='dmaheap_ctx_new
+# ELF class, byte 4 of the file: 2 is 64-bit, where struct statfs is
+# struct statfs64 and both names are interposed.
+class=$(od -An -tu1 -j4 -N1 "$preload" | tr -d ' ')
+fstatfs=
+[ "$class" = 2 ] && fstatfs='
+fstatfs'
+want="dmaheap_ctx_new
 dmaheap_ctx_new_with
-dmaheap_mock_preload
+dmaheap_mock_preload$fstatfs
+fstatfs64
 ioctl
 mmap
 mmap64
 munmap
-poll'
+poll"
 got=$(nm -D --defined-only "$preload" | awk 'NF == 3 {print $3}' |
 	sed 's/@.*//' | LC_ALL=C sort -u) || { echo "nm failed on $preload"; exit 1; }
 if [ "$got" != "$want" ]; then
