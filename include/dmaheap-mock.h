@@ -297,7 +297,9 @@ const char *dmaheap_mock_udmabuf_path(const struct dmaheap_mock *mock);
  *	(e.g. ".../parameters/mem_accounting"), /sys/kernel/mm/cma/ (e.g.
  *	"/sys/kernel/mm/cma/reserved/alloc_pages_success"), or
  *	/proc/device-tree/ (e.g.
- *	"/proc/device-tree/reserved-memory/linux,cma/linux,cma-default").
+ *	"/proc/device-tree/reserved-memory/linux,cma/linux,cma-default"), or
+ *	/sys/class/iommu/ (e.g. "/sys/class/iommu/smmu0/uevent", @since
+ *	0.2).
  * @text: the file's contents, as the kernel shows them ("Y\n", "max\n",
  *	"16777216\n", "0::/app\n", "" for a flag property); NULL removes it.
  *

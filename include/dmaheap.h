@@ -1023,6 +1023,24 @@ enum dmaheap_usage {
 	/** Requirement: uncached memory, because the CPU will access the
 	 * buffer without begin/end brackets. */
 	DMAHEAP_USAGE_UNCACHED = 1u << 6,
+	/*
+	 * Device usages (@since 0.2): the devices that will read or write
+	 * the buffer, as a gralloc routes them. Any of them may be combined
+	 * with each other and with the bits above. A device without an
+	 * IOMMU needs physically contiguous memory: see "Device usages".
+	 */
+	/** A camera (ISP, capture interface) writes the buffer. */
+	DMAHEAP_USAGE_CAMERA_WRITE = 1u << 7,
+	/** A display controller scans the buffer out. */
+	DMAHEAP_USAGE_DISPLAY_SCANOUT = 1u << 8,
+	/** A video decoder writes the buffer. */
+	DMAHEAP_USAGE_VIDEO_DECODE = 1u << 9,
+	/** A video encoder reads the buffer. */
+	DMAHEAP_USAGE_VIDEO_ENCODE = 1u << 10,
+	/** The GPU samples the buffer as a texture. */
+	DMAHEAP_USAGE_GPU_TEXTURE = 1u << 11,
+	/** The GPU renders into the buffer. */
+	DMAHEAP_USAGE_GPU_RENDER = 1u << 12,
 };
 
 /**
@@ -1038,8 +1056,16 @@ enum dmaheap_usage {
  *                    protected,secure-video-record
  *   contiguous       cma
  *   uncached         system-uncached
+ *   cpu-read-often   system udmabuf
+ *   display-scanout  system-uncached system
  *   device-only      system-uncached system udmabuf
  *   default          system udmabuf
+ *
+ * (Reading uncached memory is slow, so CPU_READ_OFTEN keeps cached memory
+ * before any device rule; a display controller does not snoop the CPU's
+ * caches, so scanout prefers uncached memory, and never the udmabuf
+ * pseudo-heap. A request of CPU bits alone meets these rules as it met
+ * those of 0.1, and gets the same heaps.)
  *
  * Of the rule's heaps, those whose properties break a requirement are
  * skipped, never tried: CONTIGUOUS needs DMAHEAP_PROP_CONTIGUOUS, UNCACHED
@@ -1055,7 +1081,14 @@ enum dmaheap_usage {
  *
  *   rule WORD... = HEAP...     WORDs: default, cpu-read-often,
  *                              cpu-write-often, cpu-rarely, device-only,
- *                              contiguous, protected, uncached
+ *                              contiguous, protected, uncached, and the
+ *                              DEVICEs below
+ *   device DEVICE... = iommu   the DEVICEs reach scattered memory
+ *   device DEVICE... = contiguous
+ *                              they need physically contiguous memory
+ *                              (DEVICEs: camera-write, display-scanout,
+ *                              video-decode, video-encode, gpu-texture,
+ *                              gpu-render)
  *   heap NAME = PROP...        PROPs: cached, uncached, contiguous,
  *                              protected
  *   alias NAME = HEAP...       HEAPs are heaps, not aliases: a line
@@ -1065,6 +1098,65 @@ enum dmaheap_usage {
  * log "FILE:LINE: what is wrong: 'the word at fault'". A NUL byte is such
  * an error (the file is text).
  */
+
+/**
+ * Device usages: the DMAHEAP_USAGE_CAMERA_WRITE ... _GPU_RENDER bits.
+ *
+ * A device that reaches memory through an IOMMU (or an MMU of its own)
+ * can use scattered pages; one without needs physically contiguous
+ * memory, and a scattered buffer would be refused when the device imports
+ * it, or worse. So each device bit in a request adds the requirement
+ * DMAHEAP_USAGE_CONTIGUOUS when that device has no IOMMU, before the
+ * rules are matched: then the "contiguous" rules apply and only
+ * contiguous heaps are tried. dmaheap_usage_requirements() says what a
+ * request comes to.
+ *
+ * Whether a device has an IOMMU is, first match wins: what
+ * dmaheap_ctx_set_device_iommu() or a "device" line of the policy file
+ * declared; for the GPU, always yes (GPUs translate addresses with an
+ * MMU of their own); for the others, probed once per context, when a
+ * request first carries a device bit: a board described by a device tree
+ * (/proc/device-tree exists) with no IOMMU registered (no entry in
+ * /sys/class/iommu) has none, anything else has one. The probe reads
+ * those two directories through the context's system-call layer and logs
+ * its verdict at DMAHEAP_LOG_INFO. It cannot see that an IOMMU serves
+ * one device and not another: declare such devices in the policy file.
+ * A PC (ACPI, no device tree) reads as having an IOMMU: its display and
+ * video engines are parts of a GPU.
+ */
+
+/**
+ * dmaheap_ctx_set_device_iommu() - declare whether devices have an IOMMU.
+ * @ctx: the context.
+ * @devices: device usage bits (DMAHEAP_USAGE_CAMERA_WRITE ... _GPU_RENDER),
+ *	at least one, nothing else.
+ * @iommu: non-zero: these devices reach scattered memory; 0: they need
+ *	physically contiguous memory.
+ *
+ * Overrides the probe and the policy file for these devices; later calls
+ * override earlier ones. @since 0.2. Thread-safe.
+ *
+ * Return: 0, or -EINVAL (NULL @ctx, @devices 0 or with other bits).
+ */
+DMAHEAP_EXPORT int dmaheap_ctx_set_device_iommu(struct dmaheap_ctx *ctx,
+						unsigned int devices,
+						int iommu);
+
+/**
+ * dmaheap_usage_requirements() - what a usage comes to on this machine.
+ * @ctx: the context.
+ * @usage: as dmaheap_alloc_usage().
+ * @effective: receives @usage with the requirements its devices add
+ *	(DMAHEAP_USAGE_CONTIGUOUS for a device without an IOMMU): the bits
+ *	the policy's rules are matched against.
+ *
+ * May probe for an IOMMU (see "Device usages"). @since 0.2. Thread-safe.
+ *
+ * Return: 0, or -EINVAL (NULL argument, bad or contradictory @usage).
+ */
+DMAHEAP_EXPORT int dmaheap_usage_requirements(struct dmaheap_ctx *ctx,
+					      unsigned int usage,
+					      unsigned int *effective);
 
 /**
  * dmaheap_ctx_add_rule() - put a rule in front of the context's policy.
@@ -1086,8 +1178,9 @@ DMAHEAP_EXPORT int dmaheap_ctx_add_rule(struct dmaheap_ctx *ctx,
  * @ctx: the context.
  * @usage: as dmaheap_alloc_usage().
  * @ret: receives the candidates in order, aliases resolved, those breaking
- *	a requirement left out; @error says whether each can be opened.
- *	Release with dmaheap_heap_list_free().
+ *	a requirement (the devices' included, see
+ *	dmaheap_usage_requirements()) left out; @error says whether each
+ *	can be opened. Release with dmaheap_heap_list_free().
  *
  * Return: the number of candidates (0: nothing here meets the
  * requirements), or -EINVAL, -ENOMEM.
@@ -1100,7 +1193,8 @@ DMAHEAP_EXPORT int dmaheap_usage_plan(struct dmaheap_ctx *ctx,
  * dmaheap_alloc_usage() - allocate from the heap the policy picks.
  * @ctx: the context.
  * @usage: enum dmaheap_usage bits. DEVICE_ONLY and PROTECTED exclude the
- *	CPU_* bits.
+ *	CPU_* bits. Device bits may add requirements (see "Device
+ *	usages").
  * @size, @flags, @ret: as dmaheap_alloc().
  *
  * dmaheap_buf_heap_name() and dmaheap_buf_props() tell what was picked.

@@ -26,6 +26,12 @@ static const struct {
 	{ "contiguous", DMAHEAP_USAGE_CONTIGUOUS },
 	{ "protected", DMAHEAP_USAGE_PROTECTED },
 	{ "uncached", DMAHEAP_USAGE_UNCACHED },
+	{ "camera-write", DMAHEAP_USAGE_CAMERA_WRITE },
+	{ "display-scanout", DMAHEAP_USAGE_DISPLAY_SCANOUT },
+	{ "video-decode", DMAHEAP_USAGE_VIDEO_DECODE },
+	{ "video-encode", DMAHEAP_USAGE_VIDEO_ENCODE },
+	{ "gpu-texture", DMAHEAP_USAGE_GPU_TEXTURE },
+	{ "gpu-render", DMAHEAP_USAGE_GPU_RENDER },
 }, prop_words[] = {
 	{ "cached", DMAHEAP_PROP_CACHED },
 	{ "uncached", DMAHEAP_PROP_UNCACHED },
@@ -128,6 +134,39 @@ static int do_heap(const struct line *l)
 						   DMAHEAP_PROPS_CONFIG));
 }
 
+/* device DEVICE... = iommu | contiguous */
+static int do_device(const struct line *l)
+{
+	unsigned int devices = 0, bits;
+	bool iommu;
+
+	if (l->eq < 2)
+		return bad_line(l, "expected: device DEVICE... = iommu|contiguous");
+	for (size_t i = 1; i < l->eq; i++) {
+		bits = 0;
+		if (WORD_BITS(usage_words, l->word[i], &bits) ||
+		    !dmaheap_devices_valid(bits))
+			return bad_word(l, "not a device usage (camera-write, "
+					"display-scanout, video-decode, "
+					"video-encode, gpu-texture, gpu-render)",
+					l->word[i]);
+		devices |= bits;
+	}
+	if (l->n != l->eq + 2)
+		return bad_line(l, "expected one word after '=': iommu or contiguous");
+	if (strcmp(l->word[l->eq + 1], "iommu") == 0)
+		iommu = true;
+	else if (strcmp(l->word[l->eq + 1], "contiguous") == 0)
+		iommu = false;
+	else
+		return bad_word(l, "expected iommu or contiguous",
+				l->word[l->eq + 1]);
+	pthread_mutex_lock(&l->ctx->lock);
+	dmaheap_device_declare_locked(l->ctx, devices, iommu);
+	pthread_mutex_unlock(&l->ctx->lock);
+	return 0;
+}
+
 static int do_alias(const struct line *l)
 {
 	int r;
@@ -181,7 +220,9 @@ static int do_line(struct line *l, char *text)
 		return do_heap(l);
 	if (strcmp(l->word[0], "alias") == 0)
 		return do_alias(l);
-	return bad_word(l, "unknown statement (rule, heap or alias)",
+	if (strcmp(l->word[0], "device") == 0)
+		return do_device(l);
+	return bad_word(l, "unknown statement (rule, heap, alias or device)",
 			l->word[0]);
 }
 

@@ -13,7 +13,7 @@
 	(DMAHEAP_USAGE_CPU_READ_OFTEN | DMAHEAP_USAGE_CPU_WRITE_OFTEN |      \
 	 DMAHEAP_USAGE_CPU_RARELY | DMAHEAP_USAGE_DEVICE_ONLY |             \
 	 DMAHEAP_USAGE_CONTIGUOUS | DMAHEAP_USAGE_PROTECTED |               \
-	 DMAHEAP_USAGE_UNCACHED)
+	 DMAHEAP_USAGE_UNCACHED | DMAHEAP_DEVICE_USAGE)
 #define CPU_USAGE                                                           \
 	(DMAHEAP_USAGE_CPU_READ_OFTEN | DMAHEAP_USAGE_CPU_WRITE_OFTEN |      \
 	 DMAHEAP_USAGE_CPU_RARELY)
@@ -54,6 +54,8 @@ static const char *const uncached_heaps[] = { "system-uncached" };
 static const char *const device_heaps[] = { "system-uncached", "system",
 					    DMAHEAP_UDMABUF };
 static const char *const default_heaps[] = { "system", DMAHEAP_UDMABUF };
+/* A display controller does not snoop the CPU's caches. */
+static const char *const scanout_heaps[] = { "system-uncached", "system" };
 
 #define LIST(a) a, sizeof(a) / sizeof(a[0])
 static const struct {
@@ -64,6 +66,10 @@ static const struct {
 	{ DMAHEAP_USAGE_PROTECTED, LIST(protected_heaps) },
 	{ DMAHEAP_USAGE_CONTIGUOUS, LIST(cma_alias) },
 	{ DMAHEAP_USAGE_UNCACHED, LIST(uncached_heaps) },
+	/* Before the device rules: CPU reads of uncached memory are slow.
+	 * Alone it meets the same heaps as "default", as it did in 0.1. */
+	{ DMAHEAP_USAGE_CPU_READ_OFTEN, LIST(default_heaps) },
+	{ DMAHEAP_USAGE_DISPLAY_SCANOUT, LIST(scanout_heaps) },
 	{ DMAHEAP_USAGE_DEVICE_ONLY, LIST(device_heaps) },
 	{ 0, LIST(default_heaps) },
 };

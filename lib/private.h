@@ -101,6 +101,7 @@ struct dmaheap_plan {
 	atomic_uint refs;
 	uint64_t gen;
 	atomic_bool warned; /* the user was told why it cannot serve */
+	unsigned int effective; /* the usage with its devices' requirements */
 	struct dmaheap_names heaps;
 	struct dmaheap_plan_heap {
 		_Atomic(struct dmaheap_heap *) heap; /* once opened */
@@ -108,8 +109,16 @@ struct dmaheap_plan {
 	} *found; /* one per heap */
 };
 
-/* One plan slot per combination of usage bits. */
+/* One plan slot per combination of the CPU and requirement bits (the
+ * usage bits of 0.1), in a row per combination of device bits: row 0 is
+ * in the context, the others are made on first use. */
 #define DMAHEAP_USAGE_SLOTS 128
+#define DMAHEAP_DEVICE_SHIFT 7
+#define DMAHEAP_DEVICE_ROWS 64
+#define DMAHEAP_DEVICE_USAGE                                                 \
+	(DMAHEAP_USAGE_CAMERA_WRITE | DMAHEAP_USAGE_DISPLAY_SCANOUT |        \
+	 DMAHEAP_USAGE_VIDEO_DECODE | DMAHEAP_USAGE_VIDEO_ENCODE |           \
+	 DMAHEAP_USAGE_GPU_TEXTURE | DMAHEAP_USAGE_GPU_RENDER)
 
 struct dmaheap_alias {
 	struct dmaheap_alias *next;
@@ -141,6 +150,12 @@ struct dmaheap_policy {
 	struct dmaheap_index alias_index;  /* name -> struct dmaheap_alias */
 	struct dmaheap_index member_index; /* name -> struct dmaheap_member */
 	struct dmaheap_index prop_index;   /* name -> struct dmaheap_propdef */
+	/* Devices whose IOMMU was declared (device.c), and of those the
+	 * ones that need contiguous memory; then what the probe found. */
+	unsigned int devices_declared;
+	unsigned int devices_contiguous;
+	atomic_bool probed;
+	unsigned int probed_contiguous;
 };
 
 struct dmaheap_ctx {
@@ -166,6 +181,7 @@ struct dmaheap_ctx {
 	_Atomic(uint64_t) live_bytes;	   /* all heaps, for the total peak */
 	_Atomic(uint64_t) peak_bytes;
 	struct dmaheap_plan *plans[DMAHEAP_USAGE_SLOTS];
+	struct dmaheap_plan **device_plans[DMAHEAP_DEVICE_ROWS]; /* [0] unused */
 	_Atomic(atomic_ulong *) dmabuf_fds; /* bit per fd number; see sync.c */
 	struct dmaheap_policy policy;
 	char *udmabuf_dev;
@@ -293,6 +309,14 @@ int dmaheap_props_valid(unsigned int props);
 
 /* usage.c */
 void dmaheap_plans_free(struct dmaheap_ctx *ctx);
+
+/* device.c */
+void dmaheap_device_probe(struct dmaheap_ctx *ctx, unsigned int usage);
+bool dmaheap_devices_valid(unsigned int devices);
+unsigned int dmaheap_device_requirements_locked(struct dmaheap_ctx *ctx,
+						unsigned int usage);
+void dmaheap_device_declare_locked(struct dmaheap_ctx *ctx,
+				   unsigned int devices, bool iommu);
 
 /* config.c */
 int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,

@@ -13,7 +13,11 @@ _Static_assert(DMAHEAP_USAGE_SLOTS > (DMAHEAP_USAGE_CPU_READ_OFTEN |
 				      DMAHEAP_USAGE_CONTIGUOUS |
 				      DMAHEAP_USAGE_PROTECTED |
 				      DMAHEAP_USAGE_UNCACHED),
-	       "a plan slot for every valid usage");
+	       "a plan slot for every valid usage of 0.1");
+_Static_assert((DMAHEAP_DEVICE_USAGE >> DMAHEAP_DEVICE_SHIFT) <
+		       DMAHEAP_DEVICE_ROWS &&
+	       (DMAHEAP_DEVICE_USAGE & (DMAHEAP_USAGE_SLOTS - 1)) == 0,
+	       "a row of plan slots for every combination of devices");
 
 /* Whether a heap with @props may serve @usage at all. */
 static bool meets_requirements(unsigned int usage, unsigned int props)
@@ -50,12 +54,16 @@ static int build_plan_locked(struct dmaheap_ctx *ctx, unsigned int usage,
 			     struct dmaheap_plan **ret)
 {
 	const char *const *names;
-	size_t n = dmaheap_rule_heaps_locked(ctx, usage, &names);
+	size_t n;
 	struct dmaheap_plan *plan = calloc(1, sizeof(*plan));
 	int r = 0;
 
 	if (!plan)
 		return -ENOMEM;
+	/* Rules and requirements see what the devices add. */
+	usage = dmaheap_device_requirements_locked(ctx, usage);
+	plan->effective = usage;
+	n = dmaheap_rule_heaps_locked(ctx, usage, &names);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		const struct dmaheap_alias *a =
 			dmaheap_alias_find_locked(ctx, names[i]);
@@ -95,14 +103,33 @@ static void plan_unref(struct dmaheap_plan *plan)
 
 /* The plan for @usage at the current policy generation, built once and
  * shared: the caller holds a reference until plan_unref(). */
+static struct dmaheap_plan **plan_slot_locked(struct dmaheap_ctx *ctx,
+					      unsigned int usage)
+{
+	unsigned int row = usage >> DMAHEAP_DEVICE_SHIFT;
+	struct dmaheap_plan ***rowp = &ctx->device_plans[row];
+
+	if (row == 0)
+		return &ctx->plans[usage];
+	if (!*rowp)
+		*rowp = calloc(DMAHEAP_USAGE_SLOTS, sizeof(**rowp));
+	return *rowp ? &(*rowp)[usage & (DMAHEAP_USAGE_SLOTS - 1)] : NULL;
+}
+
 static int plan_get(struct dmaheap_ctx *ctx, unsigned int usage,
 		    struct dmaheap_plan **ret)
 {
-	struct dmaheap_plan **slot = &ctx->plans[usage];
+	struct dmaheap_plan **slot;
 	uint64_t gen;
 	int r = 0;
 
+	dmaheap_device_probe(ctx, usage);
 	pthread_mutex_lock(&ctx->lock);
+	slot = plan_slot_locked(ctx, usage);
+	if (!slot) {
+		pthread_mutex_unlock(&ctx->lock);
+		return -ENOMEM;
+	}
 	gen = atomic_load_explicit(&ctx->gen, memory_order_relaxed);
 	if (!*slot || (*slot)->gen != gen) {
 		struct dmaheap_plan *plan;
@@ -127,6 +154,13 @@ void dmaheap_plans_free(struct dmaheap_ctx *ctx)
 {
 	for (size_t i = 0; i < DMAHEAP_USAGE_SLOTS; i++)
 		plan_unref(ctx->plans[i]);
+	for (size_t row = 1; row < DMAHEAP_DEVICE_ROWS; row++) {
+		if (!ctx->device_plans[row])
+			continue;
+		for (size_t i = 0; i < DMAHEAP_USAGE_SLOTS; i++)
+			plan_unref(ctx->device_plans[row][i]);
+		free(ctx->device_plans[row]);
+	}
 }
 
 DMAHEAP_EXPORT int dmaheap_usage_plan(struct dmaheap_ctx *ctx,
@@ -255,8 +289,12 @@ DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
 			dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
 				    "usage 0x%x: no heap of its rule has the properties it requires; "
 				    "declare them with a 'heap NAME = PROP...' policy line or "
-				    "dmaheap_ctx_set_heap_props(), or add a rule",
-				    usage);
+				    "dmaheap_ctx_set_heap_props(), or add a rule%s",
+				    usage,
+				    plan->effective != usage ?
+				    " (its device has no IOMMU, so it requires contiguous "
+				    "memory; if it has one, say so with a 'device ... = iommu' "
+				    "policy line or dmaheap_ctx_set_device_iommu())" : "");
 		r = -ENOENT;
 	} else {
 		r = try_candidates(ctx, plan, usage, rounded, flags, ret);

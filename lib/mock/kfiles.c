@@ -27,6 +27,7 @@ static const char *const kfile_paths[] = {
 	"/sys/module/dma_heap",
 	"/sys/kernel/mm/cma",
 	"/proc/device-tree",
+	"/sys/class/iommu",
 };
 
 /* Whether @path is @prefix or below it. */

@@ -167,7 +167,7 @@ static void test_messages_name_the_word(void **state)
 	} cases[] = {
 		{ "rule cpu-often = system\n", ":1: unknown usage word: 'cpu-often'" },
 		{ "\nheap x = shiny\n", ":2: unknown property: 'shiny'" },
-		{ "frobnicate x = y\n", ":1: unknown statement (rule, heap or alias): 'frobnicate'" },
+		{ "frobnicate x = y\n", ":1: unknown statement (rule, heap, alias or device): 'frobnicate'" },
 		{ "alias cma = ../x\n", ":1: invalid heap name: '../x'" },
 	};
 	struct fixture *f = *state;

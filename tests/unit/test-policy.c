@@ -288,7 +288,7 @@ static void test_usage_bad_bits(void **state)
 		DMAHEAP_USAGE_DEVICE_ONLY | DMAHEAP_USAGE_CPU_READ_OFTEN,
 		DMAHEAP_USAGE_PROTECTED | DMAHEAP_USAGE_CPU_WRITE_OFTEN,
 		DMAHEAP_USAGE_PROTECTED | DMAHEAP_USAGE_CPU_RARELY,
-		1u << 12,
+		1u << 13,
 	};
 	const char *heaps[] = { "system" };
 
