@@ -7,50 +7,6 @@
 #include "commands.h"
 #include "common.h"
 
-/* "cached, contiguous (built-in)": what the library knows of a heap. */
-static void format_props(char *buf, size_t len, unsigned int props, int source)
-{
-	static const char *const names[] = { "cached", "uncached", "contiguous",
-					     "protected", "udmabuf",
-					     "memcg-charged" };
-	static const char *const sources[] = { "unknown", "built-in", "name",
-					       "policy file", "API" };
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (unsigned int i = 0; i < ARRAY_SIZE(names) && used < len; i++)
-		if (props & (1u << i))
-			used += (size_t)snprintf(buf + used, len - used, "%s%s",
-						 used ? ", " : "", names[i]);
-	if (used < len)
-		snprintf(buf + used, len - used, "%s(%s)", used ? " " : "",
-			 source >= 0 && source < (int)ARRAY_SIZE(sources) ?
-			 sources[source] : "?");
-}
-
-static int name_width(const struct dmaheap_heap_info *heaps, int n)
-{
-	int width = 0;
-
-	for (int i = 0; i < n; i++)
-		if ((int)strlen(heaps[i].name) > width)
-			width = (int)strlen(heaps[i].name);
-	return width;
-}
-
-static void print_heap_line(const struct dmaheap_heap_info *h, int width)
-{
-	char props[96], name[32];
-
-	format_props(props, sizeof(props), h->props, h->props_source);
-	if (h->error == 0)
-		printf("%-*s  ok              %s\n", width, h->name, props);
-	else
-		printf("%-*s  not accessible  %s: %s (%s)\n", width, h->name,
-		       props, dmaheap_strerror(h->error),
-		       errno_name(h->error, name, sizeof(name)));
-}
-
 /* "region reserved: default_cma_region reserved": heap names that are one
  * pool of memory (the CMA heap's stable and legacy names). */
 static void print_regions(struct dmaheap_ctx *ctx,
@@ -108,7 +64,7 @@ static int run_list(struct dmaheap_ctx *ctx, int argc, char **argv)
 	n = get_heaps(ctx, &heaps, &status);
 	if (n < 0)
 		return status;
-	width = name_width(heaps, n);
+	width = heap_name_width(heaps, n);
 	for (int i = 0; i < n; i++) {
 		print_heap_line(&heaps[i], width);
 		usable += heaps[i].error == 0;

@@ -31,6 +31,7 @@ struct command {
 extern const struct command cmd_list;
 extern const struct command cmd_alloc;
 extern const struct command cmd_layout;
+extern const struct command cmd_plan;
 extern const struct command cmd_stat;
 
 #endif

@@ -82,4 +82,11 @@ void print_json_string(FILE *f, const char *s);
 int get_heaps(struct dmaheap_ctx *ctx, struct dmaheap_heap_info **heaps,
 	      int *status);
 
+/* The longest name of @heaps, for print_heap_line(). */
+int heap_name_width(const struct dmaheap_heap_info *heaps, int n);
+
+/* "NAME  ok  cached (built-in)" or "NAME  not accessible  PROPS: why
+ * (ERRNO)", the name padded to @width. */
+void print_heap_line(const struct dmaheap_heap_info *h, int width);
+
 #endif

@@ -25,6 +25,7 @@ static const struct command *const commands[] = {
 	&cmd_list,
 	&cmd_alloc,
 	&cmd_layout,
+	&cmd_plan,
 	&cmd_stat,
 };
 
