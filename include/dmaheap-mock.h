@@ -56,7 +56,9 @@
  * names (comma-separated; "system" if unset), gives it to every context
  * created without a system-call layer of its own (dmaheap_ctx_new(), and
  * dmaheap_ctx_new_with() with @sys NULL), and routes ioctl(), mmap(),
- * mmap64() and poll() (of one fd) on the mock's buffer fds, and every
+ * mmap64(), poll() (of one fd) and fstatfs() on the mock's buffer fds
+ * (@since 0.2: so the library's raw-fd calls with a NULL context meet the
+ * mock too), and every
  * munmap(), to the mock; all else reaches the C library. The program finds
  * the mock with dlsym(RTLD_DEFAULT, "dmaheap_mock_preload"), a function
  * `struct dmaheap_mock *dmaheap_mock_preload(void)` that exists only under
