@@ -44,18 +44,36 @@ static bool meets(unsigned int usage, unsigned int props)
 	       !(props & DMAHEAP_PROP_PROTECTED);
 }
 
+/* The plan for @usage meets what the usage comes to with its devices'
+ * requirements, and devices only ever add CONTIGUOUS. */
+static void check_plan(struct dmaheap_ctx *ctx, unsigned int usage)
+{
+	struct dmaheap_heap_info *plan = NULL;
+	unsigned int want = 0;
+	int n = dmaheap_usage_plan(ctx, usage, &plan);
+	int r = dmaheap_usage_requirements(ctx, usage, &want);
+
+	fz_check(n >= 0 || n == -EINVAL, "plan %#x: %d", usage, n);
+	fz_check((n == -EINVAL) == (r == -EINVAL), "plan %#x: %d, "
+		 "requirements: %d", usage, n, r);
+	fz_check(r != 0 || (want & ~(unsigned int)DMAHEAP_USAGE_CONTIGUOUS) ==
+		 (usage & ~(unsigned int)DMAHEAP_USAGE_CONTIGUOUS),
+		 "usage %#x comes to %#x", usage, want);
+	for (int i = 0; i < n; i++)
+		fz_check(meets(want, plan[i].props),
+			 "plan for usage %#x (%#x) offers %s (props %#x)",
+			 usage, want, plan[i].name, plan[i].props);
+	dmaheap_heap_list_free(plan);
+}
+
 static void check_plans(struct dmaheap_ctx *ctx)
 {
 	for (unsigned int usage = 0; usage < 128; usage++) {
-		struct dmaheap_heap_info *plan = NULL;
-		int n = dmaheap_usage_plan(ctx, usage, &plan);
+		/* Every row of device bits, spread over the CPU bits. */
+		unsigned int devices = (usage * 37u % 64u) << 7;
 
-		fz_check(n >= 0 || n == -EINVAL, "plan %#x: %d", usage, n);
-		for (int i = 0; i < n; i++)
-			fz_check(meets(usage, plan[i].props),
-				 "plan for usage %#x offers %s (props %#x)",
-				 usage, plan[i].name, plan[i].props);
-		dmaheap_heap_list_free(plan);
+		check_plan(ctx, usage);
+		check_plan(ctx, usage | devices);
 	}
 }
 
@@ -65,18 +83,22 @@ static void check_allocations(struct dmaheap_ctx *ctx)
 		0, DMAHEAP_USAGE_UNCACHED, DMAHEAP_USAGE_CONTIGUOUS,
 		DMAHEAP_USAGE_PROTECTED, DMAHEAP_USAGE_DEVICE_ONLY,
 		DMAHEAP_USAGE_DEVICE_ONLY | DMAHEAP_USAGE_UNCACHED,
+		DMAHEAP_USAGE_DISPLAY_SCANOUT | DMAHEAP_USAGE_CAMERA_WRITE,
+		DMAHEAP_USAGE_GPU_RENDER | DMAHEAP_USAGE_VIDEO_ENCODE,
 	};
 
 	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++) {
 		struct dmaheap_buf *buf = NULL;
+		unsigned int want = usages[i];
 		int r = dmaheap_alloc_usage(ctx, usages[i], 4096, 0, &buf);
 
 		fz_check(r == 0 || r == -ENOENT || r == -ENOMEM || r == -EFBIG ||
 			 r == -EACCES || r == -ENODEV || r == -ENOTTY ||
 			 r == -EINVAL,
 			 "alloc_usage %#x: %d", usages[i], r);
+		dmaheap_usage_requirements(ctx, usages[i], &want);
 		if (r == 0)
-			fz_check(meets(usages[i], dmaheap_buf_props(buf)),
+			fz_check(meets(want, dmaheap_buf_props(buf)),
 				 "usage %#x served by %s (props %#x)", usages[i],
 				 dmaheap_buf_heap_name(buf),
 				 dmaheap_buf_props(buf));
@@ -127,6 +149,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dmaheap_mock_add_heap(mock, "reserved", NULL);
 	dmaheap_mock_add_heap(mock, "vendor", NULL);
 	dmaheap_mock_add_heap(mock, "protected,secure-video", &prot);
+	/* A board with a device tree and no IOMMU: the probe makes camera,
+	 * display and video need contiguous memory unless the file says. */
+	dmaheap_mock_set_kernel_file(mock, "/proc/device-tree/compatible",
+				     "fuzz,board");
 	dmaheap_mock_options(mock, &o);
 	log = (struct log){ .path = path };
 	o.flags = DMAHEAP_CTX_NO_ENV;
