@@ -24,29 +24,48 @@ static int any_entry(void *arg, const char *name)
 	return 1;
 }
 
-/* Whether @path is a directory with an entry; unreadable counts as not. */
-static bool has_entries(struct dmaheap_ctx *ctx, const char *path)
+/* Out of memory or fds passes; absence (or a refusal) lasts. */
+static bool transient(int err)
+{
+	return err == -ENOMEM || err == -EMFILE || err == -ENFILE;
+}
+
+/* 1 if @path is a directory with an entry, 0 if not (absent, empty,
+ * unreadable), or a transient error. */
+static int has_entries(struct dmaheap_ctx *ctx, const char *path)
 {
 	bool found = false;
+	int r = ctx->sys->readdir(ctx->sys, path, any_entry, &found);
 
-	return ctx->sys->readdir(ctx->sys, path, any_entry, &found) >= 0 &&
-	       found;
+	if (r < 0)
+		return transient(r) ? r : 0;
+	return found;
 }
 
 /*
  * Once per context, outside the lock (it reads directories): a board with
  * a device tree and no registered IOMMU has SoC devices that need
  * contiguous memory. Two threads may both read; one records and logs.
+ * A transient failure records nothing: until a probe succeeds, devices
+ * count as reaching scattered memory, and the plans made meanwhile are
+ * made again once it does (the verdict bumps the generation).
  */
 static void probe(struct dmaheap_ctx *ctx)
 {
 	struct dmaheap_policy *p = &ctx->policy;
-	bool iommu, dt, first = false;
+	int iommu, dt;
+	bool first = false;
 
 	if (atomic_load_explicit(&p->probed, memory_order_acquire))
 		return;
 	iommu = has_entries(ctx, IOMMU_DIR);
-	dt = has_entries(ctx, DT_DIR);
+	dt = iommu < 0 ? iommu : has_entries(ctx, DT_DIR);
+	if (dt < 0) {
+		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG,
+			    "device usages: cannot probe for an IOMMU now: %s",
+			    dmaheap_strerror(dt));
+		return;
+	}
 	pthread_mutex_lock(&ctx->lock);
 	if (!atomic_load_explicit(&p->probed, memory_order_relaxed)) {
 		p->probed_contiguous = dt && !iommu ? PROBED_DEVICES : 0;

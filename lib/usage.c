@@ -101,8 +101,7 @@ static void plan_unref(struct dmaheap_plan *plan)
 	}
 }
 
-/* The plan for @usage at the current policy generation, built once and
- * shared: the caller holds a reference until plan_unref(). */
+/* Where the plan for @usage is kept; NULL out of memory. */
 static struct dmaheap_plan **plan_slot_locked(struct dmaheap_ctx *ctx,
 					      unsigned int usage)
 {
@@ -116,6 +115,8 @@ static struct dmaheap_plan **plan_slot_locked(struct dmaheap_ctx *ctx,
 	return *rowp ? &(*rowp)[usage & (DMAHEAP_USAGE_SLOTS - 1)] : NULL;
 }
 
+/* The plan for @usage at the current policy generation, built once and
+ * shared: the caller holds a reference until plan_unref(). */
 static int plan_get(struct dmaheap_ctx *ctx, unsigned int usage,
 		    struct dmaheap_plan **ret)
 {

@@ -236,6 +236,23 @@ static void test_probe_unreadable(void **state)
 			 DMAHEAP_USAGE_DISPLAY_SCANOUT);
 }
 
+/* Out of fds: no verdict is kept, the next request probes again. */
+static void test_probe_transient_failure(void **state)
+{
+	struct fixture *f = *state;
+
+	board(f, false);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_READDIR,
+					     1, 1, EMFILE), 0);
+	expect_plan(f->ctx, DMAHEAP_USAGE_DISPLAY_SCANOUT, "system-uncached",
+		    "system", END);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_READDIR), 2);
+	expect_plan(f->ctx, DMAHEAP_USAGE_DISPLAY_SCANOUT, CMA, END);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_READDIR), 4);
+	expect_plan(f->ctx, DMAHEAP_USAGE_DISPLAY_SCANOUT, CMA, END);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_READDIR), 4);
+}
+
 static void test_set_device_iommu(void **state)
 {
 	struct fixture *f = *state;
@@ -401,6 +418,7 @@ int main(void)
 		FIXTURE_TEST(test_probe_with_iommu),
 		FIXTURE_TEST(test_probe_once),
 		FIXTURE_TEST(test_probe_unreadable),
+		FIXTURE_TEST(test_probe_transient_failure),
 		FIXTURE_TEST(test_set_device_iommu),
 		FIXTURE_TEST(test_requirements_bad_args),
 		FIXTURE_TEST(test_policy_file),
