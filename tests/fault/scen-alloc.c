@@ -58,6 +58,16 @@ static long run_alloc_usage_device(struct fault_env *e)
 				   FAULT_SIZE, 0, &e->out_buf);
 }
 
+/* A display without an IOMMU (declared): only the CMA heap serves. */
+static long run_alloc_usage_scanout(struct fault_env *e)
+{
+	FAULT_REQUIRE(dmaheap_ctx_set_device_iommu(
+		e->ctx, DMAHEAP_USAGE_DISPLAY_SCANOUT, 0) == 0);
+	return dmaheap_alloc_usage(e->ctx, DMAHEAP_USAGE_DISPLAY_SCANOUT |
+				   DMAHEAP_USAGE_CPU_WRITE_OFTEN, FAULT_SIZE,
+				   0, &e->out_buf);
+}
+
 static long run_alloc_udmabuf_too_big(struct fault_env *e)
 {
 	/* Over the module's default limit of 64 MiB: refused before any
@@ -137,6 +147,8 @@ const struct fault_scenario fault_alloc_scenarios[] = {
 	  ERRS(ALLOC_ERRS), true, RET_ZERO),
 	S("dmaheap_alloc_usage", "device-only", NULL, run_alloc_usage_device,
 	  ERRS(ALLOC_ERRS), true, RET_ZERO),
+	S("dmaheap_alloc_usage", "display without IOMMU", NULL,
+	  run_alloc_usage_scanout, ERRS(ALLOC_ERRS), true, RET_ZERO),
 	S("dmaheap_alloc_usage", "protected", NULL, run_alloc_usage_protected,
 	  ERRS(ALLOC_ERRS), true, RET_ZERO),
 	S("dmaheap_import", "", setup_raw, run_import,

@@ -180,6 +180,34 @@ static long run_usage_plan(struct fault_env *e)
 				  &e->out_list);
 }
 
+/* A board with a device tree and no IOMMU: the probe finds devices that
+ * need contiguous memory. */
+static void setup_soc(struct fault_env *e)
+{
+	FAULT_REQUIRE(dmaheap_mock_set_kernel_file(
+		e->mock, "/proc/device-tree/compatible", "vendor,board") == 0);
+}
+
+static long run_usage_plan_scanout(struct fault_env *e)
+{
+	return dmaheap_usage_plan(e->ctx, DMAHEAP_USAGE_DISPLAY_SCANOUT |
+				  DMAHEAP_USAGE_CAMERA_WRITE, &e->out_list);
+}
+
+static long run_usage_requirements(struct fault_env *e)
+{
+	unsigned int effective;
+
+	return dmaheap_usage_requirements(e->ctx, DMAHEAP_USAGE_VIDEO_DECODE,
+					  &effective);
+}
+
+static long run_set_device_iommu(struct fault_env *e)
+{
+	return dmaheap_ctx_set_device_iommu(e->ctx,
+					    DMAHEAP_USAGE_DISPLAY_SCANOUT, 0);
+}
+
 const struct fault_scenario fault_context_scenarios[] = {
 	S("dmaheap_strerror", "", NULL, run_strerror, ERRS(0), false, RET_ZERO),
 	S("dmaheap_ctx_new", "real kernel", NULL, run_ctx_new,
@@ -233,6 +261,12 @@ const struct fault_scenario fault_context_scenarios[] = {
 	  ERRS(EINVAL, ENOMEM), false, RET_ZERO),
 	S("dmaheap_usage_plan", "cpu-read-often", NULL, run_usage_plan,
 	  ERRS(EINVAL, ENOMEM), false, RET_NONNEG),
+	S("dmaheap_usage_plan", "scanout and camera, no IOMMU", setup_soc,
+	  run_usage_plan_scanout, ERRS(EINVAL, ENOMEM), false, RET_NONNEG),
+	S("dmaheap_usage_requirements", "video decode, no IOMMU", setup_soc,
+	  run_usage_requirements, ERRS(EINVAL), false, RET_ZERO),
+	S("dmaheap_ctx_set_device_iommu", "", NULL, run_set_device_iommu,
+	  ERRS(EINVAL), false, RET_ZERO),
 };
 
 const size_t fault_context_n =
