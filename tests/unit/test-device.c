@@ -4,6 +4,8 @@
  * API and the policy file declare, and that requests of CPU bits alone
  * plan exactly as in 0.1.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -253,6 +255,66 @@ static void test_probe_transient_failure(void **state)
 	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_READDIR), 4);
 }
 
+struct racer {
+	struct dmaheap_ctx *ctx;
+	int result;
+	char heap[32];
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct dmaheap_buf *buf = NULL;
+
+	r->result = dmaheap_alloc_usage(r->ctx, DMAHEAP_USAGE_DISPLAY_SCANOUT,
+					4096, 0, &buf);
+	if (r->result == 0)
+		snprintf(r->heap, sizeof(r->heap), "%s",
+			 dmaheap_buf_heap_name(buf));
+	dmaheap_buf_free(buf);
+	return NULL;
+}
+
+static void count_verdicts(void *userdata, int priority, const char *msg)
+{
+	(void)priority;
+	if (strncmp(msg, "device usages: ", 15) == 0 &&
+	    !strstr(msg, "cannot probe"))
+		atomic_fetch_add((atomic_int *)userdata, 1);
+}
+
+/* Threads racing on a fresh context's first device request: each gets
+ * the contiguous heap, and the verdict is recorded and logged once. */
+static void test_probe_race(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct racer racers[8];
+	pthread_t t[8];
+	atomic_int verdicts = 0;
+	struct dmaheap_ctx *ctx = NULL;
+
+	board(f, false);
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "reserved", NULL), 0);
+	dmaheap_mock_options(f->mock, &o);
+	o.log_fn = count_verdicts;
+	o.log_userdata = &verdicts;
+	o.log_priority = DMAHEAP_LOG_DEBUG;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	for (int i = 0; i < 8; i++) {
+		racers[i] = (struct racer){ .ctx = ctx };
+		assert_int_equal(pthread_create(&t[i], NULL, race, &racers[i]),
+				 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(racers[i].result, 0);
+		assert_string_equal(racers[i].heap, "reserved");
+	}
+	assert_int_equal(atomic_load(&verdicts), 1);
+	dmaheap_ctx_free(ctx);
+}
+
 static void test_set_device_iommu(void **state)
 {
 	struct fixture *f = *state;
@@ -419,6 +481,7 @@ int main(void)
 		FIXTURE_TEST(test_probe_once),
 		FIXTURE_TEST(test_probe_unreadable),
 		FIXTURE_TEST(test_probe_transient_failure),
+		FIXTURE_TEST(test_probe_race),
 		FIXTURE_TEST(test_set_device_iommu),
 		FIXTURE_TEST(test_requirements_bad_args),
 		FIXTURE_TEST(test_policy_file),
