@@ -1111,18 +1111,24 @@ enum dmaheap_usage {
  * contiguous heaps are tried. dmaheap_usage_requirements() says what a
  * request comes to.
  *
- * Whether a device has an IOMMU is, first match wins: what
- * dmaheap_ctx_set_device_iommu() or a "device" line of the policy file
- * declared; for the GPU, always yes (GPUs translate addresses with an
- * MMU of their own); for the others, probed once per context, when a
- * request first carries a device bit: a board described by a device tree
- * (/proc/device-tree exists) with no IOMMU registered (no entry in
- * /sys/class/iommu) has none, anything else has one. The probe reads
- * those two directories through the context's system-call layer and logs
- * its verdict at DMAHEAP_LOG_INFO. It cannot see that an IOMMU serves
- * one device and not another: declare such devices in the policy file.
- * A PC (ACPI, no device tree) reads as having an IOMMU: its display and
- * video engines are parts of a GPU.
+ * Whether a device has an IOMMU is, first match wins: what was declared
+ * last for it, by a "device" line of the policy file or
+ * dmaheap_ctx_set_device_iommu(); for the GPU, yes (GPUs translate
+ * addresses with an MMU of their own); for camera, display and video,
+ * probed once per context, when a request first carries one of their
+ * bits: a board described by a device tree (/proc/device-tree has an
+ * entry) with no IOMMU registered (no entry in /sys/class/iommu) has
+ * none, anything else has one. A PC (ACPI, no device tree) reads as
+ * having an IOMMU: its display and video engines are parts of a GPU. The
+ * probe reads those two directories through the context's system-call
+ * layer (a directory that is absent or cannot be read counts as empty)
+ * and logs its verdict at DMAHEAP_LOG_INFO; short of memory or fds, it
+ * decides nothing, the request goes as with an IOMMU, and the next one
+ * probes again. It cannot see that an IOMMU serves one device and not
+ * another: declare such devices in the policy file.
+ *
+ * dmaheap_usage_plan() and the tool's "dmaheap plan USAGE..." show the
+ * outcome.
  */
 
 /**
