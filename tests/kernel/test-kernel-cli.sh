@@ -71,6 +71,16 @@ if run auto-udmabuf "$cli" --dir /nonexistent/dma_heap alloc auto 1M; then
 	fi
 fi
 
+# plan: the GPU has its own MMU, so the system heap serves it on any
+# machine; it is usable here.
+if run plan "$cli" plan gpu-render cpu-write-often; then
+	if printf '%s\n' "$out" | grep -Eq '^ *[0-9]+\. system +ok'; then
+		echo "ok - plan gpu-render offers system, usable"
+	else
+		fail "plan gpu-render: no 'N. system ok' line"
+	fi
+fi
+
 # A heap that does not exist: the documented 'unusable' status, 2.
 "$cli" alloc no-such-heap 4K >/dev/null 2>&1
 status=$?
