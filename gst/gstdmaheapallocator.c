@@ -33,6 +33,18 @@ GType gst_dmaheap_usage_get_type(void)
 		  "contiguous" },
 		{ DMAHEAP_USAGE_PROTECTED, "Protected content", "protected" },
 		{ DMAHEAP_USAGE_UNCACHED, "Uncached", "uncached" },
+		{ DMAHEAP_USAGE_CAMERA_WRITE, "A camera writes it",
+		  "camera-write" },
+		{ DMAHEAP_USAGE_DISPLAY_SCANOUT, "A display scans it out",
+		  "display-scanout" },
+		{ DMAHEAP_USAGE_VIDEO_DECODE, "A video decoder writes it",
+		  "video-decode" },
+		{ DMAHEAP_USAGE_VIDEO_ENCODE, "A video encoder reads it",
+		  "video-encode" },
+		{ DMAHEAP_USAGE_GPU_TEXTURE, "A GPU samples it",
+		  "gpu-texture" },
+		{ DMAHEAP_USAGE_GPU_RENDER, "A GPU renders into it",
+		  "gpu-render" },
 		{ 0, NULL, NULL },
 	};
 	static gsize type;

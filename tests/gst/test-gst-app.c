@@ -209,6 +209,31 @@ static void test_two_pools(void **state)
 	gst_object_unref(by_heap);
 }
 
+/* Device usages by their nicks, as gst-launch-1.0 and
+ * gst_util_set_object_arg() pass them. */
+static void test_device_usage_by_name(void **state)
+{
+	GstAllocator *a = gst_dmaheap_allocator_new(NULL, 0);
+	GstMemory *m;
+
+	gst_util_set_object_arg(G_OBJECT(a), "usage",
+				"camera-write+display-scanout+gpu-texture");
+	assert_int_equal(gst_dmaheap_allocator_get_usage(a),
+			 DMAHEAP_USAGE_CAMERA_WRITE |
+				 DMAHEAP_USAGE_DISPLAY_SCANOUT |
+				 DMAHEAP_USAGE_GPU_TEXTURE);
+	gst_util_set_object_arg(G_OBJECT(a), "usage",
+				"video-decode+video-encode+gpu-render");
+	assert_int_equal(gst_dmaheap_allocator_get_usage(a),
+			 DMAHEAP_USAGE_VIDEO_DECODE |
+				 DMAHEAP_USAGE_VIDEO_ENCODE |
+				 DMAHEAP_USAGE_GPU_RENDER);
+	m = gst_allocator_alloc(a, 4096, NULL);
+	assert_non_null(m);
+	gst_memory_unref(m);
+	gst_object_unref(a);
+}
+
 /* A heap that is not there: the allocator is made, its allocations fail
  * with a GError naming the heap. */
 static void test_missing_heap(void **state)
@@ -233,6 +258,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_two_allocators),
 		cmocka_unit_test(test_two_pools),
 		cmocka_unit_test(test_missing_heap),
+		cmocka_unit_test(test_device_usage_by_name),
 	};
 	GstPlugin *plugin;
 	GError *err = NULL;
