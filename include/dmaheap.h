@@ -2083,7 +2083,57 @@ DMAHEAP_EXPORT int dmaheap_image_drm_fb(const struct dmaheap_image *img,
  *
  * The receiver checks everything it can before trusting it and refuses,
  * closing every fd that arrived, a message that is not exactly this.
+ *
+ * Version 2 carries what the sender adds of its own (struct
+ * dmaheap_handoff_extra): the same fields with version 2, then
+ *
+ *   offset  bytes  field
+ *        E      4  tag: the caller's, for example its blob's format version
+ *      E+4      4  length L of the blob, at most DMAHEAP_HANDOFF_BLOB_MAX
+ *      E+8      4  flags: bit 0, a sync_file fd follows the dma-buf fds
+ *     E+12      L  the blob
+ *
+ * where E is the end of a version 1 message. The fd count at offset 12
+ * stays that of the dma-bufs; the fence, when there is one, is the last fd
+ * of the message. A sender that adds nothing (no tag, no blob, no fence)
+ * sends version 1, which readers of version 1 take as before; a version 2
+ * message is refused by them (-EPROTONOSUPPORT), as it should be, since
+ * they would drop its fence.
  */
+
+/** The largest caller blob a hand-off carries, in bytes. @since 0.2 */
+#define DMAHEAP_HANDOFF_BLOB_MAX 4096
+
+/**
+ * struct dmaheap_handoff_extra - what a sender adds to a hand-off.
+ * @tag: the caller's own number, sent as is: say, which format @blob is in
+ *	and which version of it. 0 with no blob and no fence sends nothing.
+ * @blob_len: how many bytes of @blob are sent, at most
+ *	DMAHEAP_HANDOFF_BLOB_MAX.
+ * @fence_fd: a sync_file fd (a fence the receiver waits on before using
+ *	the buffer, such as DMA_BUF_IOCTL_EXPORT_SYNC_FILE gives), or -1.
+ *	Sending, it is borrowed: the sender still owns it. Received, it is a
+ *	new fd (O_CLOEXEC) owned by the caller, who closes it; -1 if the
+ *	sender sent none.
+ * @blob: the caller's bytes: metadata the receiver needs and the layout
+ *	does not say (colour space, a gralloc handle's fields, a frame
+ *	number...). The library neither reads nor converts them.
+ *
+ * Set @fence_fd to -1 (DMAHEAP_HANDOFF_EXTRA_INIT does) when there is no
+ * fence: 0 is a valid fd.
+ *
+ * @since 0.2
+ */
+struct dmaheap_handoff_extra {
+	uint32_t tag;
+	uint32_t blob_len;
+	int fence_fd;
+	uint8_t blob[DMAHEAP_HANDOFF_BLOB_MAX];
+};
+
+/** Initialiser for struct dmaheap_handoff_extra: nothing added, no
+ * fence. @since 0.2 */
+#define DMAHEAP_HANDOFF_EXTRA_INIT { .fence_fd = -1 }
 
 /**
  * dmaheap_buf_send() - send a buffer to another process.
@@ -2116,6 +2166,39 @@ DMAHEAP_EXPORT int dmaheap_buf_send(const struct dmaheap_buf *buf, int sock);
  */
 DMAHEAP_EXPORT int dmaheap_image_send(const struct dmaheap_image *img,
 				      int sock);
+
+/**
+ * dmaheap_buf_send_extra() - send a buffer with a caller blob and a fence.
+ * @buf, @sock: as dmaheap_buf_send().
+ * @extra: what to add (see struct dmaheap_handoff_extra), borrowed; NULL,
+ *	or no tag, no blob and no fence, sends what dmaheap_buf_send() does.
+ *
+ * The fence goes as one more SCM_RIGHTS fd of the same message, after the
+ * dma-buf's; the sender keeps its own fd of it. It is checked to be a
+ * sync_file (SYNC_IOC_FILE_INFO) before anything is sent.
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: 0, or the errors of dmaheap_buf_send(), and -EINVAL (@blob_len
+ * over DMAHEAP_HANDOFF_BLOB_MAX, @fence_fd below -1 or not a sync_file),
+ * -EBADF (@fence_fd is not open).
+ */
+DMAHEAP_EXPORT int dmaheap_buf_send_extra(
+	const struct dmaheap_buf *buf, int sock,
+	const struct dmaheap_handoff_extra *extra);
+
+/**
+ * dmaheap_image_send_extra() - send an image with a caller blob and a fence.
+ * @img, @sock: as dmaheap_image_send().
+ * @extra: as dmaheap_buf_send_extra().
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: as dmaheap_buf_send_extra().
+ */
+DMAHEAP_EXPORT int dmaheap_image_send_extra(
+	const struct dmaheap_image *img, int sock,
+	const struct dmaheap_handoff_extra *extra);
 
 /**
  * dmaheap_buf_recv() - receive a buffer sent by dmaheap_buf_send().
@@ -2171,6 +2254,46 @@ DMAHEAP_EXPORT int dmaheap_buf_recv(struct dmaheap_ctx *ctx, int sock,
  */
 DMAHEAP_EXPORT int dmaheap_image_recv(struct dmaheap_ctx *ctx, int sock,
 				      struct dmaheap_image **ret);
+
+/**
+ * dmaheap_buf_recv_extra() - receive a buffer and what its sender added.
+ * @ctx, @sock, @ret: as dmaheap_buf_recv().
+ * @extra: receives the sender's tag, blob and fence (see struct
+ *	dmaheap_handoff_extra); from a sender that added nothing, tag 0, no
+ *	blob and @fence_fd -1. Only @blob_len bytes of @blob are written.
+ *	@fence_fd is the caller's to close. On failure @fence_fd is -1 and
+ *	the fence that arrived, if any, is closed.
+ *
+ * A fence is checked to be a sync_file and the blob to be as long as
+ * announced, within DMAHEAP_HANDOFF_BLOB_MAX, before the buffer is
+ * imported. dmaheap_buf_recv() is this call with a NULL @extra: it drops
+ * the blob, and closes the fence with a WARNING saying the sender sent
+ * one (the buffer may still be in use by the sender's device).
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: 0, or the errors of dmaheap_buf_recv(), where
+ *  -EBADMSG also covers a blob over DMAHEAP_HANDOFF_BLOB_MAX, a blob
+ *	longer or shorter than its announced length, unknown flag bits, and
+ *	a fence announced but absent or an fd more than announced;
+ *  -EBADFD also covers a fence fd that is not a sync_file.
+ */
+DMAHEAP_EXPORT int dmaheap_buf_recv_extra(struct dmaheap_ctx *ctx, int sock,
+					  struct dmaheap_buf **ret,
+					  struct dmaheap_handoff_extra *extra);
+
+/**
+ * dmaheap_image_recv_extra() - receive an image and what its sender added.
+ * @ctx, @sock, @ret: as dmaheap_image_recv().
+ * @extra: as dmaheap_buf_recv_extra().
+ *
+ * @since 0.2. Thread-safe.
+ *
+ * Return: the errors of dmaheap_image_recv() and dmaheap_buf_recv_extra().
+ */
+DMAHEAP_EXPORT int dmaheap_image_recv_extra(
+	struct dmaheap_ctx *ctx, int sock, struct dmaheap_image **ret,
+	struct dmaheap_handoff_extra *extra);
 
 /*
  * System-wide accounting: which processes hold which dma-bufs.

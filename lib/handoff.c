@@ -6,6 +6,10 @@
  * believes nothing it can check: fd count, kind, lengths, names, property
  * bits and layout are verified, and every dma-buf must be the size the
  * description says. Any refusal closes every fd that arrived.
+ *
+ * Version 2 adds the sender's own tag and blob, and a sync_file fd after
+ * the dma-bufs. A sender with nothing to add still sends version 1, so
+ * that receivers of version 1 read it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,9 +18,11 @@
 #include <sys/socket.h>
 
 #include "format.h"
+#include "uapi.h"
 
 #define MAGIC "DMHO"
 #define VERSION 1
+#define VERSION_EXTRA 2
 #define KIND_BUFFER 1
 #define KIND_IMAGE 2
 #define HEADER_BYTES 25
@@ -24,9 +30,15 @@
 #define LAYOUT_BYTES (4 * 4 + 8 + 2 * 4 + \
 		      DMAHEAP_IMAGE_MAX_PLANES * (PLANE_BYTES + 8))
 #define MAX_NAME 255
-#define MAX_MESSAGE (HEADER_BYTES + MAX_NAME + LAYOUT_BYTES)
+/* Tag, blob length, flags. */
+#define EXTRA_BYTES 12
+#define FLAG_FENCE 1u
+#define MAX_MESSAGE (HEADER_BYTES + MAX_NAME + LAYOUT_BYTES + EXTRA_BYTES + \
+		     DMAHEAP_HANDOFF_BLOB_MAX)
+/* The most a message has: every plane's dma-buf and a fence. */
+#define MAX_MSG_FDS (DMAHEAP_IMAGE_MAX_PLANES + 1)
 /* Room for one fd more than any message has, to notice extra ones. */
-#define MAX_FDS (DMAHEAP_IMAGE_MAX_PLANES + 1)
+#define MAX_FDS (MAX_MSG_FDS + 1)
 /* Room for an SO_PASSSEC label: an SELinux context with a long MLS
  * range, or an AppArmor profile path, stays well below it. */
 #define MAX_LABEL 4096
@@ -122,13 +134,23 @@ static void get_layout(struct cursor *c, struct dmaheap_image_layout *l)
 
 /* What a message says, decoded. */
 struct description {
+	unsigned int version;
 	unsigned int kind;
 	unsigned int props;
-	uint32_t n_fds;
+	uint32_t n_fds; /* the dma-bufs' */
 	uint64_t size;
 	char heap[MAX_NAME + 1];
 	struct dmaheap_image_layout layout;
+	/* Version 2: the blob points into the message. */
+	uint32_t tag, blob_len, flags;
+	const uint8_t *blob;
 };
+
+/* Whether @e adds anything, which takes version 2. */
+static bool has_extra(const struct dmaheap_handoff_extra *e)
+{
+	return e && (e->tag || e->blob_len || e->fence_fd >= 0);
+}
 
 static size_t encode(const struct description *d, uint8_t *msg)
 {
@@ -137,7 +159,7 @@ static size_t encode(const struct description *d, uint8_t *msg)
 
 	memcpy(msg, MAGIC, 4);
 	c.pos = 4;
-	put(&c, VERSION, 2);
+	put(&c, d->version, 2);
 	put(&c, d->kind, 2);
 	put(&c, d->props, 4);
 	put(&c, d->n_fds, 4);
@@ -147,22 +169,31 @@ static size_t encode(const struct description *d, uint8_t *msg)
 	c.pos += name_len;
 	if (d->kind == KIND_IMAGE)
 		put_layout(&c, &d->layout);
+	if (d->version == VERSION_EXTRA) {
+		put(&c, d->tag, 4);
+		put(&c, d->blob_len, 4);
+		put(&c, d->flags, 4);
+		memcpy(msg + c.pos, d->blob, d->blob_len);
+		c.pos += d->blob_len;
+	}
 	return c.pos;
 }
 
+/* @fds: the dma-bufs' fds, then the fence's if @d has one. */
 static int send_description(struct dmaheap_ctx *ctx, int sock,
 			    const struct description *d, const int *fds)
 {
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int) * DMAHEAP_IMAGE_MAX_PLANES)];
+		char buf[CMSG_SPACE(sizeof(int) * MAX_MSG_FDS)];
 	} control;
 	uint8_t msg[MAX_MESSAGE];
 	struct iovec iov = { .iov_base = msg, .iov_len = encode(d, msg) };
+	size_t n = d->n_fds + (d->flags & FLAG_FENCE ? 1 : 0);
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = control.buf,
-		.msg_controllen = CMSG_SPACE(sizeof(int) * d->n_fds),
+		.msg_controllen = CMSG_SPACE(sizeof(int) * n),
 	};
 	struct cmsghdr *cm;
 	int r;
@@ -171,8 +202,8 @@ static int send_description(struct dmaheap_ctx *ctx, int sock,
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * d->n_fds);
-	memcpy(CMSG_DATA(cm), fds, sizeof(int) * d->n_fds);
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
 	do
 		r = ctx->sys->sendmsg(ctx->sys, sock, &mh, MSG_NOSIGNAL);
 	while (r == -EINTR);
@@ -190,33 +221,96 @@ static void describe_origin(const struct dmaheap_buf *buf,
 	snprintf(d->heap, sizeof(d->heap), "%s", heap ? heap : "");
 }
 
-DMAHEAP_EXPORT int dmaheap_buf_send(const struct dmaheap_buf *buf, int sock)
+/*
+ * 0 if @fd is a sync_file. Its own ioctl is the test: any other file
+ * answers it with an error (-ENOTTY mostly), a closed fd with -EBADF.
+ */
+static int check_sync_file(struct dmaheap_ctx *ctx, int fd)
+{
+	struct sync_file_info info;
+	int r;
+
+	memset(&info, 0, sizeof(info));
+	r = ctx->sys->ioctl(ctx->sys, fd, SYNC_IOC_FILE_INFO, &info);
+	return r == 0 || r == -EBADF ? r : -EINVAL;
+}
+
+/* Puts @e into @d, its fence after the @d->n_fds dma-bufs of @fds. */
+static int describe_extra(struct dmaheap_ctx *ctx,
+			  const struct dmaheap_handoff_extra *e,
+			  struct description *d, int *fds)
+{
+	int r;
+
+	if (!has_extra(e)) {
+		d->version = VERSION;
+		return e && e->fence_fd < -1 ? -EINVAL : 0;
+	}
+	if (e->blob_len > DMAHEAP_HANDOFF_BLOB_MAX || e->fence_fd < -1)
+		return -EINVAL;
+	if (e->fence_fd >= 0) {
+		r = check_sync_file(ctx, e->fence_fd);
+		if (r)
+			return r;
+		fds[d->n_fds] = e->fence_fd;
+		d->flags = FLAG_FENCE;
+	}
+	d->version = VERSION_EXTRA;
+	d->tag = e->tag;
+	d->blob_len = e->blob_len;
+	d->blob = e->blob;
+	return 0;
+}
+
+DMAHEAP_EXPORT int dmaheap_buf_send_extra(
+	const struct dmaheap_buf *buf, int sock,
+	const struct dmaheap_handoff_extra *extra)
 {
 	struct description d = { .kind = KIND_BUFFER, .n_fds = 1 };
+	int fds[2], r;
 
 	if (!buf || sock < 0)
 		return -EINVAL;
+	fds[0] = buf->fd;
+	r = describe_extra(buf->ctx, extra, &d, fds);
+	if (r)
+		return r;
 	describe_origin(buf, &d);
 	d.size = buf->size;
-	return send_description(buf->ctx, sock, &d, &buf->fd);
+	return send_description(buf->ctx, sock, &d, fds);
 }
 
-DMAHEAP_EXPORT int dmaheap_image_send(const struct dmaheap_image *img,
-				      int sock)
+DMAHEAP_EXPORT int dmaheap_buf_send(const struct dmaheap_buf *buf, int sock)
+{
+	return dmaheap_buf_send_extra(buf, sock, NULL);
+}
+
+DMAHEAP_EXPORT int dmaheap_image_send_extra(
+	const struct dmaheap_image *img, int sock,
+	const struct dmaheap_handoff_extra *extra)
 {
 	struct description d = { .kind = KIND_IMAGE };
 	const struct dmaheap_buf *first = dmaheap_image_buf(img, 0);
-	int fds[DMAHEAP_IMAGE_MAX_PLANES];
+	int fds[MAX_MSG_FDS], r;
 
 	if (!img || sock < 0)
 		return -EINVAL;
 	d.layout = *dmaheap_image_get_layout(img);
 	d.n_fds = d.layout.n_buffers;
 	d.size = d.layout.size;
-	describe_origin(first, &d);
 	for (unsigned int b = 0; b < d.n_fds; b++)
 		fds[b] = dmaheap_buf_fd(dmaheap_image_buf(img, b));
+	r = describe_extra(first->ctx, extra, &d, fds);
+	if (r)
+		return r;
+	describe_origin(first, &d);
 	return send_description(first->ctx, sock, &d, fds);
+}
+
+DMAHEAP_EXPORT int dmaheap_image_send(const struct dmaheap_image *img,
+				      int sock)
+{
+	return dmaheap_image_send_extra(img, sock, NULL);
 }
 
 /* The fds that arrived, wherever the kernel put them. */
@@ -284,6 +378,28 @@ static int refuse(struct dmaheap_ctx *ctx, int err, const char *why)
 	return err;
 }
 
+/* The version 2 fields after the description; the blob is checked
+ * against the bound, and against the message's end by decode(). */
+static int decode_extra(struct dmaheap_ctx *ctx, struct cursor *c,
+			struct description *d)
+{
+	d->tag = (uint32_t)get(c, 4);
+	d->blob_len = (uint32_t)get(c, 4);
+	d->flags = (uint32_t)get(c, 4);
+	if (c->bad)
+		return refuse(ctx, -EBADMSG, "truncated description");
+	if (d->blob_len > DMAHEAP_HANDOFF_BLOB_MAX)
+		return refuse(ctx, -EBADMSG,
+			      "caller blob over DMAHEAP_HANDOFF_BLOB_MAX (4096 bytes)");
+	if (d->flags & ~FLAG_FENCE)
+		return refuse(ctx, -EBADMSG, "unknown flags");
+	d->blob = c->p + c->pos;
+	if (c->pos + d->blob_len > c->len)
+		return refuse(ctx, -EBADMSG, "caller blob shorter than announced");
+	c->pos += d->blob_len;
+	return 0;
+}
+
 static int decode(struct dmaheap_ctx *ctx, uint8_t *msg, size_t len,
 		  struct description *d)
 {
@@ -294,12 +410,16 @@ static int decode(struct dmaheap_ctx *ctx, uint8_t *msg, size_t len,
 	if (len < HEADER_BYTES || memcmp(msg, MAGIC, 4) != 0)
 		return refuse(ctx, -EBADMSG, "not a libdmaheap description");
 	version = (unsigned int)get(&c, 2);
-	if (version != VERSION) {
+	if (version != VERSION && version != VERSION_EXTRA) {
 		dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
-			    "received dma-buf refused: description version %u, this library reads %u",
-			    version, VERSION);
+			    "received dma-buf refused: description version %u, this library reads %u and %u",
+			    version, VERSION, VERSION_EXTRA);
 		return -EPROTONOSUPPORT;
 	}
+	d->version = version;
+	/* Version 1 adds nothing. */
+	d->tag = d->blob_len = d->flags = 0;
+	d->blob = NULL;
 	d->kind = (unsigned int)get(&c, 2);
 	d->props = (unsigned int)get(&c, 4);
 	d->n_fds = (uint32_t)get(&c, 4);
@@ -313,6 +433,12 @@ static int decode(struct dmaheap_ctx *ctx, uint8_t *msg, size_t len,
 	if (d->kind == KIND_IMAGE) {
 		get_layout(&c, &d->layout);
 		d->layout.size = d->size;
+	}
+	if (version == VERSION_EXTRA) {
+		int r = decode_extra(ctx, &c, d);
+
+		if (r)
+			return r;
 	}
 	if (c.bad || c.pos != len)
 		return refuse(ctx, -EBADMSG, "description of the wrong length");
@@ -340,8 +466,9 @@ static int check_description(struct dmaheap_ctx *ctx,
 		return refuse(ctx, -EBADMSG, kind == KIND_IMAGE
 				? "a buffer arrived where an image was expected"
 				: "an image arrived where a buffer was expected");
-	if (d->n_fds != n_fds || (kind == KIND_BUFFER && n_fds != 1) ||
-	    (kind == KIND_IMAGE && n_fds != d->layout.n_buffers))
+	if (d->n_fds + (d->flags & FLAG_FENCE ? 1 : 0) != n_fds ||
+	    (kind == KIND_BUFFER && d->n_fds != 1) ||
+	    (kind == KIND_IMAGE && d->n_fds != d->layout.n_buffers))
 		return refuse(ctx, -EBADMSG, "wrong number of fds");
 	if (d->heap[0] && !dmaheap_heap_name_valid(d->heap))
 		return refuse(ctx, -EBADMSG, "invalid heap name");
@@ -352,10 +479,55 @@ static int check_description(struct dmaheap_ctx *ctx,
 	return 0;
 }
 
+/* What a failed receive leaves in @e: nothing. */
+static void clear_extra(struct dmaheap_handoff_extra *e)
+{
+	if (e) {
+		e->tag = 0;
+		e->blob_len = 0;
+		e->fence_fd = -1;
+	}
+}
+
+/* The tag and the blob into @e, while the message they are in lives. */
+static void copy_blob(const struct description *d,
+		      struct dmaheap_handoff_extra *e)
+{
+	clear_extra(e);
+	if (!e || d->version != VERSION_EXTRA)
+		return;
+	e->tag = d->tag;
+	e->blob_len = d->blob_len;
+	if (d->blob_len)
+		memcpy(e->blob, d->blob, d->blob_len);
+}
+
+/*
+ * Once the dma-bufs are imported: the fence out of @a into @e, or closed
+ * with no @e, and said so: the buffer may still be being written.
+ */
+static void take_fence(struct dmaheap_ctx *ctx, const struct description *d,
+		       struct arrival *a, struct dmaheap_handoff_extra *e)
+{
+	int fence;
+
+	if (!(d->flags & FLAG_FENCE))
+		return;
+	fence = a->fds[--a->n];
+	if (e) {
+		e->fence_fd = fence;
+		return;
+	}
+	dmaheap_log(ctx, DMAHEAP_LOG_WARNING,
+		    "received dma-buf came with a fence, closed unread: receive it with dmaheap_buf_recv_extra() or dmaheap_image_recv_extra() to wait on it");
+	ctx->sys->close(ctx->sys, fence);
+}
+
 /* Receives one message of @kind: its description and its fds, checked
  * against each other. On failure no fd is left open. */
 static int receive(struct dmaheap_ctx *ctx, int sock, unsigned int kind,
-		   struct description *d, struct arrival *a)
+		   struct description *d, struct arrival *a,
+		   struct dmaheap_handoff_extra *e)
 {
 	union {
 		struct cmsghdr align;
@@ -377,7 +549,7 @@ static int receive(struct dmaheap_ctx *ctx, int sock, unsigned int kind,
 	collect_fds(ctx, &mh, a);
 	if (r == 0 && a->n == 0)
 		return refuse(ctx, -ECONNRESET, "the sender closed the socket");
-	if (a->too_many || a->n > DMAHEAP_IMAGE_MAX_PLANES)
+	if (a->too_many || a->n > MAX_MSG_FDS)
 		r = refuse(ctx, -EBADMSG, "too many fds");
 	else if (mh.msg_flags & MSG_CTRUNC)
 		r = refuse(ctx, -EBADMSG,
@@ -388,8 +560,13 @@ static int receive(struct dmaheap_ctx *ctx, int sock, unsigned int kind,
 		r = decode(ctx, msg, (size_t)r, d);
 	if (r == 0)
 		r = check_description(ctx, d, kind, a->n);
+	if (r == 0 && (d->flags & FLAG_FENCE) &&
+	    check_sync_file(ctx, a->fds[a->n - 1]))
+		r = refuse(ctx, -EBADFD, "the fence fd is not a sync_file");
 	if (r)
 		close_arrival(ctx, a);
+	else
+		copy_blob(d, e);
 	return r;
 }
 
@@ -405,17 +582,19 @@ static int set_origin(struct dmaheap_buf *buf, const struct description *d)
 	return 0;
 }
 
-DMAHEAP_EXPORT int dmaheap_buf_recv(struct dmaheap_ctx *ctx, int sock,
-				    struct dmaheap_buf **ret)
+DMAHEAP_EXPORT int dmaheap_buf_recv_extra(struct dmaheap_ctx *ctx, int sock,
+					  struct dmaheap_buf **ret,
+					  struct dmaheap_handoff_extra *extra)
 {
 	struct arrival a = { .n = 0 };
 	struct dmaheap_buf *buf = NULL;
 	struct description d;
 	int r;
 
+	clear_extra(extra);
 	if (!ctx || !ret || sock < 0)
 		return -EINVAL;
-	r = receive(ctx, sock, KIND_BUFFER, &d, &a);
+	r = receive(ctx, sock, KIND_BUFFER, &d, &a, extra);
 	if (r)
 		return r;
 	r = dmaheap_import(ctx, a.fds[0], &buf);
@@ -427,8 +606,11 @@ DMAHEAP_EXPORT int dmaheap_buf_recv(struct dmaheap_ctx *ctx, int sock,
 	}
 	if (r == 0)
 		r = set_origin(buf, &d);
+	if (r == 0)
+		take_fence(ctx, &d, &a, extra);
 	close_arrival(ctx, &a);
 	if (r) {
+		clear_extra(extra);
 		dmaheap_buf_free(buf);
 		return r;
 	}
@@ -436,27 +618,44 @@ DMAHEAP_EXPORT int dmaheap_buf_recv(struct dmaheap_ctx *ctx, int sock,
 	return 0;
 }
 
-DMAHEAP_EXPORT int dmaheap_image_recv(struct dmaheap_ctx *ctx, int sock,
-				      struct dmaheap_image **ret)
+DMAHEAP_EXPORT int dmaheap_buf_recv(struct dmaheap_ctx *ctx, int sock,
+				    struct dmaheap_buf **ret)
+{
+	return dmaheap_buf_recv_extra(ctx, sock, ret, NULL);
+}
+
+DMAHEAP_EXPORT int dmaheap_image_recv_extra(
+	struct dmaheap_ctx *ctx, int sock, struct dmaheap_image **ret,
+	struct dmaheap_handoff_extra *extra)
 {
 	struct arrival a = { .n = 0 };
 	struct dmaheap_image *img = NULL;
 	struct description d;
 	int r;
 
+	clear_extra(extra);
 	if (!ctx || !ret || sock < 0)
 		return -EINVAL;
-	r = receive(ctx, sock, KIND_IMAGE, &d, &a);
+	r = receive(ctx, sock, KIND_IMAGE, &d, &a, extra);
 	if (r)
 		return r;
-	r = dmaheap_image_import(ctx, &d.layout, a.fds, a.n, &img);
-	for (unsigned int b = 0; r == 0 && b < a.n; b++)
+	r = dmaheap_image_import(ctx, &d.layout, a.fds, d.n_fds, &img);
+	for (unsigned int b = 0; r == 0 && b < d.n_fds; b++)
 		r = set_origin(dmaheap_image_buf(img, b), &d);
+	if (r == 0)
+		take_fence(ctx, &d, &a, extra);
 	close_arrival(ctx, &a);
 	if (r) {
+		clear_extra(extra);
 		dmaheap_image_free(img);
 		return r;
 	}
 	*ret = img;
 	return 0;
+}
+
+DMAHEAP_EXPORT int dmaheap_image_recv(struct dmaheap_ctx *ctx, int sock,
+				      struct dmaheap_image **ret)
+{
+	return dmaheap_image_recv_extra(ctx, sock, ret, NULL);
 }

@@ -11,6 +11,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/magic.h>
+#include <linux/sync_file.h>
 #include <linux/types.h>
 #include <linux/udmabuf.h>
 #include <sys/ioctl.h>
@@ -46,6 +47,19 @@ struct dma_buf_import_sync_file {
 	_IOWR(DMA_BUF_BASE, 2, struct dma_buf_export_sync_file)
 #define DMA_BUF_IOCTL_IMPORT_SYNC_FILE \
 	_IOW(DMA_BUF_BASE, 3, struct dma_buf_import_sync_file)
+#endif
+
+/* The sync_file ioctl that tells a sync_file from any other fd (Linux 4.7). */
+#ifndef SYNC_IOC_FILE_INFO
+struct sync_file_info {
+	char name[32];
+	__s32 status;
+	__u32 flags;
+	__u32 num_fences;
+	__u32 pad;
+	__u64 sync_fence_info;
+};
+#define SYNC_IOC_FILE_INFO _IOWR('>', 4, struct sync_file_info)
 #endif
 
 #ifndef MFD_CLOEXEC

@@ -63,6 +63,10 @@ int dmock_ioctl(const struct dmaheap_sys *self, int fd,
 
 	if (r)
 		return r;
+	/* The mock's sync files are eventfds, which the kernel would answer
+	 * with ENOTTY. */
+	if (req == SYNC_IOC_FILE_INFO && dmock_is_sync_file(m, fd))
+		return dmock_sync_file_info(arg);
 	if (vfs_ioctl(req) || fstat(fd, &st) < 0)
 		return real_ioctl(fd, req, arg);
 	mock_lock(m);

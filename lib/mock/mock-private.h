@@ -357,6 +357,10 @@ int dmock_buf_export(struct dmaheap_mock *m, const struct mock_obj *o,
 		     void *arg);
 int dmock_buf_import(const struct dmaheap_mock *m, const struct mock_obj *o,
 		     const void *arg);
+/* Whether @fd is one of the mock's sync files (takes the lock). */
+bool dmock_is_sync_file(struct dmaheap_mock *m, int fd);
+/* SYNC_IOC_FILE_INFO on one of them: one signalled fence. */
+int dmock_sync_file_info(void *arg);
 
 /* udmabuf.c */
 int dmock_udm_ioctl(struct dmaheap_mock *m, struct mock_heap *h,

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Sync files: EXPORT_SYNC_FILE makes an eventfd carrying the mock's
- * marker; IMPORT_SYNC_FILE accepts only those.
+ * marker; IMPORT_SYNC_FILE accepts only those, and SYNC_IOC_FILE_INFO
+ * answers on those only, as the kernel answers on a sync_file only.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -83,6 +85,44 @@ static bool is_mock_sync_file(const struct dmaheap_mock *m, int fd)
 	if (!eventfd_count(fd, &count))
 		return true;
 	return count == m->sync_marker;
+}
+
+bool dmock_is_sync_file(struct dmaheap_mock *m, int fd)
+{
+	bool mine;
+
+	mock_lock(m);
+	mine = is_mock_sync_file(m, fd);
+	mock_unlock(m);
+	return mine;
+}
+
+/* What sync_file_ioctl_fence_info() gives for a file of one fence, which
+ * has signalled (the eventfd's count is not zero). */
+int dmock_sync_file_info(void *arg)
+{
+	struct sync_file_info info;
+	struct sync_fence_info fence = { .status = 1 };
+
+	if (!arg)
+		return -EFAULT;
+	memcpy(&info, arg, sizeof(info));
+	if (info.flags || info.pad)
+		return -EINVAL;
+	snprintf(info.name, sizeof(info.name), "dmaheap-mock");
+	info.status = 1;
+	if (info.num_fences) {
+		if (!info.sync_fence_info)
+			return -EFAULT;
+		snprintf(fence.obj_name, sizeof(fence.obj_name), "dmaheap-mock");
+		snprintf(fence.driver_name, sizeof(fence.driver_name),
+			 "dmaheap-mock");
+		memcpy((void *)(uintptr_t)info.sync_fence_info, &fence,
+		       sizeof(fence));
+	}
+	info.num_fences = 1;
+	memcpy(arg, &info, sizeof(info));
+	return 0;
 }
 
 int dmock_buf_import(const struct dmaheap_mock *m, const struct mock_obj *o,

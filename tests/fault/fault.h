@@ -95,6 +95,8 @@ extern const size_t fault_stat_n;
 #define ALLOC_ERRS EINVAL, EOVERFLOW, ENOMEM, EFBIG, ENOENT, EACCES, EPERM, \
 	ENOTTY, ENODEV, EMFILE, ENFILE
 #define SEND_ERRS EINVAL, EMSGSIZE, ENOTSOCK, EPIPE, EAGAIN, ETOOMANYREFS
+/* The _extra calls add a bad blob or fence on either side. */
+#define SEND_EXTRA_ERRS SEND_ERRS, EBADF
 #define RECV_ERRS EINVAL, EBADMSG, EPROTONOSUPPORT, EMSGSIZE, EBADFD, \
 	ECONNRESET, EAGAIN, ENOMEM, EMFILE
 #define OPEN_ERRS EINVAL, ENOENT, EACCES, EPERM, ENOTTY, ENODEV, EMFILE, \
@@ -123,6 +125,11 @@ void setup_gone_alias(struct fault_env *e);
 void setup_list(struct fault_env *e);
 void setup_aliases(struct fault_env *e);
 void setup_image(struct fault_env *e);
+/* A caller blob and the fence in e->sync_fd (-1: none), for the hand-off's
+ * _extra calls; the received fence goes to e->out_fd. */
+struct dmaheap_handoff_extra *fault_extra(struct fault_env *e);
+long fault_recv_extra_done(struct fault_env *e, long r,
+			   struct dmaheap_handoff_extra *x);
 void setup_image_not_drm(struct fault_env *e);
 void setup_image_mapped(struct fault_env *e);
 void setup_image_begun(struct fault_env *e);
@@ -138,6 +145,10 @@ void setup_buf_socket(struct fault_env *e);
 void setup_buf_sent(struct fault_env *e);
 void setup_image_socket(struct fault_env *e);
 void setup_image_sent(struct fault_env *e);
+void setup_buf_fence_socket(struct fault_env *e);
+void setup_buf_sent_extra(struct fault_env *e);
+void setup_image_fence_socket(struct fault_env *e);
+void setup_image_sent_extra(struct fault_env *e);
 const char *check_free(struct fault_env *e, long r);
 
 /* fault-alloc.c: the library's own allocations, counted and failed. The

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include "fault.h"
 
@@ -113,6 +114,24 @@ static long run_buf_recv(struct fault_env *e)
 	return dmaheap_buf_recv(e->ctx, e->sock[1], &e->out_buf);
 }
 
+static long run_buf_send_extra(struct fault_env *e)
+{
+	struct dmaheap_handoff_extra *x = fault_extra(e);
+	long r = dmaheap_buf_send_extra(e->buf, e->sock[0], x);
+
+	free(x);
+	return r;
+}
+
+static long run_buf_recv_extra(struct fault_env *e)
+{
+	struct dmaheap_handoff_extra *x = fault_extra(e);
+
+	e->out_imports = true;
+	return fault_recv_extra_done(e, dmaheap_buf_recv_extra(
+		e->ctx, e->sock[1], &e->out_buf, x), x);
+}
+
 /* The SYNC STARTs the mock sees open on @buf, as "reads,writes". */
 static bool starts_open(struct fault_env *e, unsigned int reads,
 			unsigned int writes)
@@ -203,6 +222,10 @@ const struct fault_scenario fault_buffer_scenarios[] = {
 	  ERRS(SEND_ERRS), true, RET_ZERO),
 	S("dmaheap_buf_recv", "seqpacket", setup_buf_sent, run_buf_recv,
 	  ERRS(RECV_ERRS), true, RET_ZERO),
+	S("dmaheap_buf_send_extra", "blob and fence", setup_buf_fence_socket,
+	  run_buf_send_extra, ERRS(SEND_EXTRA_ERRS), true, RET_ZERO),
+	S("dmaheap_buf_recv_extra", "blob and fence", setup_buf_sent_extra,
+	  run_buf_recv_extra, ERRS(RECV_ERRS), true, RET_ZERO),
 };
 
 const size_t fault_buffer_n =

@@ -3,8 +3,10 @@
  * What the scenarios share: the specs and heap lists they ask for, the
  * setups that make their inputs, and the check of what free leaves.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -211,6 +213,64 @@ void setup_buf_sent(struct fault_env *e)
 {
 	setup_buf_socket(e);
 	FAULT_REQUIRE(dmaheap_buf_send(e->buf, e->sock[0]) == 0);
+}
+
+struct dmaheap_handoff_extra *fault_extra(struct fault_env *e)
+{
+	struct dmaheap_handoff_extra *x = calloc(1, sizeof(*x));
+
+	FAULT_REQUIRE(x != NULL);
+	x->tag = 3;
+	x->blob_len = 64;
+	memset(x->blob, 0x5c, x->blob_len);
+	x->fence_fd = e->sync_fd;
+	return x;
+}
+
+long fault_recv_extra_done(struct fault_env *e, long r,
+			   struct dmaheap_handoff_extra *x)
+{
+	if (r == 0 && (x->blob_len != 64 || x->tag != 3))
+		r = -EFAULT;
+	if (r != 0 && x->fence_fd != -1)
+		r = -EFAULT; /* a failed receive handed out a fence */
+	e->out_fd = x->fence_fd;
+	free(x);
+	return r;
+}
+
+void setup_buf_fence_socket(struct fault_env *e)
+{
+	setup_sync_file(e);
+	setup_socket(e);
+}
+
+void setup_buf_sent_extra(struct fault_env *e)
+{
+	struct dmaheap_handoff_extra *x;
+
+	setup_buf_fence_socket(e);
+	x = fault_extra(e);
+	FAULT_REQUIRE(dmaheap_buf_send_extra(e->buf, e->sock[0], x) == 0);
+	free(x);
+}
+
+void setup_image_fence_socket(struct fault_env *e)
+{
+	setup_image_socket(e);
+	FAULT_REQUIRE(dmaheap_buf_export_sync_file(
+		(struct dmaheap_buf *)dmaheap_image_buf(e->img, 0),
+		DMAHEAP_ACCESS_RW, &e->sync_fd) == 0);
+}
+
+void setup_image_sent_extra(struct fault_env *e)
+{
+	struct dmaheap_handoff_extra *x;
+
+	setup_image_fence_socket(e);
+	x = fault_extra(e);
+	FAULT_REQUIRE(dmaheap_image_send_extra(e->img, e->sock[0], x) == 0);
+	free(x);
 }
 
 void setup_image_socket(struct fault_env *e)

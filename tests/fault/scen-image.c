@@ -3,6 +3,7 @@
  * Scenarios of formats and images.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdint.h>
 
 #include <drm_fourcc.h>
@@ -176,6 +177,24 @@ static long run_image_recv(struct fault_env *e)
 	return dmaheap_image_recv(e->ctx, e->sock[1], &e->out_img);
 }
 
+static long run_image_send_extra(struct fault_env *e)
+{
+	struct dmaheap_handoff_extra *x = fault_extra(e);
+	long r = dmaheap_image_send_extra(e->img, e->sock[0], x);
+
+	free(x);
+	return r;
+}
+
+static long run_image_recv_extra(struct fault_env *e)
+{
+	struct dmaheap_handoff_extra *x = fault_extra(e);
+
+	e->out_imports = true;
+	return fault_recv_extra_done(e, dmaheap_image_recv_extra(
+		e->ctx, e->sock[1], &e->out_img, x), x);
+}
+
 const struct fault_scenario fault_image_scenarios[] = {
 	S("dmaheap_format_name", "", NULL, run_format_name, ERRS(0), false,
 	  RET_ZERO),
@@ -236,6 +255,11 @@ const struct fault_scenario fault_image_scenarios[] = {
 	  run_image_send, ERRS(SEND_ERRS), true, RET_ZERO),
 	S("dmaheap_image_recv", "separate planes", setup_image_sent,
 	  run_image_recv, ERRS(RECV_ERRS, EINVAL), true, RET_ZERO),
+	S("dmaheap_image_send_extra", "blob and fence",
+	  setup_image_fence_socket, run_image_send_extra,
+	  ERRS(SEND_EXTRA_ERRS), true, RET_ZERO),
+	S("dmaheap_image_recv_extra", "blob and fence", setup_image_sent_extra,
+	  run_image_recv_extra, ERRS(RECV_ERRS, EINVAL), true, RET_ZERO),
 };
 
 const size_t fault_image_n =

@@ -8,6 +8,7 @@
  */
 #include <drm_fourcc.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,7 +137,7 @@ static void test_image_round_trip(void **state)
 /* --- malformed messages, written by hand ------------------------------ */
 
 struct msg {
-	uint8_t b[1024];
+	uint8_t b[8192];
 	size_t len;
 };
 
@@ -243,7 +244,7 @@ static void test_malformed_buffer_messages(void **state)
 	header(&m, 1, 1, 0, 1, 4096, "system");
 	m.b[0] = 'X';
 	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* magic */
-	header(&m, 2, 1, 0, 1, 4096, "system");
+	header(&m, 3, 1, 0, 1, 4096, "system");
 	expect_buf_refused(f, &m, fd, 1, -EPROTONOSUPPORT);
 	header(&m, 1, 2, 0, 1, 4096, "system");
 	expect_buf_refused(f, &m, fd, 1, -EBADMSG);	/* image, no layout */
@@ -564,6 +565,432 @@ static void test_receiver_passes_label(void **state)
 	close_pair(p);
 }
 
+/* --- what a sender adds: its blob and a fence ------------------------- */
+
+/* A sync file of @b, as a producer's fence would come. */
+static int fence_of(struct dmaheap_buf *b)
+{
+	int fd = -1;
+
+	assert_int_equal(dmaheap_buf_export_sync_file(b, DMAHEAP_ACCESS_WRITE,
+						      &fd), 0);
+	return fd;
+}
+
+static void fill_extra(struct dmaheap_handoff_extra *e, uint32_t tag,
+		       uint32_t len, int fence)
+{
+	e->tag = tag;
+	e->blob_len = len;
+	for (uint32_t i = 0; i < len; i++)
+		e->blob[i] = (uint8_t)(i * 7 + 3);
+	e->fence_fd = fence;
+}
+
+static void assert_blob(const struct dmaheap_handoff_extra *e, uint32_t tag,
+			uint32_t len)
+{
+	assert_int_equal(e->tag, tag);
+	assert_int_equal(e->blob_len, len);
+	for (uint32_t i = 0; i < len; i++)
+		assert_int_equal(e->blob[i], (uint8_t)(i * 7 + 3));
+}
+
+/* The receiver's fence is its own new fd of a sync file, close-on-exec,
+ * and the buffer takes it back. */
+static void assert_fence(struct dmaheap_buf *b, int sent, int got)
+{
+	assert_true(got >= 0);
+	assert_int_not_equal(got, sent);
+	assert_true(fcntl(got, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(dmaheap_buf_import_sync_file(b, DMAHEAP_ACCESS_WRITE,
+						      got), 0);
+}
+
+static void test_extra_buffer_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_handoff_extra *tx = calloc(1, sizeof(*tx));
+	struct dmaheap_handoff_extra *rx = calloc(1, sizeof(*rx));
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	int fence, before;
+
+	assert_non_null(tx);
+	assert_non_null(rx);
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 8192, 0, &a), 0);
+	fence = fence_of(a);
+	before = count_open_fds();
+	/* The largest blob, a tag and a fence. */
+	fill_extra(tx, 0x4e563132, DMAHEAP_HANDOFF_BLOB_MAX, fence);
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, tx), 0);
+	assert_int_equal(dmaheap_buf_recv_extra(f->ctx, p.rx, &b, rx), 0);
+	assert_blob(rx, 0x4e563132, DMAHEAP_HANDOFF_BLOB_MAX);
+	assert_int_equal(dmaheap_buf_size(b), 8192);
+	assert_string_equal(dmaheap_buf_heap_name(b), "system");
+	assert_fence(b, fence, rx->fence_fd);
+	assert_int_equal(count_open_fds(), before + 2);
+	close(rx->fence_fd);
+	dmaheap_buf_free(b);
+	/* A blob without a fence; a tag alone. */
+	fill_extra(tx, 7, 33, -1);
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, tx), 0);
+	assert_int_equal(dmaheap_buf_recv_extra(f->ctx, p.rx, &b, rx), 0);
+	assert_blob(rx, 7, 33);
+	assert_int_equal(rx->fence_fd, -1);
+	dmaheap_buf_free(b);
+	fill_extra(tx, 9, 0, -1);
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, tx), 0);
+	assert_int_equal(dmaheap_buf_recv_extra(f->ctx, p.rx, &b, rx), 0);
+	assert_blob(rx, 9, 0);
+	dmaheap_buf_free(b);
+	/* A fence alone, on a datagram socket. */
+	close_pair(p);
+	p = socket_pair(SOCK_DGRAM);
+	fill_extra(tx, 0, 0, fence);
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, tx), 0);
+	assert_int_equal(dmaheap_buf_recv_extra(f->ctx, p.rx, &b, rx), 0);
+	assert_blob(rx, 0, 0);
+	assert_fence(b, fence, rx->fence_fd);
+	close(rx->fence_fd);
+	dmaheap_buf_free(b);
+	assert_int_equal(count_open_fds(), before);
+	close(fence);
+	dmaheap_buf_free(a);
+	close_pair(p);
+	free(tx);
+	free(rx);
+}
+
+static void test_extra_image_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_image_spec s = {
+		.fourcc = DRM_FORMAT_NV12, .width = 64, .height = 64,
+		.constraints = { .placement = DMAHEAP_PLANES_SEPARATE },
+	};
+	struct dmaheap_handoff_extra *tx = calloc(1, sizeof(*tx));
+	struct dmaheap_handoff_extra *rx = calloc(1, sizeof(*rx));
+	struct dmaheap_image *a = NULL, *b = NULL;
+	struct dmaheap_buf *luma;
+	int fence;
+
+	assert_non_null(tx);
+	assert_non_null(rx);
+	assert_int_equal(dmaheap_image_alloc(f->ctx, "system", &s, 0, &a), 0);
+	luma = (struct dmaheap_buf *)dmaheap_image_buf(a, 0);
+	fence = fence_of(luma);
+	fill_extra(tx, 2, 100, fence);
+	assert_int_equal(dmaheap_image_send_extra(a, p.tx, tx), 0);
+	assert_int_equal(dmaheap_image_recv_extra(f->ctx, p.rx, &b, rx), 0);
+	assert_memory_equal(dmaheap_image_get_layout(a),
+			    dmaheap_image_get_layout(b),
+			    sizeof(struct dmaheap_image_layout));
+	assert_blob(rx, 2, 100);
+	assert_fence(luma, fence, rx->fence_fd);
+	close(rx->fence_fd);
+	dmaheap_image_free(b);
+	/* Nothing added: what dmaheap_image_recv() reads too. */
+	fill_extra(tx, 0, 0, -1);
+	assert_int_equal(dmaheap_image_send_extra(a, p.tx, tx), 0);
+	assert_int_equal(dmaheap_image_recv(f->ctx, p.rx, &b), 0);
+	dmaheap_image_free(b);
+	close(fence);
+	dmaheap_image_free(a);
+	close_pair(p);
+	free(tx);
+	free(rx);
+}
+
+/* The version byte of the next message on @sock, left queued. */
+static unsigned int peek_version(int sock)
+{
+	uint8_t b[8];
+
+	assert_int_equal(recv(sock, b, sizeof(b), MSG_PEEK | MSG_TRUNC) >= 8,
+			 1);
+	return b[4] | (unsigned int)b[5] << 8;
+}
+
+struct warnings {
+	int n;
+	char last[512];
+};
+
+static void count_warning(void *userdata, int priority, const char *msg)
+{
+	struct warnings *w = userdata;
+
+	if (priority <= DMAHEAP_LOG_WARNING) {
+		w->n++;
+		snprintf(w->last, sizeof(w->last), "%s", msg);
+	}
+}
+
+/* Old and new interoperate: adding nothing sends version 1; version 1
+ * reads as nothing added; a receiver that asks for no extras takes a
+ * fenced buffer, closes the fence and says so. */
+static void test_extra_interoperates(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_handoff_extra none = DMAHEAP_HANDOFF_EXTRA_INIT;
+	struct dmaheap_handoff_extra *rx = calloc(1, sizeof(*rx));
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	struct warnings w = { 0 };
+	struct dmaheap_ctx *ctx;
+	int fence, before;
+
+	assert_non_null(rx);
+	dmaheap_mock_options(f->mock, &o);
+	o.log_fn = count_warning;
+	o.log_userdata = &w;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	assert_int_equal(dmaheap_alloc(ctx, "system", 4096, 0, &a), 0);
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, &none), 0);
+	assert_int_equal(peek_version(p.rx), 1);
+	rx->fence_fd = 42;
+	rx->tag = 5;
+	assert_int_equal(dmaheap_buf_recv_extra(ctx, p.rx, &b, rx), 0);
+	assert_int_equal(rx->tag, 0);
+	assert_int_equal(rx->blob_len, 0);
+	assert_int_equal(rx->fence_fd, -1);
+	dmaheap_buf_free(b);
+	assert_int_equal(dmaheap_buf_send(a, p.tx), 0);
+	assert_int_equal(peek_version(p.rx), 1);
+	assert_int_equal(dmaheap_buf_recv(ctx, p.rx, &b), 0);
+	dmaheap_buf_free(b);
+	assert_int_equal(w.n, 0);
+	/* A blob and a fence to a receiver that wants neither. */
+	fence = fence_of(a);
+	before = count_open_fds();
+	none.blob_len = 16;
+	none.fence_fd = fence;
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, &none), 0);
+	assert_int_equal(peek_version(p.rx), 2);
+	assert_int_equal(dmaheap_buf_recv(ctx, p.rx, &b), 0);
+	assert_int_equal(count_open_fds(), before + 1);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.last, "dmaheap_buf_recv_extra"));
+	dmaheap_buf_free(b);
+	close(fence);
+	dmaheap_buf_free(a);
+	dmaheap_ctx_free(ctx);
+	close_pair(p);
+	free(rx);
+}
+
+/* Version 2's fields after a version 1 description, written by hand. */
+static void extra_bytes(struct msg *m, uint32_t tag, uint32_t len,
+			uint32_t flags, uint32_t blob_bytes)
+{
+	le(m, tag, 4);
+	le(m, len, 4);
+	le(m, flags, 4);
+	for (uint32_t i = 0; i < blob_bytes; i++)
+		m->b[m->len++] = (uint8_t)i;
+}
+
+/* As expect_buf_refused(), through dmaheap_buf_recv_extra(): nothing is
+ * left in @extra and no fd stays open. */
+static void expect_extra_refused(struct fixture *f, const struct msg *m,
+				 const int *fds, int n, int err)
+{
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_handoff_extra *e = calloc(1, sizeof(*e));
+	struct dmaheap_buf *b = NULL;
+	int before;
+
+	assert_non_null(e);
+	before = count_open_fds();
+	send_raw(p.tx, m, fds, n);
+	e->fence_fd = 99;
+	assert_int_equal(dmaheap_buf_recv_extra(f->ctx, p.rx, &b, e), err);
+	if (err) {
+		assert_null(b);
+		assert_int_equal(e->fence_fd, -1);
+		assert_int_equal(e->blob_len, 0);
+	} else {
+		if (e->fence_fd >= 0)
+			close(e->fence_fd);
+		dmaheap_buf_free(b);
+	}
+	assert_int_equal(count_open_fds(), before);
+	free(e);
+	close_pair(p);
+}
+
+static void test_extra_malformed(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *a = NULL;
+	int fds[4], pipefd[2], efd;
+	struct msg m;
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &a), 0);
+	fds[0] = dmaheap_buf_fd(a);
+	fds[1] = fence_of(a);
+	fds[2] = fds[1];
+	assert_int_equal(pipe(pipefd), 0);
+	efd = eventfd(1, EFD_CLOEXEC);
+	assert_true(efd >= 0);
+
+	/* The good ones, as controls. */
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, 10, 1, 10);
+	expect_extra_refused(f, &m, fds, 2, 0);
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, 10, 0, 10);
+	expect_extra_refused(f, &m, fds, 1, 0);
+	/* The blob: longer than announced, shorter, over the bound. */
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, 10, 0, 11);
+	expect_extra_refused(f, &m, fds, 1, -EBADMSG);
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, 10, 1, 9);
+	expect_extra_refused(f, &m, fds, 2, -EBADMSG);
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, DMAHEAP_HANDOFF_BLOB_MAX + 1, 0,
+		    DMAHEAP_HANDOFF_BLOB_MAX + 1);
+	expect_extra_refused(f, &m, fds, 1, -EBADMSG);
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, UINT32_MAX, 0, 8);
+	expect_extra_refused(f, &m, fds, 1, -EBADMSG);
+	/* The extra fields cut short, or missing. */
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, 0, 0, 0);
+	m.len -= 3;
+	expect_extra_refused(f, &m, fds, 1, -EBADMSG);
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	expect_extra_refused(f, &m, fds, 1, -EBADMSG);
+	/* Flags this library does not know. */
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, 0, 2, 0);
+	expect_extra_refused(f, &m, fds, 1, -EBADMSG);
+	/* A fence announced, none sent; one sent, none announced; extras. */
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, 0, 1, 0);
+	expect_extra_refused(f, &m, fds, 1, -EBADMSG);
+	expect_extra_refused(f, &m, fds, 3, -EBADMSG);
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, 0, 0, 0);
+	expect_extra_refused(f, &m, fds, 2, -EBADMSG);
+	header(&m, 1, 1, 0, 1, 4096, "system");
+	expect_extra_refused(f, &m, fds, 2, -EBADMSG);
+	/* A fence that is not a sync file: a pipe, an eventfd that is not
+	 * the mock's, a dma-buf. */
+	header(&m, 2, 1, 0, 1, 4096, "system");
+	extra_bytes(&m, 1, 0, 1, 0);
+	fds[1] = pipefd[0];
+	expect_extra_refused(f, &m, fds, 2, -EBADFD);
+	fds[1] = efd;
+	expect_extra_refused(f, &m, fds, 2, -EBADFD);
+	fds[1] = fds[0];
+	expect_extra_refused(f, &m, fds, 2, -EBADFD);
+	/* The fence where the dma-buf goes. */
+	fds[1] = fds[2];
+	{
+		int swapped[2] = { fds[1], fds[0] };
+
+		expect_extra_refused(f, &m, swapped, 2, -EBADFD);
+	}
+	close(efd);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(fds[2]);
+	dmaheap_buf_free(a);
+}
+
+/* An image's fence is the fd after its n_buffers dma-bufs. */
+static void test_extra_image_malformed(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_image_spec s = {
+		.fourcc = DRM_FORMAT_NV12, .width = 64, .height = 64,
+		.constraints = { .placement = DMAHEAP_PLANES_SEPARATE },
+	};
+	struct dmaheap_handoff_extra *e = calloc(1, sizeof(*e));
+	struct dmaheap_image *a = NULL, *img = NULL;
+	struct dmaheap_image_layout l;
+	int fds[4], pipefd[2], before;
+	struct msg m;
+
+	assert_non_null(e);
+	assert_int_equal(dmaheap_image_alloc(f->ctx, "system", &s, 0, &a), 0);
+	l = *dmaheap_image_get_layout(a);
+	fds[0] = dmaheap_image_plane_fd(a, 0);
+	fds[1] = dmaheap_image_plane_fd(a, 1);
+	assert_int_equal(pipe(pipefd), 0);
+	fds[2] = pipefd[0];
+	fds[3] = pipefd[0];
+	before = count_open_fds();
+	for (int k = 0; k < 3; k++) {
+		struct pair p = socket_pair(SOCK_SEQPACKET);
+		static const int n[] = { 3, 2, 4 };
+		static const int err[] = { -EBADFD, -EBADMSG, -EBADMSG };
+
+		header(&m, 2, 2, DMAHEAP_PROP_CACHED, 2, l.size, "system");
+		layout_bytes(&m, &l);
+		extra_bytes(&m, 1, 4, 1, 4);
+		send_raw(p.tx, &m, fds, n[k]);
+		assert_int_equal(dmaheap_image_recv_extra(f->ctx, p.rx, &img,
+							  e), err[k]);
+		assert_null(img);
+		assert_int_equal(e->fence_fd, -1);
+		close_pair(p);
+	}
+	assert_int_equal(count_open_fds(), before);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	dmaheap_image_free(a);
+	free(e);
+}
+
+/* The sender's own checks: nothing goes out for a bad blob or fence. */
+static void test_extra_send_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct pair p = socket_pair(SOCK_SEQPACKET);
+	struct dmaheap_handoff_extra *e = calloc(1, sizeof(*e));
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	struct dmaheap_image *img = NULL;
+	int pipefd[2], flags;
+
+	assert_non_null(e);
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &a), 0);
+	assert_int_equal(pipe(pipefd), 0);
+	fill_extra(e, 1, DMAHEAP_HANDOFF_BLOB_MAX, -1);
+	e->blob_len++;
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, e), -EINVAL);
+	fill_extra(e, 0, 0, -2);
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, e), -EINVAL);
+	fill_extra(e, 1, 0, pipefd[1]);
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, e), -EINVAL);
+	fill_extra(e, 1, 0, dmaheap_buf_fd(a));
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, e), -EINVAL);
+	fill_extra(e, 1, 0, 1000000);
+	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, e), -EBADF);
+	assert_int_equal(dmaheap_buf_send_extra(NULL, p.tx, e), -EINVAL);
+	assert_int_equal(dmaheap_image_send_extra(NULL, p.tx, e), -EINVAL);
+	assert_int_equal(dmaheap_buf_recv_extra(NULL, p.rx, &b, e), -EINVAL);
+	assert_int_equal(e->fence_fd, -1);
+	assert_int_equal(dmaheap_image_recv_extra(f->ctx, p.rx, NULL, e),
+			 -EINVAL);
+	/* None of them sent anything. */
+	flags = fcntl(p.rx, F_GETFL);
+	assert_int_equal(fcntl(p.rx, F_SETFL, flags | O_NONBLOCK), 0);
+	assert_int_equal(dmaheap_buf_recv_extra(f->ctx, p.rx, &b, e), -EAGAIN);
+	assert_int_equal(dmaheap_image_recv_extra(f->ctx, p.rx, &img, e),
+			 -EAGAIN);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	dmaheap_buf_free(a);
+	close_pair(p);
+	free(e);
+}
+
 /* --- between processes: buffers made after fork() ---------------------- */
 
 /* In a child: no cmocka there, a failed step is its exit status. */
@@ -722,6 +1149,12 @@ int main(void)
 		FIXTURE_TEST(test_malformed_buffer_messages),
 		FIXTURE_TEST(test_malformed_image_messages),
 		FIXTURE_TEST(test_closed_and_bad_sockets),
+		FIXTURE_TEST(test_extra_buffer_round_trip),
+		FIXTURE_TEST(test_extra_image_round_trip),
+		FIXTURE_TEST(test_extra_interoperates),
+		FIXTURE_TEST(test_extra_malformed),
+		FIXTURE_TEST(test_extra_image_malformed),
+		FIXTURE_TEST(test_extra_send_errors),
 		FIXTURE_TEST(test_receiver_passes_credentials),
 		FIXTURE_TEST(test_receiver_passes_pidfd),
 		FIXTURE_TEST(test_receiver_passes_label),
