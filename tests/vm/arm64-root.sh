@@ -6,8 +6,9 @@
 # tests/cross/aarch64-linux-gnu.ini.
 #
 # It holds an arm64 static busybox (also as /bin/sh and /usr/bin/sh), the
-# arm64 C library of libc6-arm64-cross, and the arm64 cmocka and libdrm
-# packages (runtime and -dev) from `apt-get download`, unpacked: nothing
+# arm64 C library of libc6-arm64-cross, and the arm64 cmocka, libdrm and
+# libstdc++ packages (runtime and -dev) from `apt-get download`, unpacked
+# (libstdc++ for libdmaheap-android's C++ test): nothing
 # of arm64 is installed through dpkg, so the host's packages are untouched
 # (the :arm64 -dev packages cannot always be co-installed, and the cross
 # gcc conflicts with gcc-multilib). Needs `dpkg --add-architecture arm64`
@@ -16,7 +17,10 @@ set -euo pipefail
 
 SELF=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/arm64-root.sh
 readonly SELF
-readonly PACKAGES=(busybox-static libcmocka0 libcmocka-dev libdrm2 libdrm-dev)
+readonly PACKAGES=(busybox-static libcmocka0 libcmocka-dev libdrm2 libdrm-dev
+	libstdc++6 libstdc++-12-dev)
+# The C++ headers' version: libstdc++-12-dev's.
+readonly CXX_VERSION=12
 readonly CROSS_LIBC=/usr/aarch64-linux-gnu/lib
 # Mount points the guest's /init needs; the root is exported read-only.
 readonly MOUNT_POINTS=(dev proc sys tmp var/tmp run mnt)
@@ -61,13 +65,24 @@ build_root() { # DEBS... ; into $tmp
 	for applet in "${MOUNT_POINTS[@]}"; do mkdir -p -- "$tmp/$applet"; done
 }
 
-# Paths only: the toolchain is in tests/cross/aarch64-linux-gnu.ini. The
-# root's headers are system headers, as cmocka's and libdrm's are on the
-# host (cmocka.h is not -Wpedantic clean).
+# Paths, and the C++ compiler: the C toolchain is in
+# tests/cross/aarch64-linux-gnu.ini. The root's headers are system
+# headers, as cmocka's and libdrm's are on the host (cmocka.h is not
+# -Wpedantic clean). clang++ finds no libstdc++ for arm64 on the host
+# (that would be libstdc++-12-dev-arm64-cross, which the cross gcc's
+# conflicts keep out): its headers and libstdc++.so come from the root.
 write_cross_file() { # ROOT
+	local cxx=$1/usr/include/c++/$CXX_VERSION
+	local cxx_arch=$1/usr/include/aarch64-linux-gnu/c++/$CXX_VERSION
 	cat <<EOF
+[binaries]
+cpp = ['clang++', '--target=aarch64-linux-gnu']
+cpp_ld = 'lld'
+
 [built-in options]
 c_args = ['-isystem', '$1/usr/include']
+cpp_args = ['-isystem', '$cxx', '-isystem', '$cxx_arch', '-isystem', '$1/usr/include']
+cpp_link_args = ['-L$1/usr/lib/gcc/aarch64-linux-gnu/$CXX_VERSION']
 
 [properties]
 sys_root = '$1'
