@@ -6,14 +6,22 @@
  * the layout's offsets, writes its answer, and a description that lies
  * about the size is refused. Then the receiving socket's options that
  * make the kernel add to each message (credentials, a pidfd, a security
- * label) must not stop a hand-off. Runs in the VM of tests/vm/run.sh (as
- * root); elsewhere it exits 77.
+ * label) must not stop a hand-off. A caller blob and a real sync_file
+ * (DMA_BUF_IOCTL_EXPORT_SYNC_FILE of a heap buffer) travel beside an
+ * image to the same unprivileged child, and a fence that is not a
+ * sync_file is refused. Runs in the VM of tests/vm/run.sh (as root);
+ * elsewhere it exits 77.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sync_file.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -281,11 +289,190 @@ static void test_receiver_socket_options(void **state)
 	assert_no_fd_leak(fds_before);
 }
 
+/* --- the sender's blob and fence ------------------------------------- */
+
+#define BLOB_TAG 0x48414c31 /* "HAL1" */
+
+static bool is_sync_file(int fd)
+{
+	struct sync_file_info info;
+
+	memset(&info, 0, sizeof(info));
+	return ioctl(fd, SYNC_IOC_FILE_INFO, &info) == 0;
+}
+
+static void extra_child(int sock)
+{
+	struct dmaheap_handoff_extra *e = calloc(1, sizeof(*e));
+	struct dmaheap_image *img = NULL;
+	struct dmaheap_ctx *ctx;
+	struct pollfd pfd;
+	uint8_t ack = 1;
+
+	KT_CHILD_CHECK(e != NULL);
+	drop_root();
+	KT_CHILD_CHECK(dmaheap_ctx_new(&ctx) == 0);
+	KT_CHILD_CHECK(dmaheap_image_recv_extra(ctx, sock, &img, e) == 0);
+	KT_CHILD_CHECK(e->tag == BLOB_TAG && e->blob_len == 3000);
+	for (uint32_t i = 0; i < e->blob_len; i++)
+		KT_CHILD_CHECK(e->blob[i] == (uint8_t)(i ^ 0x5a));
+	/* A sync_file of its own, close-on-exec, already signalled (no
+	 * device wrote the buffer), that the buffer takes back. */
+	KT_CHILD_CHECK(e->fence_fd >= 0 && is_sync_file(e->fence_fd));
+	KT_CHILD_CHECK(fcntl(e->fence_fd, F_GETFD) & FD_CLOEXEC);
+	pfd.fd = e->fence_fd;
+	pfd.events = POLLIN;
+	KT_CHILD_CHECK(poll(&pfd, 1, 1000) == 1 && (pfd.revents & POLLIN));
+	KT_CHILD_CHECK(dmaheap_buf_import_sync_file(
+		(struct dmaheap_buf *)dmaheap_image_buf(img, 0),
+		DMAHEAP_ACCESS_WRITE, e->fence_fd) == 0);
+	close(e->fence_fd);
+	dmaheap_image_free(img);
+	dmaheap_ctx_free(ctx);
+	free(e);
+	KT_CHILD_CHECK(write(sock, &ack, 1) == 1);
+	_exit(0);
+}
+
+/* A sync_file of @buf's fences, or a skip where the kernel has none. */
+static int export_fence(struct dmaheap_buf *buf)
+{
+	int fd = -1, r;
+
+	r = dmaheap_buf_export_sync_file(buf, DMAHEAP_ACCESS_WRITE, &fd);
+	if (r == -ENOTTY)
+		kt_skip("DMA_BUF_IOCTL_EXPORT_SYNC_FILE: ENOTTY (no CONFIG_SYNC_FILE, or Linux before 6.0)");
+	assert_ret(r, 0);
+	return fd;
+}
+
+static void test_blob_and_fence(void **state)
+{
+	struct dmaheap_image_spec s = {
+		.fourcc = DRM_FORMAT_NV12, .width = 1280, .height = 720,
+		.constraints = { .placement = DMAHEAP_PLANES_SEPARATE },
+	};
+	struct dmaheap_handoff_extra *e = calloc(1, sizeof(*e));
+	int fds_before = kt_count_fds(), sv[2], status;
+	struct dmaheap_image *img = NULL;
+	struct dmaheap_ctx *ctx;
+	uint8_t ack = 0;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(e);
+	assert_ret(dmaheap_ctx_new(&ctx), 0);
+	assert_ret(dmaheap_image_alloc(ctx, "system", &s, 0, &img), 0);
+	e->tag = BLOB_TAG;
+	e->blob_len = 3000;
+	for (uint32_t i = 0; i < e->blob_len; i++)
+		e->blob[i] = (uint8_t)(i ^ 0x5a);
+	e->fence_fd = export_fence((struct dmaheap_buf *)dmaheap_image_buf(img, 0));
+	assert_true(is_sync_file(e->fence_fd));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		extra_child(sv[1]);
+	}
+	close(sv[1]);
+	assert_ret(dmaheap_image_send_extra(img, sv[0], e), 0);
+	assert_int_equal(read(sv[0], &ack, 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(sv[0]);
+	close(e->fence_fd);
+	dmaheap_image_free(img);
+	dmaheap_ctx_free(ctx);
+	free(e);
+	assert_no_fd_leak(fds_before);
+}
+
+/* A version 2 buffer message announcing a fence, with @fence after the
+ * dma-buf @fd. */
+static void send_with_fence(int sock, int fd, int fence)
+{
+	uint8_t m[25 + 6 + 12] = { 'D', 'M', 'H', 'O', 2, 0, 1, 0 };
+	int fds[2] = { fd, fence };
+	char control[CMSG_SPACE(sizeof(fds))];
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(m) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cm;
+
+	m[12] = 1;		/* one dma-buf */
+	m[17] = 0x10;		/* size 4096 */
+	m[24] = 6;
+	memcpy(m + 25, "system", 6);
+	m[31 + 8] = 1;		/* flags: a fence follows */
+	memset(control, 0, sizeof(control));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	assert_int_equal(sendmsg(sock, &mh, 0), (ssize_t)sizeof(m));
+}
+
+/* On the real kernel, only a sync_file passes for a fence: an eventfd, a
+ * memfd and a dma-buf are refused, and nothing stays open. */
+static void test_fence_must_be_sync_file(void **state)
+{
+	struct dmaheap_handoff_extra *e = calloc(1, sizeof(*e));
+	int fds_before = kt_count_fds(), sv[2], fake[3], fence;
+	struct dmaheap_buf *a = NULL, *b = NULL;
+	struct dmaheap_ctx *ctx;
+
+	(void)state;
+	assert_non_null(e);
+	assert_ret(dmaheap_ctx_new(&ctx), 0);
+	assert_ret(dmaheap_alloc(ctx, "system", 4096, 0, &a), 0);
+	fence = export_fence(a);
+	fake[0] = eventfd(1, EFD_CLOEXEC);
+	fake[1] = memfd_create("not-a-fence", MFD_CLOEXEC);
+	fake[2] = dmaheap_buf_fd(a);
+	assert_true(fake[0] >= 0 && fake[1] >= 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	for (int i = 0; i < 3; i++) {
+		int before = kt_count_fds();
+
+		e->fence_fd = fake[i];
+		e->tag = 1;
+		assert_ret(dmaheap_buf_send_extra(a, sv[0], e), -EINVAL);
+		send_with_fence(sv[0], dmaheap_buf_fd(a), fake[i]);
+		assert_ret(dmaheap_buf_recv_extra(ctx, sv[1], &b, e), -EBADFD);
+		assert_null(b);
+		assert_int_equal(e->fence_fd, -1);
+		assert_int_equal(kt_count_fds(), before);
+	}
+	send_with_fence(sv[0], dmaheap_buf_fd(a), fence);
+	assert_ret(dmaheap_buf_recv_extra(ctx, sv[1], &b, e), 0);
+	assert_true(is_sync_file(e->fence_fd));
+	close(e->fence_fd);
+	dmaheap_buf_free(b);
+	close(fake[0]);
+	close(fake[1]);
+	close(fence);
+	close(sv[0]);
+	close(sv[1]);
+	dmaheap_buf_free(a);
+	dmaheap_ctx_free(ctx);
+	free(e);
+	assert_no_fd_leak(fds_before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork_and_uid_drop),
 		cmocka_unit_test(test_receiver_socket_options),
+		cmocka_unit_test(test_blob_and_fence),
+		cmocka_unit_test(test_fence_must_be_sync_file),
 	};
 
 	kt_require_system_heap();
