@@ -5,25 +5,6 @@
 
 #include "private.h"
 
-int android_ret(int r)
-{
-	if (r < 0)
-		errno = -r;
-	return r;
-}
-
-int android_ctx(BufferAllocator *ba, struct dmaheap_ctx **ctx)
-{
-	if (!ba)
-		return -EINVAL;
-	if (!ba->state)
-		return -ENOMEM;
-	if (!ba->state->ctx)
-		return ba->state->error;
-	*ctx = ba->state->ctx;
-	return 0;
-}
-
 ANDROID_EXPORT int dmaheap_android_init(BufferAllocator *ba,
 					struct dmaheap_ctx *ctx)
 {

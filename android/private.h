@@ -3,6 +3,7 @@
 #ifndef DMAHEAP_ANDROID_PRIVATE_H
 #define DMAHEAP_ANDROID_PRIVATE_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -33,11 +34,32 @@ struct dmaheap_android {
 	size_t n_maps;
 };
 
-/* The allocator's context, or the error every call on it returns. */
-int android_ctx(BufferAllocator *ba, struct dmaheap_ctx **ctx);
+/*
+ * The allocator's context (NULL on failure), or the error every call on it
+ * returns. Inline,
+ * as android_ret() is: every call of the API goes through both, and the
+ * layer is to cost next to nothing over libdmaheap's own calls.
+ */
+static inline int android_ctx(BufferAllocator *ba, struct dmaheap_ctx **ctx)
+{
+	*ctx = NULL;
+	if (!ba)
+		return -EINVAL;
+	if (!ba->state)
+		return -ENOMEM;
+	if (!ba->state->ctx)
+		return ba->state->error;
+	*ctx = ba->state->ctx;
+	return 0;
+}
 
 /* @r as returned; a negative @r also goes to errno, positive. */
-int android_ret(int r);
+static inline int android_ret(int r)
+{
+	if (r < 0)
+		errno = -r;
+	return r;
+}
 
 /* Names @fd with @name cut to what the kernel keeps. */
 int android_set_name(struct dmaheap_ctx *ctx, unsigned int fd,

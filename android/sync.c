@@ -5,38 +5,32 @@
 
 #include "private.h"
 
-static int access_of(SyncType type, unsigned int *access)
-{
-	switch (type) {
-	case kSyncRead:
-		*access = DMAHEAP_ACCESS_READ;
-		return 0;
-	case kSyncWrite:
-		*access = DMAHEAP_ACCESS_WRITE;
-		return 0;
-	case kSyncReadWrite:
-		*access = DMAHEAP_ACCESS_RW;
-		return 0;
-	}
-	return -EINVAL;
-}
+/* SyncType is DMA_BUF_SYNC_*, the bits libdmaheap's access is made of:
+ * valid values pass as they are. */
+_Static_assert((int)kSyncRead == (int)DMAHEAP_ACCESS_READ &&
+	       (int)kSyncWrite == (int)DMAHEAP_ACCESS_WRITE &&
+	       (int)kSyncReadWrite == (int)DMAHEAP_ACCESS_RW,
+	       "SyncType is libdmaheap's access bits");
 
 /* Always with the allocator's context, never NULL: the context's
- * system-call layer is the one that made the fd (a mock's, in tests). */
-static int cpu_sync(BufferAllocator *ba, unsigned int fd, SyncType type,
-		    bool start)
+ * system-call layer is the one that made the fd (a mock's, in tests).
+ * Inline in each exported call, which then reaches libdmaheap in one
+ * call. */
+static inline int cpu_sync(BufferAllocator *ba, unsigned int fd,
+			   SyncType type, bool start)
 {
 	struct dmaheap_ctx *ctx;
-	unsigned int access;
 	int r = android_ctx(ba, &ctx);
 
-	if (!r)
-		r = access_of(type, &access);
-	if (!r && fd > INT_MAX)
-		r = -EBADF;
-	if (!r)
-		r = start ? dmaheap_sync_start(ctx, (int)fd, access)
-			  : dmaheap_sync_end(ctx, (int)fd, access);
+	if (r)
+		return android_ret(r);
+	/* kSyncRead, kSyncWrite and kSyncReadWrite are 1, 2 and 3. */
+	if ((unsigned int)type - 1 > 2)
+		return android_ret(-EINVAL);
+	if (fd > INT_MAX)
+		return android_ret(-EBADF);
+	r = start ? dmaheap_sync_start(ctx, (int)fd, (unsigned int)type)
+		  : dmaheap_sync_end(ctx, (int)fd, (unsigned int)type);
 	return android_ret(r);
 }
 

@@ -62,6 +62,16 @@ class BufferAllocator {
 				       legacy_align);
 	}
 
+	/* Not in Android's class: a call with a string literal or a
+	 * const char * (kDmabufSystemHeapName) picks it and makes no
+	 * std::string; what compiles against Android's header still does. */
+	int Alloc(const char *heap_name, size_t len,
+		  unsigned int heap_flags = 0, size_t legacy_align = 0)
+	{
+		return DmabufHeapAlloc(this, heap_name, len, heap_flags,
+				       legacy_align);
+	}
+
 	/* See DmabufHeapAllocSystem(). */
 	int AllocSystem(bool cpu_access, size_t len, unsigned int heap_flags = 0,
 			size_t legacy_align = 0)
