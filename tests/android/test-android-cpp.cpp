@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -67,6 +68,20 @@ static void test_alloc()
 	fd = ba.Alloc("system", 4096, 2);
 	CHECK(fd >= 0);
 	close(fd);
+	// Android's own signature, a std::string, and what a const char *
+	// cannot be there: a null name is refused, not undefined.
+	const std::string name("system");
+	fd = ba.Alloc(name, 8192);
+	CHECK(fd >= 0 && std::strcmp(info_of(fd).heap, "system") == 0);
+	close(fd);
+	int (BufferAllocator::*by_string)(const std::string &, size_t,
+					  unsigned int, size_t) =
+		&BufferAllocator::Alloc;
+	fd = (ba.*by_string)(name, 4096, 0, 0);
+	CHECK(fd >= 0);
+	close(fd);
+	const char *none = nullptr;
+	CHECK(ba.Alloc(none, 4096) == -EINVAL && errno == EINVAL);
 }
 
 static void test_alloc_system()
