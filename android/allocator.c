@@ -5,6 +5,12 @@
 
 #include "private.h"
 
+int android_fail(int r)
+{
+	errno = -r;
+	return r;
+}
+
 ANDROID_EXPORT int dmaheap_android_init(BufferAllocator *ba,
 					struct dmaheap_ctx *ctx)
 {

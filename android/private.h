@@ -53,12 +53,14 @@ static inline int android_ctx(BufferAllocator *ba, struct dmaheap_ctx **ctx)
 	return 0;
 }
 
+/* errno for a failed call, out of line: the successful call then keeps
+ * nothing across its call into libdmaheap (allocator.c). */
+int android_fail(int r) __attribute__((cold));
+
 /* @r as returned; a negative @r also goes to errno, positive. */
 static inline int android_ret(int r)
 {
-	if (r < 0)
-		errno = -r;
-	return r;
+	return r < 0 ? android_fail(r) : r;
 }
 
 /* Names @fd with @name cut to what the kernel keeps. */
