@@ -5,7 +5,9 @@
  *    SOCK_SEQPACKET socketpair by dmaheap_buf_recv() (bit 1 clear) or
  *    dmaheap_image_recv() (bit 1 set), with 0 to 7 fds attached (bits 2-4)
  *    of kinds picked by the next byte: a 4 KiB or a 4 MiB dma-buf of the
- *    mock, a pipe; the receiving socket has SO_PASSCRED (bit 5),
+ *    mock, a pipe; with bit 6 of that byte the last fd is a sync file of
+ *    the mock, and with bit 7 the receive is dmaheap_buf_recv_extra() or
+ *    dmaheap_image_recv_extra(); the receiving socket has SO_PASSCRED (bit 5),
  *    SO_PASSPIDFD (bit 6), SO_PASSSEC with a mock security label (bit 7:
  *    a short label, or with bits 5 and 6 one too long to fit);
  *  - bit 0 set: the rest decodes to an image spec for dmaheap_image_layout().
@@ -30,6 +32,8 @@ struct env {
 	struct dmaheap_ctx *ctx;
 	struct dmaheap_buf *small, *large;
 	int pipefd[2];
+	int sync_fd;
+	struct dmaheap_handoff_extra extra;
 };
 
 static void env_open(struct env *e)
@@ -46,6 +50,8 @@ static void env_open(struct env *e)
 	fz_check(dmaheap_alloc(e->ctx, "system", 4 << 20, 0, &e->large) == 0,
 		 "large");
 	fz_check(pipe(e->pipefd) == 0, "pipe");
+	fz_check(dmaheap_buf_export_sync_file(e->small, DMAHEAP_ACCESS_RW,
+					      &e->sync_fd) == 0, "sync file");
 }
 
 static void env_close(struct env *e)
@@ -55,6 +61,7 @@ static void env_close(struct env *e)
 
 	close(e->pipefd[0]);
 	close(e->pipefd[1]);
+	close(e->sync_fd);
 	dmaheap_buf_free(e->small);
 	dmaheap_buf_free(e->large);
 	dmaheap_ctx_free(e->ctx);
@@ -149,6 +156,8 @@ static void receive(struct env *e, uint8_t mode, struct fz_reader *in)
 
 	for (unsigned int i = 0; i < n; i++)
 		fds[i] = pick_fd(e, kinds >> i);
+	if (n && (kinds & 0x40))
+		fds[n - 1] = e->sync_fd;
 	fz_check(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0,
 		 "socketpair");
 	socket_options(e, mode, sv[1]);
@@ -156,7 +165,22 @@ static void receive(struct env *e, uint8_t mode, struct fz_reader *in)
 	send_message(sv[0], in->left ? in->p : (const uint8_t *)"", in->left ?
 		     in->left : 1, fds, n);
 	before = count_open_fds();
-	if (mode & 2) {
+	if (kinds & 0x80) {
+		r = mode & 2 ? dmaheap_image_recv_extra(e->ctx, sv[1], &img,
+							&e->extra)
+			     : dmaheap_buf_recv_extra(e->ctx, sv[1], &buf,
+						      &e->extra);
+		fz_check(recv_errno_documented(r), "recv_extra %d", r);
+		fz_check(r == 0 || e->extra.fence_fd == -1,
+			 "a refusal left a fence");
+		fz_check(e->extra.blob_len <= DMAHEAP_HANDOFF_BLOB_MAX, "blob");
+		if (img)
+			check_image(img);
+		if (e->extra.fence_fd >= 0)
+			close(e->extra.fence_fd);
+		dmaheap_image_free(img);
+		dmaheap_buf_free(buf);
+	} else if (mode & 2) {
 		r = dmaheap_image_recv(e->ctx, sv[1], &img);
 		fz_check(recv_errno_documented(r), "image_recv %d", r);
 		if (r == 0)
