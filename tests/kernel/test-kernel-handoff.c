@@ -391,8 +391,8 @@ static void test_blob_and_fence(void **state)
 }
 
 /* A version 2 buffer message announcing a fence, with @fence after the
- * dma-buf @fd. */
-static void send_with_fence(int sock, int fd, int fence)
+ * dma-buf @fd of @size bytes (a page: 64 KiB on such a kernel). */
+static void send_with_fence(int sock, int fd, size_t size, int fence)
 {
 	uint8_t m[25 + 6 + 12] = { 'D', 'M', 'H', 'O', 2, 0, 1, 0 };
 	int fds[2] = { fd, fence };
@@ -405,7 +405,8 @@ static void send_with_fence(int sock, int fd, int fence)
 	struct cmsghdr *cm;
 
 	m[12] = 1;		/* one dma-buf */
-	m[17] = 0x10;		/* size 4096 */
+	for (int i = 0; i < 8; i++)
+		m[16 + i] = (uint8_t)((uint64_t)size >> (8 * i));
 	m[24] = 6;
 	memcpy(m + 25, "system", 6);
 	m[31 + 8] = 1;		/* flags: a fence follows */
@@ -444,13 +445,14 @@ static void test_fence_must_be_sync_file(void **state)
 		e->fence_fd = fake[i];
 		e->tag = 1;
 		assert_ret(dmaheap_buf_send_extra(a, sv[0], e), -EINVAL);
-		send_with_fence(sv[0], dmaheap_buf_fd(a), fake[i]);
+		send_with_fence(sv[0], dmaheap_buf_fd(a), dmaheap_buf_size(a),
+				fake[i]);
 		assert_ret(dmaheap_buf_recv_extra(ctx, sv[1], &b, e), -EBADFD);
 		assert_null(b);
 		assert_int_equal(e->fence_fd, -1);
 		assert_int_equal(kt_count_fds(), before);
 	}
-	send_with_fence(sv[0], dmaheap_buf_fd(a), fence);
+	send_with_fence(sv[0], dmaheap_buf_fd(a), dmaheap_buf_size(a), fence);
 	assert_ret(dmaheap_buf_recv_extra(ctx, sv[1], &b, e), 0);
 	assert_true(is_sync_file(e->fence_fd));
 	close(e->fence_fd);
