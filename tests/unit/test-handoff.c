@@ -13,7 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sys.h"
 #include "testutil.h"
+#include "uapi.h"
 
 /* <asm-generic/socket.h> of Linux 6.5; older headers lack it. */
 #ifndef SO_PASSPIDFD
@@ -948,6 +950,56 @@ static void test_extra_image_malformed(void **state)
 	free(e);
 }
 
+/* SYNC_IOC_FILE_INFO, which tells a fence from other fds: the mock answers
+ * it on its sync files as the kernel does on a sync_file (one signalled
+ * fence), and leaves every other fd to the real kernel, which refuses. */
+static void test_mock_sync_file_info(void **state)
+{
+	struct fixture *f = *state;
+	const struct dmaheap_sys *sys = dmaheap_mock_sys(f->mock);
+	struct sync_fence_info fence;
+	struct sync_file_info info;
+	struct dmaheap_buf *a = NULL;
+	int sync_fd, pipefd[2], efd;
+
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 4096, 0, &a), 0);
+	sync_fd = fence_of(a);
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(sys->ioctl(sys, sync_fd, SYNC_IOC_FILE_INFO, &info), 0);
+	assert_int_equal(info.num_fences, 1);
+	assert_int_equal(info.status, 1);
+	/* The fences themselves, into the caller's array. */
+	memset(&fence, 0, sizeof(fence));
+	info.sync_fence_info = (uint64_t)(uintptr_t)&fence;
+	assert_int_equal(sys->ioctl(sys, sync_fd, SYNC_IOC_FILE_INFO, &info), 0);
+	assert_int_equal(fence.status, 1);
+	info.sync_fence_info = 0;
+	assert_int_equal(sys->ioctl(sys, sync_fd, SYNC_IOC_FILE_INFO, &info),
+			 -EFAULT);
+	memset(&info, 0, sizeof(info));
+	info.flags = 1;
+	assert_int_equal(sys->ioctl(sys, sync_fd, SYNC_IOC_FILE_INFO, &info),
+			 -EINVAL);
+	assert_int_equal(sys->ioctl(sys, sync_fd, SYNC_IOC_FILE_INFO, NULL),
+			 -EFAULT);
+	/* Not sync files: a dma-buf, a pipe, an eventfd of no mock. */
+	assert_int_equal(pipe(pipefd), 0);
+	efd = eventfd(1, EFD_CLOEXEC);
+	assert_true(efd >= 0);
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(sys->ioctl(sys, dmaheap_buf_fd(a), SYNC_IOC_FILE_INFO,
+				    &info), -ENOTTY);
+	assert_int_equal(sys->ioctl(sys, pipefd[0], SYNC_IOC_FILE_INFO, &info),
+			 -ENOTTY);
+	assert_int_equal(sys->ioctl(sys, efd, SYNC_IOC_FILE_INFO, &info),
+			 -ENOTTY);
+	close(efd);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(sync_fd);
+	dmaheap_buf_free(a);
+}
+
 /* The sender's own checks: nothing goes out for a bad blob or fence. */
 static void test_extra_send_errors(void **state)
 {
@@ -1155,6 +1207,7 @@ int main(void)
 		FIXTURE_TEST(test_extra_malformed),
 		FIXTURE_TEST(test_extra_image_malformed),
 		FIXTURE_TEST(test_extra_send_errors),
+		FIXTURE_TEST(test_mock_sync_file_info),
 		FIXTURE_TEST(test_receiver_passes_credentials),
 		FIXTURE_TEST(test_receiver_passes_pidfd),
 		FIXTURE_TEST(test_receiver_passes_label),
