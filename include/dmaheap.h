@@ -2210,7 +2210,9 @@ DMAHEAP_EXPORT int dmaheap_image_send_extra(
  *	what the sender described, so a protected buffer stays unmappable.
  *
  * The message is consumed whatever the outcome. On any failure every fd
- * that arrived is closed.
+ * that arrived is closed. What a sender added with
+ * dmaheap_buf_send_extra() is dropped here: the blob unread, the fence
+ * closed with a WARNING (dmaheap_buf_recv_extra() receives both).
  *
  * @sock may have SO_PASSCRED, SO_PASSPIDFD or SO_PASSSEC on: what they add
  * to the message (the sender's credentials, a pidfd, a security label of
@@ -2223,12 +2225,13 @@ DMAHEAP_EXPORT int dmaheap_image_send_extra(
  * Return: 0, or
  *  -EINVAL: NULL @ctx or @ret, negative @sock;
  *  -EBADMSG: not a description, truncated or over-long, an image where a
- *	buffer was expected, no fd or more than one, an invalid heap name or
+ *	buffer was expected, no dma-buf fd or more fds than announced (one
+ *	dma-buf, and a fence if the description says so), an invalid heap name or
  *	property bits, control data cut short by the kernel (a longer
  *	security label) (each logged at WARNING);
  *  -EPROTONOSUPPORT: a description version this library does not read;
  *  -EMSGSIZE: the dma-buf's size is not the size described;
- *  -EBADFD: the fd is not a dma-buf;
+ *  -EBADFD: the fd is not a dma-buf, or the fence is not a sync_file;
  *  -ECONNRESET: the sender closed the socket;
  *  recvmsg's errors (-EAGAIN on an empty non-blocking socket, ...),
  *  -ENOMEM, -EMFILE.
