@@ -44,7 +44,8 @@
  * ZERO_PADDED are honoured (a recycled buffer is not zero). Memory from a
  * contiguous heap carries GST_MEMORY_FLAG_PHYSICALLY_CONTIGUOUS.
  *
- * GstDmaHeapBufferPool: video buffers, one allocator memory per frame, laid
+ * GstDmaHeapBufferPool: video buffers, one allocator memory per frame (one
+ * per plane with GST_DMAHEAP_POOL_SEPARATE_PLANES), mapped while they live, laid
  * out by dmaheap_image_layout() with GStreamer's own rules (without more
  * alignment, byte for byte GstVideoInfo's layout), GstVideoMeta with
  * GST_BUFFER_POOL_OPTION_VIDEO_META, stride alignment from
@@ -163,6 +164,10 @@ G_DECLARE_FINAL_TYPE(GstDmaHeapBufferPool, gst_dmaheap_buffer_pool, GST,
  * GST_BUFFER_POOL_OPTION_VIDEO_META, without which downstream could not
  * find the planes. */
 #define GST_DMAHEAP_POOL_STRIDE_ALIGN "dmaheap-stride-align"
+/* Config field: one dma-buf per plane (gboolean, default FALSE), for
+ * consumers that import each plane from a buffer of its own, as V4L2
+ * multi-planar devices (NV12M) do. */
+#define GST_DMAHEAP_POOL_SEPARATE_PLANES "dmaheap-separate-planes"
 
 /*
  * gst_dmaheap_buffer_pool_new() - a video buffer pool.

@@ -74,15 +74,22 @@ static const gchar **get_options(GstBufferPool *pool)
 
 /* GStreamer's own layout rules, so that without more the layouts agree. */
 static void base_constraints(const GstVideoInfo *info,
+			     GstStructure *config,
 			     struct dmaheap_image_constraints *c)
 {
+	gboolean separate = FALSE;
 	guint vsub = 0;
 
 	for (guint i = 0; i < GST_VIDEO_INFO_N_COMPONENTS(info); i++)
 		vsub = MAX(vsub, GST_VIDEO_FORMAT_INFO_H_SUB(info->finfo, i));
 	c->stride_align = 4;
 	c->height_align = 1u << vsub;
-	c->placement = DMAHEAP_PLANES_ONE_BUFFER;
+	gst_structure_get_boolean(config, GST_DMAHEAP_POOL_SEPARATE_PLANES,
+				  &separate);
+	/* Separate planes follow each other with no gap, so the offsets
+	 * (counted across the buffer's memories) are those of one buffer. */
+	c->placement = separate ? DMAHEAP_PLANES_SEPARATE :
+				  DMAHEAP_PLANES_ONE_BUFFER;
 }
 
 static gboolean extra_alignment(GstDmaHeapBufferPool *self,
@@ -124,7 +131,7 @@ static gboolean make_layout(GstDmaHeapBufferPool *self, GstStructure *config)
 				 GST_VIDEO_INFO_NAME(&self->info));
 		return FALSE;
 	}
-	base_constraints(&self->info, &spec.constraints);
+	base_constraints(&self->info, config, &spec.constraints);
 	if (!extra_alignment(self, config, &align))
 		return FALSE;
 	if (align > 1 && !self->add_meta)
@@ -149,8 +156,14 @@ static gboolean make_layout(GstDmaHeapBufferPool *self, GstStructure *config)
 		return FALSE;
 	}
 	for (guint i = 0; i < self->layout.n_planes; i++) {
-		self->info.offset[i] = self->layout.planes[i].offset;
-		self->info.stride[i] = (gint)self->layout.planes[i].stride;
+		const struct dmaheap_plane_layout *pl = &self->layout.planes[i];
+		gsize start = 0;
+
+		/* Offsets in a buffer of several memories run across them. */
+		for (guint b = 0; b < pl->buffer; b++)
+			start += self->layout.buffer_size[b];
+		self->info.offset[i] = start + pl->offset;
+		self->info.stride[i] = (gint)pl->stride;
 	}
 	self->info.size = self->layout.size;
 	return TRUE;
@@ -219,21 +232,26 @@ static GstFlowReturn alloc_buffer(GstBufferPool *pool, GstBuffer **buffer,
 {
 	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(pool);
 	GstVideoInfo *info = &self->info;
-	GError *error = NULL;
-	GstMemory *mem;
-	GstBuffer *buf;
+	GstBuffer *buf = gst_buffer_new();
 
-	mem = gst_dmaheap_allocator_alloc_full(self->allocator,
-					       self->layout.size,
-					       &self->params, &error);
-	if (!mem) {
-		post_alloc_error(self, error);
-		g_error_free(error);
-		return GST_FLOW_ERROR;
+	/* One memory, or one per plane with separate planes. */
+	for (guint b = 0; b < self->layout.n_buffers; b++) {
+		GError *error = NULL;
+		GstMemory *mem = gst_dmaheap_allocator_alloc_full(
+			self->allocator, self->layout.buffer_size[b],
+			&self->params, &error);
+
+		if (!mem) {
+			post_alloc_error(self, error);
+			g_error_free(error);
+			gst_buffer_unref(buf);
+			return GST_FLOW_ERROR;
+		}
+		gst_buffer_append_memory(buf, mem);
 	}
-	buf = gst_buffer_new();
-	gst_buffer_append_memory(buf, mem);
-	if (self->add_meta)
+	/* Without the meta, mapping a frame maps the whole buffer, which
+	 * for several memories merges them into one of system memory. */
+	if (self->add_meta || self->layout.n_buffers > 1)
 		gst_buffer_add_video_meta_full(
 			buf, GST_VIDEO_FRAME_FLAG_NONE,
 			GST_VIDEO_INFO_FORMAT(info), GST_VIDEO_INFO_WIDTH(info),

@@ -5,7 +5,15 @@
  *
  * Each buffer is one GstDmaHeapAllocator memory laid out by the library's
  * image API (dmaheap_image_layout(), planes at offsets in one dma-buf),
- * with GstVideoMeta when GST_BUFFER_POOL_OPTION_VIDEO_META is set. The
+ * with GstVideoMeta when GST_BUFFER_POOL_OPTION_VIDEO_META is set. With
+ * the config field "dmaheap-separate-planes" (gboolean) TRUE, each plane
+ * is a dma-buf of its own instead (DMAHEAP_PLANES_SEPARATE): a buffer of
+ * as many memories as planes, in plane order, the way a multi-planar V4L2
+ * device importing NV12M or YUV420M wants them. The planes then follow
+ * one another with no gap, so the offsets (counted across the memories,
+ * as GstVideoMeta does) and strides are those of the one-buffer layout;
+ * such buffers always carry GstVideoMeta (without it, mapping a frame
+ * would merge the memories into one of system memory). The
  * layout always has GStreamer's own rules (strides a multiple of 4, an
  * even plane-0 height for vertically subsampled formats), so without
  * further alignment it is byte for byte the one GstVideoInfo computes.

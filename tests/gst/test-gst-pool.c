@@ -5,6 +5,8 @@
  * buffer is not handed out again while a fence is pending on it. With
  * every buffer fenced, DONTWAIT returns at once and a waiting acquire
  * sleeps (little CPU time) until a flush, a release or the fence.
+ * With "dmaheap-separate-planes", each plane is a dma-buf of its own, the
+ * offsets and strides those of the one-buffer layout.
  */
 #include <time.h>
 
@@ -15,14 +17,17 @@
 #include "gstdmaheapallocator.h"
 #include "gstdmaheappool.h"
 
-static GstBufferPool *make_pool(const char *caps_str, gboolean meta,
-				guint align, guint max)
+static GstBufferPool *make_pool_full(const char *caps_str, gboolean meta,
+				     guint align, guint max, gboolean separate)
 {
 	GstBufferPool *pool = gst_dmaheap_buffer_pool_new(NULL);
 	GstStructure *config = gst_buffer_pool_get_config(pool);
 	GstCaps *caps = gst_caps_from_string(caps_str);
 
 	gst_buffer_pool_config_set_params(config, caps, 0, 0, max);
+	if (separate)
+		gst_structure_set(config, GST_DMAHEAP_POOL_SEPARATE_PLANES,
+				  G_TYPE_BOOLEAN, TRUE, NULL);
 	if (meta)
 		gst_buffer_pool_config_add_option(
 			config, GST_BUFFER_POOL_OPTION_VIDEO_META);
@@ -33,6 +38,12 @@ static GstBufferPool *make_pool(const char *caps_str, gboolean meta,
 	assert_true(gst_buffer_pool_set_active(pool, TRUE));
 	gst_caps_unref(caps);
 	return pool;
+}
+
+static GstBufferPool *make_pool(const char *caps_str, gboolean meta,
+				guint align, guint max)
+{
+	return make_pool_full(caps_str, meta, align, max, FALSE);
 }
 
 static void check_layout(const char *format, guint w, guint h)
@@ -49,6 +60,8 @@ static void check_layout(const char *format, guint w, guint h)
 			 GST_FLOW_OK);
 	/* Without video meta, downstream assumes GStreamer's layout. */
 	assert_int_equal(gst_buffer_get_size(buf), info.size);
+	/* One dma-buf a frame unless asked otherwise. */
+	assert_int_equal(gst_buffer_n_memory(buf), 1);
 	assert_true(gst_is_dmaheap_memory(gst_buffer_peek_memory(buf, 0)));
 	assert_null(gst_buffer_get_video_meta(buf));
 	gst_buffer_unref(buf);
@@ -374,6 +387,178 @@ static void test_wait_wakes_on_fence(void **state)
 	free_pool(pool, fd);
 }
 
+/*
+ * Separate planes: one heap memory per plane, in plane order, each the
+ * size of its plane; with several, GstVideoMeta whether asked for or not,
+ * its offsets and strides those of GStreamer's own layout (no alignment
+ * asked).
+ */
+static void check_separate(const char *format, guint w, guint h)
+{
+	gchar *s = g_strdup_printf("video/x-raw,format=%s,width=%u,height=%u",
+				   format, w, h);
+	GstBufferPool *pool = make_pool_full(s, FALSE, 0, 0, TRUE);
+	GstCaps *caps = gst_caps_from_string(s);
+	GstBuffer *buf = NULL;
+	GstVideoMeta *meta;
+	GstVideoInfo info;
+
+	assert_true(gst_video_info_from_caps(&info, caps));
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf, NULL),
+			 GST_FLOW_OK);
+	assert_int_equal(gst_buffer_n_memory(buf), GST_VIDEO_INFO_N_PLANES(&info));
+	assert_int_equal(gst_buffer_get_size(buf), info.size);
+	meta = gst_buffer_get_video_meta(buf);
+	if (GST_VIDEO_INFO_N_PLANES(&info) > 1)
+		assert_non_null(meta);
+	for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&info); p++) {
+		GstMemory *mem = gst_buffer_peek_memory(buf, p);
+		gsize end = p + 1 < GST_VIDEO_INFO_N_PLANES(&info) ?
+				    info.offset[p + 1] : info.size;
+
+		assert_true(gst_is_dmaheap_memory(mem));
+		if (meta) {
+			assert_int_equal(meta->offset[p], info.offset[p]);
+			assert_int_equal(meta->stride[p], info.stride[p]);
+		}
+		assert_int_equal(gst_memory_get_sizes(mem, NULL, NULL),
+				 end - info.offset[p]);
+		/* Each its own dma-buf. */
+		for (guint q = 0; q < p; q++)
+			assert_int_not_equal(
+				gst_dmabuf_memory_get_fd(mem),
+				gst_dmabuf_memory_get_fd(
+					gst_buffer_peek_memory(buf, q)));
+	}
+	gst_buffer_unref(buf);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+	gst_caps_unref(caps);
+	g_free(s);
+}
+
+static void test_separate_planes(void **state)
+{
+	check_separate("NV12", 640, 480);
+	check_separate("NV12", 33, 17);
+	check_separate("I420", 641, 481);
+	/* One plane: one memory, as without the option. */
+	check_separate("YUY2", 33, 17);
+}
+
+/* A frame written through GstVideoFrame lands plane by plane in the
+ * plane's own dma-buf, and the buffer keeps its memories. */
+static void test_separate_planes_frame_write(void **state)
+{
+	const char *s = "video/x-raw,format=NV12,width=64,height=32";
+	GstBufferPool *pool = make_pool_full(s, TRUE, 0, 0, TRUE);
+	GstCaps *caps = gst_caps_from_string(s);
+	GstMemory *mems[2];
+	GstBuffer *buf = NULL;
+	GstVideoFrame frame;
+	GstVideoInfo info;
+	GstMapInfo map;
+
+	assert_true(gst_video_info_from_caps(&info, caps));
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf, NULL),
+			 GST_FLOW_OK);
+	mems[0] = gst_buffer_peek_memory(buf, 0);
+	mems[1] = gst_buffer_peek_memory(buf, 1);
+	assert_true(gst_video_frame_map(&frame, &info, buf, GST_MAP_WRITE));
+	memset(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0), 0x11, 64 * 32);
+	memset(GST_VIDEO_FRAME_PLANE_DATA(&frame, 1), 0x22, 64 * 16);
+	gst_video_frame_unmap(&frame);
+	assert_int_equal(gst_buffer_n_memory(buf), 2);
+	assert_ptr_equal(gst_buffer_peek_memory(buf, 0), mems[0]);
+	assert_ptr_equal(gst_buffer_peek_memory(buf, 1), mems[1]);
+	for (guint p = 0; p < 2; p++) {
+		assert_true(gst_memory_map(mems[p], &map, GST_MAP_READ));
+		assert_int_equal(map.size, p ? 64 * 16 : 64 * 32);
+		assert_int_equal(map.data[0], p ? 0x22 : 0x11);
+		assert_int_equal(map.data[map.size - 1], p ? 0x22 : 0x11);
+		gst_memory_unmap(mems[p], &map);
+	}
+	gst_buffer_unref(buf);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+	gst_caps_unref(caps);
+}
+
+/* Stride alignment applies to every plane's dma-buf alike. */
+static void test_separate_planes_stride_align(void **state)
+{
+	GstBufferPool *pool = make_pool_full(
+		"video/x-raw,format=NV12,width=100,height=50", TRUE, 256, 0,
+		TRUE);
+	GstBuffer *buf = NULL;
+	GstVideoMeta *meta;
+
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf, NULL),
+			 GST_FLOW_OK);
+	meta = gst_buffer_get_video_meta(buf);
+	assert_non_null(meta);
+	assert_int_equal(meta->stride[0], 256);
+	assert_int_equal(meta->stride[1], 256);
+	assert_int_equal(meta->offset[1], 256 * 50);
+	assert_int_equal(gst_memory_get_sizes(gst_buffer_peek_memory(buf, 0),
+					      NULL, NULL), 256 * 50);
+	assert_int_equal(gst_memory_get_sizes(gst_buffer_peek_memory(buf, 1),
+					      NULL, NULL), 256 * 25);
+	gst_buffer_unref(buf);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+}
+
+/* The second plane's allocation fails: the acquire fails, and the first
+ * plane's dma-buf is not leaked (the group teardown counts them). */
+static void test_separate_planes_alloc_fails(void **state)
+{
+	GstBufferPool *pool = make_pool_full(
+		"video/x-raw,format=NV12,width=64,height=32", TRUE, 0, 0, TRUE);
+	GstBuffer *buf = NULL;
+
+	/* min 0: nothing allocated yet. */
+	assert_int_equal(dmaheap_mock_inject(gsttest_mock(),
+					     DMAHEAP_MOCK_IOCTL_ALLOC, 1, 1,
+					     ENOMEM), 0);
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf, NULL),
+			 GST_FLOW_ERROR);
+	assert_null(buf);
+	assert_int_equal(dmaheap_mock_inject(gsttest_mock(),
+					     DMAHEAP_MOCK_IOCTL_ALLOC, 0, 0,
+					     ENOMEM), 0);
+	/* Whatever the pool keeps, it frees with itself. */
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+	assert_int_equal(gsttest_no_leaks(NULL), 0);
+}
+
+/* A fence on the second plane alone keeps the buffer from reuse. */
+static void test_separate_planes_fence_on_plane(void **state)
+{
+	GstBufferPool *pool = make_pool_full(
+		"video/x-raw,format=NV12,width=64,height=32", TRUE, 0, 0, TRUE);
+	GstBuffer *a = NULL, *b = NULL;
+	GstMemory *uv;
+
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &a, NULL),
+			 GST_FLOW_OK);
+	uv = gst_buffer_peek_memory(a, 1);
+	assert_int_equal(dmaheap_mock_buf_set_fence(
+				 gsttest_mock(), gst_dmabuf_memory_get_fd(uv),
+				 true), 0);
+	gst_buffer_unref(a);
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &b, NULL),
+			 GST_FLOW_OK);
+	assert_ptr_not_equal(gst_buffer_peek_memory(b, 1), uv);
+	assert_int_equal(dmaheap_mock_buf_set_fence(
+				 gsttest_mock(), gst_dmabuf_memory_get_fd(uv),
+				 false), 0);
+	gst_buffer_unref(b);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+}
+
 static void test_bad_config(void **state)
 {
 	GstBufferPool *pool = gst_dmaheap_buffer_pool_new(NULL);
@@ -401,6 +586,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_wait_wakes_on_release),
 		cmocka_unit_test(test_wait_wakes_on_fence),
 		cmocka_unit_test(test_bad_config),
+		cmocka_unit_test(test_separate_planes),
+		cmocka_unit_test(test_separate_planes_frame_write),
+		cmocka_unit_test(test_separate_planes_stride_align),
+		cmocka_unit_test(test_separate_planes_alloc_fails),
+		cmocka_unit_test(test_separate_planes_fence_on_plane),
 	};
 
 	gsttest_init(&argc, &argv, 1);
