@@ -13,7 +13,7 @@
 /* Buffers the pool keeps at least: one being filled, one downstream. */
 #define POOL_MIN_BUFFERS 2
 
-enum { PROP_0, PROP_HEAP, PROP_USAGE, PROP_POOL };
+enum { PROP_0, PROP_HEAP, PROP_USAGE, PROP_POOL, PROP_SEPARATE_PLANES };
 
 G_DEFINE_TYPE(GstDmaHeapUpload, gst_dmaheap_upload, GST_TYPE_BASE_TRANSFORM)
 
@@ -125,6 +125,9 @@ static GstBufferPool *make_pool(GstDmaHeapUpload *self, GstCaps *caps,
 	if (meta)
 		gst_buffer_pool_config_add_option(
 			config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+	gst_structure_set(config, GST_DMAHEAP_POOL_SEPARATE_PLANES,
+			  G_TYPE_BOOLEAN,
+			  g_atomic_int_get(&self->separate_planes), NULL);
 	if (!gst_buffer_pool_set_config(pool, config)) {
 		config = NULL;
 		goto fail;
@@ -252,6 +255,11 @@ static void set_property(GObject *obj, guint id, const GValue *v,
 	static const char *const names[] = { NULL, "heap", "usage", "pool" };
 	GstDmaHeapUpload *self = GST_DMAHEAP_UPLOAD(obj);
 
+	if (id == PROP_SEPARATE_PLANES) {
+		g_atomic_int_set(&self->separate_planes,
+				 g_value_get_boolean(v));
+		return;
+	}
 	if (id == PROP_0 || id >= G_N_ELEMENTS(names)) {
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 		return;
@@ -264,6 +272,10 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 	static const char *const names[] = { NULL, "heap", "usage", "pool" };
 	GstDmaHeapUpload *self = GST_DMAHEAP_UPLOAD(obj);
 
+	if (id == PROP_SEPARATE_PLANES) {
+		g_value_set_boolean(v, g_atomic_int_get(&self->separate_planes));
+		return;
+	}
 	if (id == PROP_0 || id >= G_N_ELEMENTS(names)) {
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 		return;
@@ -290,6 +302,11 @@ static void gst_dmaheap_upload_class_init(GstDmaHeapUploadClass *klass)
 	oc->get_property = get_property;
 	oc->finalize = finalize;
 	gst_dmaheap_install_properties(oc, PROP_HEAP);
+	g_object_class_install_property(oc, PROP_SEPARATE_PLANES,
+		g_param_spec_boolean("separate-planes", "Separate planes",
+			"One dma-buf per plane in the pool's buffers (for a "
+			"multi-planar V4L2 device importing NV12M and the like)",
+			FALSE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 	gst_element_class_add_pad_template(ec,
 		gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
 				     caps));

@@ -13,7 +13,12 @@
  * takes them writes straight into heap memory and nothing is copied.
  *
  * Properties heap, usage and pool are the allocator's (see
- * gstdmaheapallocator.h).
+ * gstdmaheapallocator.h). separate-planes (boolean, default FALSE): the
+ * pool's buffers have one dma-buf per plane (the pool's
+ * "dmaheap-separate-planes"), as a multi-planar V4L2 device wants when
+ * it imports them: v4l2src io-mode=dmabuf-import on such a device asks
+ * for NV12M, not NV12, and fails with "Got 1 dmabuf but needed 2"
+ * without it. Read when the pool is made (at negotiation).
  */
 #ifndef GST_DMAHEAP_UPLOAD_H
 #define GST_DMAHEAP_UPLOAD_H
@@ -36,6 +41,7 @@ struct _GstDmaHeapUpload {
 	GstAllocator *allocator; /* a GstDmaHeapAllocator, the element's */
 	GstVideoInfo in_info;
 	GstVideoInfo out_info;
+	gint separate_planes; /* gboolean, atomic: set from any thread */
 };
 
 struct _GstDmaHeapUploadClass {
