@@ -34,6 +34,7 @@ struct run {
 	guint with_meta;	  /* buffers with a GstVideoMeta */
 	guint meta_as_info;	  /* ... whose layout is that of info */
 	guint heap_pools_offered; /* "up" answered allocation with its pool */
+	guint two_memories;	  /* buffers of two memories (NV12's planes) */
 };
 
 /* The visible pixels only, copied into GStreamer's own layout: padding
@@ -87,6 +88,7 @@ static void on_handoff(GstElement *sink, GstBuffer *buf, GstPad *pad,
 		heap = heap && gst_is_dmaheap_memory(
 				       gst_buffer_peek_memory(buf, i));
 	r->heap_buffers += heap;
+	r->two_memories += gst_buffer_n_memory(buf) == 2;
 	r->passed_through += gst_buffer_peek_memory(buf, 0) == r->last_in;
 	check_meta(r, buf);
 	if (r->frames < FRAMES) {

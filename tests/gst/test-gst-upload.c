@@ -8,6 +8,7 @@
  * element. With drop-allocation, upstream writes system memory and the
  * element copies; without, upstream writes into the element's pool and
  * the element passes the buffers through: the same memory comes out.
+ * With separate-planes=true, both ways, each frame is two heap dma-bufs.
  *
  * A heap that is not there (or a usage no heap serves) must end the
  * pipeline with an error of the element naming the heap and what to
@@ -20,7 +21,8 @@
 
 #include "gstpipeline.h"
 
-static void compare(const char *middle, guint passed_through)
+static void compare_planes(const char *middle, guint passed_through,
+			   guint two_memories)
 {
 	struct run ref = { 0 }, up = { 0 };
 
@@ -31,11 +33,17 @@ static void compare(const char *middle, guint passed_through)
 	assert_int_equal(ref.heap_buffers, 0);
 	assert_int_equal(up.heap_buffers, FRAMES);
 	assert_int_equal(up.passed_through, passed_through);
+	assert_int_equal(up.two_memories, two_memories);
 	for (guint i = 0; i < FRAMES; i++)
 		assert_string_equal(g_checksum_get_string(ref.sums[i]),
 				    g_checksum_get_string(up.sums[i]));
 	free_run(&ref);
 	free_run(&up);
+}
+
+static void compare(const char *middle, guint passed_through)
+{
+	compare_planes(middle, passed_through, 0);
 }
 
 /* Upstream takes the element's pool: heap buffers pass through. */
@@ -55,6 +63,19 @@ static void test_copy_plain_caps(void **state)
 {
 	compare("identity drop-allocation=true ! dmaheapupload name=up "
 		"pool=true ! " CAPS " !", 0);
+}
+
+/* separate-planes: each NV12 frame is two heap dma-bufs, the same
+ * pixels, whether upstream writes into them or the element copies. */
+static void test_separate_planes(void **state)
+{
+	compare_planes("dmaheapupload name=up separate-planes=true !", FRAMES,
+		       FRAMES);
+	compare_planes("identity drop-allocation=true ! dmaheapupload name=up "
+		       "separate-planes=true !", 0, FRAMES);
+	/* Downstream that did not ask for the meta gets it all the same. */
+	compare_planes("identity drop-allocation=true ! dmaheapupload name=up "
+		       "separate-planes=true ! " CAPS " !", 0, FRAMES);
 }
 
 /* The first error @middle's pipeline posts: from the element "up", in
@@ -124,6 +145,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_upstream_writes_heap),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_copy_plain_caps),
+		cmocka_unit_test(test_separate_planes),
 		cmocka_unit_test(test_missing_heap_error),
 		cmocka_unit_test(test_usage_without_heap_error),
 	};
