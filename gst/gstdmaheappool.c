@@ -227,6 +227,52 @@ static void post_alloc_error(GstDmaHeapBufferPool *self, GError *error)
 	gst_object_unref(element);
 }
 
+/* The memories of a pool buffer kept mapped, with a reference each. */
+struct kept_maps {
+	guint n;
+	GstMemory *mem[GST_VIDEO_MAX_PLANES];
+};
+
+static GQuark kept_maps_quark(void)
+{
+	return g_quark_from_static_string("GstDmaHeapBufferPool-kept-maps");
+}
+
+static void drop_maps(gpointer data)
+{
+	struct kept_maps *k = data;
+
+	for (guint i = 0; i < k->n; i++) {
+		dmaheap_buf_unmap(gst_dmaheap_memory_get_buf(k->mem[i]));
+		gst_memory_unref(k->mem[i]);
+	}
+	g_free(k);
+}
+
+/*
+ * Each memory of @buf mapped once, for as long as the buffer lives: every
+ * gst_memory_map() of a frame is then a reference on that mapping, not an
+ * mmap() and munmap() whose pages fault in again at every frame (which
+ * cost dmaheapupload most of its copy's speed). The references go before
+ * the buffer releases its memories. A memory that cannot be mapped (a
+ * protected heap's) is left as it is: no one can map it anyway.
+ */
+static void keep_mapped(GstBuffer *buf)
+{
+	struct kept_maps *k = g_new0(struct kept_maps, 1);
+
+	for (guint i = 0; i < gst_buffer_n_memory(buf); i++) {
+		GstMemory *mem = gst_buffer_peek_memory(buf, i);
+		struct dmaheap_buf *b = gst_dmaheap_memory_get_buf(mem);
+		void *addr;
+
+		if (b && dmaheap_buf_map(b, &addr) == 0)
+			k->mem[k->n++] = gst_memory_ref(mem);
+	}
+	gst_mini_object_set_qdata(GST_MINI_OBJECT(buf), kept_maps_quark(), k,
+				  drop_maps);
+}
+
 static GstFlowReturn alloc_buffer(GstBufferPool *pool, GstBuffer **buffer,
 				  GstBufferPoolAcquireParams *params)
 {
@@ -249,6 +295,7 @@ static GstFlowReturn alloc_buffer(GstBufferPool *pool, GstBuffer **buffer,
 		}
 		gst_buffer_append_memory(buf, mem);
 	}
+	keep_mapped(buf);
 	/* Without the meta, mapping a frame maps the whole buffer, which
 	 * for several memories merges them into one of system memory. */
 	if (self->add_meta || self->layout.n_buffers > 1)

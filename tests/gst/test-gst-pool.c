@@ -6,7 +6,8 @@
  * every buffer fenced, DONTWAIT returns at once and a waiting acquire
  * sleeps (little CPU time) until a flush, a release or the fence.
  * With "dmaheap-separate-planes", each plane is a dma-buf of its own, the
- * offsets and strides those of the one-buffer layout.
+ * offsets and strides those of the one-buffer layout. A pool buffer
+ * stays mapped while it lives: mapping its frames costs no mmap().
  */
 #include <time.h>
 
@@ -559,6 +560,81 @@ static void test_separate_planes_fence_on_plane(void **state)
 	gst_object_unref(pool);
 }
 
+/* Maps @buf as a frame of @info for writing, then unmaps it. */
+static void write_frame(const GstVideoInfo *info, GstBuffer *buf)
+{
+	GstVideoFrame frame;
+
+	assert_true(gst_video_frame_map(&frame, info, buf, GST_MAP_WRITE));
+	memset(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0), 0x33, 64);
+	gst_video_frame_unmap(&frame);
+}
+
+/*
+ * A pool buffer's memories stay mapped while the buffer lives: mapping a
+ * frame again and again costs no mmap() nor munmap() (each would fault
+ * the pages in again). Freeing the pool leaves no mapping (the group
+ * teardown checks).
+ */
+static void check_frame_maps_reuse_mapping(gboolean separate)
+{
+	const char *s = "video/x-raw,format=NV12,width=64,height=32";
+	GstBufferPool *pool = make_pool_full(s, TRUE, 0, 0, separate);
+	GstCaps *caps = gst_caps_from_string(s);
+	GstBuffer *buf = NULL;
+	GstVideoInfo info;
+
+	assert_true(gst_video_info_from_caps(&info, caps));
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf, NULL),
+			 GST_FLOW_OK);
+	dmaheap_mock_reset_calls(gsttest_mock());
+	for (int i = 0; i < 3; i++)
+		write_frame(&info, buf);
+	assert_int_equal(dmaheap_mock_calls(gsttest_mock(), DMAHEAP_MOCK_MMAP),
+			 0);
+	assert_int_equal(dmaheap_mock_calls(gsttest_mock(),
+					    DMAHEAP_MOCK_MUNMAP), 0);
+	gst_buffer_unref(buf);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+	gst_caps_unref(caps);
+	assert_int_equal(gsttest_no_leaks(NULL), 0);
+}
+
+static void test_frame_maps_reuse_mapping(void **state)
+{
+	check_frame_maps_reuse_mapping(FALSE);
+	check_frame_maps_reuse_mapping(TRUE);
+}
+
+/* A memory that cannot be mapped when allocated is still handed out, and
+ * maps on demand as before. */
+static void test_keep_mapped_fails(void **state)
+{
+	const char *s = "video/x-raw,format=NV12,width=64,height=32";
+	GstBufferPool *pool = make_pool(s, TRUE, 0, 0);
+	GstCaps *caps = gst_caps_from_string(s);
+	GstBuffer *buf = NULL;
+	GstVideoInfo info;
+
+	assert_true(gst_video_info_from_caps(&info, caps));
+	assert_int_equal(dmaheap_mock_inject(gsttest_mock(), DMAHEAP_MOCK_MMAP,
+					     0, 1, ENOMEM), 0);
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf, NULL),
+			 GST_FLOW_OK);
+	dmaheap_mock_reset_calls(gsttest_mock());
+	write_frame(&info, buf);
+	assert_int_equal(dmaheap_mock_calls(gsttest_mock(), DMAHEAP_MOCK_MMAP),
+			 1);
+	assert_int_equal(dmaheap_mock_calls(gsttest_mock(),
+					    DMAHEAP_MOCK_MUNMAP), 1);
+	gst_buffer_unref(buf);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+	gst_caps_unref(caps);
+	assert_int_equal(gsttest_no_leaks(NULL), 0);
+}
+
 static void test_bad_config(void **state)
 {
 	GstBufferPool *pool = gst_dmaheap_buffer_pool_new(NULL);
@@ -591,6 +667,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_separate_planes_stride_align),
 		cmocka_unit_test(test_separate_planes_alloc_fails),
 		cmocka_unit_test(test_separate_planes_fence_on_plane),
+		cmocka_unit_test(test_frame_maps_reuse_mapping),
+		cmocka_unit_test(test_keep_mapped_fails),
 	};
 
 	gsttest_init(&argc, &argv, 1);
