@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dmaheapupload: see gstdmaheapupload.h for the contract. */
+#include <string.h>
+
 #include <gst/allocators/gstdmabuf.h>
 
 #include "gstdmaheapallocator.h"
@@ -217,6 +219,53 @@ static GstFlowReturn prepare_output_buffer(GstBaseTransform *trans,
 		->prepare_output_buffer(trans, in, out);
 }
 
+/*
+ * Plane @p of @src into @dst: with equal strides one memcpy() of all its
+ * rows (the last one only as wide as the picture), else one a row. What
+ * gst_video_frame_copy() does for the formats the element takes, without
+ * its per-row calls where one call will do. FALSE for a plane whose row
+ * size does not follow from its components (left to GStreamer).
+ */
+static gboolean copy_plane(GstVideoFrame *dst, const GstVideoFrame *src,
+			   guint p)
+{
+	const GstVideoFormatInfo *f = dst->info.finfo;
+	const guint8 *s = GST_VIDEO_FRAME_PLANE_DATA(src, p);
+	guint8 *d = GST_VIDEO_FRAME_PLANE_DATA(dst, p);
+	gint ss = GST_VIDEO_FRAME_PLANE_STRIDE(src, p);
+	gint ds = GST_VIDEO_FRAME_PLANE_STRIDE(dst, p);
+	gsize row, rows;
+
+	if (GST_VIDEO_FORMAT_INFO_IS_TILED(f) ||
+	    GST_VIDEO_FORMAT_INFO_HAS_PALETTE(f) ||
+	    GST_VIDEO_FRAME_COMP_PSTRIDE(dst, p) <= 0)
+		return FALSE;
+	/* As GStreamer: plane p's row size from component p. */
+	row = (gsize)GST_VIDEO_FRAME_COMP_WIDTH(dst, p) *
+	      (gsize)GST_VIDEO_FRAME_COMP_PSTRIDE(dst, p);
+	rows = (gsize)GST_VIDEO_FRAME_COMP_HEIGHT(dst, p);
+	if (ss <= 0 || ds <= 0 || row > (gsize)MIN(ss, ds))
+		return FALSE;
+	if (rows == 0)
+		return TRUE;
+	if (ss == ds) {
+		memcpy(d, s, (rows - 1) * (gsize)ss + row);
+		return TRUE;
+	}
+	for (gsize i = 0; i < rows; i++)
+		memcpy(d + i * (gsize)ds, s + i * (gsize)ss, row);
+	return TRUE;
+}
+
+static gboolean copy_frame(GstVideoFrame *dst, const GstVideoFrame *src)
+{
+	for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(dst); p++)
+		if (!copy_plane(dst, src, p) &&
+		    !gst_video_frame_copy_plane(dst, src, p))
+			return FALSE;
+	return TRUE;
+}
+
 static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *in,
 			       GstBuffer *out)
 {
@@ -233,7 +282,7 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *in,
 		gst_video_frame_unmap(&src);
 		goto map_failed;
 	}
-	ok = gst_video_frame_copy(&dst, &src);
+	ok = copy_frame(&dst, &src);
 	gst_video_frame_unmap(&dst);
 	gst_video_frame_unmap(&src);
 	if (!ok) {
