@@ -7,7 +7,8 @@
 # bench/results) receives vm.txt and vm.json, native.txt and native.json,
 # vm-native.txt and vm-native.json (the fake-kernel part run in the VM),
 # latency.dat, latency.png, pool-vs-fresh.png, targets.md (the table of
-# BENCHMARKS.md) and commit.txt (what was measured).
+# BENCHMARKS.md) and commit.txt (what was measured); with the GStreamer
+# plugin built, also bench/gst-upload.sh's gst-upload.txt, .dat and .png.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: bench/run.sh BUILD_DIR [OUT_DIR] [options]}
@@ -43,4 +44,8 @@ cp "$tmp/vm-native.json" "$out/"
 gnuplot -e "dat='$out/latency.dat'; out='$out'" "$here/plot.gp"
 python3 "$here/targets.py" "$out/vm.json" "$out/native.json" >"$out/targets.md"
 cat "$out/targets.md"
+# dmaheapupload against memcpy, where the GStreamer plugin is built.
+if ninja -C "$build" bench/dmaheap-gst-bench >/dev/null 2>&1; then
+	"$here/gst-upload.sh" "$build" "$out"
+fi
 echo "results in $out"
