@@ -461,6 +461,7 @@ static GstFlowReturn acquire_buffer(GstBufferPool *pool, GstBuffer **buffer,
 	gboolean dontwait =
 		params && (params->flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
 	GQueue busy = G_QUEUE_INIT;
+	gboolean waiter = FALSE;
 	GstFlowReturn ret;
 
 	for (;;) {
@@ -469,10 +470,19 @@ static GstFlowReturn acquire_buffer(GstBufferPool *pool, GstBuffer **buffer,
 			ret = GST_FLOW_FLUSHING;
 			break;
 		}
-		drain_wake(self);
+		if (waiter)
+			drain_wake(self);
 		ret = try_acquire(pool, &busy, buffer, params);
 		if (ret != GST_FLOW_EOS || dontwait)
 			break;
+		/* Counted first, then one more look: a release either sees
+		 * the count and wakes us, or came before that look. */
+		if (!waiter) {
+			g_atomic_int_inc(&self->waiters);
+			waiter = TRUE;
+			release_all(pool, &busy);
+			continue;
+		}
 		wait_for_change(self, &busy);
 		*buffer = take_idle_from(&busy);
 		if (*buffer) {
@@ -482,14 +492,21 @@ static GstFlowReturn acquire_buffer(GstBufferPool *pool, GstBuffer **buffer,
 		release_all(pool, &busy);
 	}
 	release_all(pool, &busy);
+	if (waiter)
+		g_atomic_int_add(&self->waiters, -1);
 	return ret;
 }
 
+/* A waiter is woken only if there is one: with none, a buffer coming back
+ * costs no write (and the next acquire no read) of the eventfd. */
 static void release_buffer(GstBufferPool *pool, GstBuffer *buffer)
 {
+	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(pool);
+
 	GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class)
 		->release_buffer(pool, buffer);
-	wake(GST_DMAHEAP_BUFFER_POOL(pool));
+	if (g_atomic_int_get(&self->waiters) > 0)
+		wake(self);
 }
 
 static void flush_start(GstBufferPool *pool)

@@ -57,6 +57,7 @@ struct _GstDmaHeapBufferPool {
 	gboolean add_meta;
 	GWeakRef element; /* whose errors allocation failures are */
 	int wake_fd;	  /* eventfd: a buffer came back, or a flush */
+	gint waiters;	  /* acquires about to wait (atomic) */
 };
 
 G_END_DECLS

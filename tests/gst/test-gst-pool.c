@@ -9,6 +9,7 @@
  * offsets and strides those of the one-buffer layout. A pool buffer
  * stays mapped while it lives: mapping its frames costs no mmap().
  */
+#include <poll.h>
 #include <time.h>
 
 #include <gst/allocators/gstdmabuf.h>
@@ -635,6 +636,28 @@ static void test_keep_mapped_fails(void **state)
 	assert_int_equal(gsttest_no_leaks(NULL), 0);
 }
 
+/* With no acquire waiting, a buffer coming back does not write the
+ * pool's eventfd (a system call a frame for nothing). */
+static void test_release_without_waiter_is_quiet(void **state)
+{
+	GstBufferPool *pool = make_pool(
+		"video/x-raw,format=GRAY8,width=64,height=64", TRUE, 0, 0);
+	struct pollfd p = { .events = POLLIN };
+	GstBuffer *buf = NULL;
+
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf,
+								NULL),
+				 GST_FLOW_OK);
+		gst_buffer_unref(buf);
+	}
+	p.fd = GST_DMAHEAP_BUFFER_POOL(pool)->wake_fd;
+	assert_true(p.fd >= 0);
+	assert_int_equal(poll(&p, 1, 0), 0);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+}
+
 static void test_bad_config(void **state)
 {
 	GstBufferPool *pool = gst_dmaheap_buffer_pool_new(NULL);
@@ -669,6 +692,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_separate_planes_fence_on_plane),
 		cmocka_unit_test(test_frame_maps_reuse_mapping),
 		cmocka_unit_test(test_keep_mapped_fails),
+		cmocka_unit_test(test_release_without_waiter_is_quiet),
 	};
 
 	gsttest_init(&argc, &argv, 1);
