@@ -23,6 +23,12 @@
  * (guint, bytes); it is applied only with VIDEO_META, without which
  * downstream could not find the planes.
  *
+ * Each memory of a buffer is mapped once when the pool allocates it
+ * (dmaheap_buf_map()) and stays mapped while the buffer lives, so that
+ * mapping a frame is a reference count, not an mmap() whose pages fault
+ * in again at every frame; memories that cannot be mapped (a protected
+ * heap's) are handed out all the same.
+ *
  * A released buffer is handed out again only once its fences have
  * signalled (poll() of the dma-buf for POLLOUT: no device still reads or
  * writes it); busy ones are skipped. If every buffer is busy (or out) and
