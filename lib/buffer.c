@@ -19,6 +19,7 @@ enum buf_lock_state { LOCK_NONE, LOCK_MAKING, LOCK_MADE };
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret)
 {
+	unsigned int i = dmaheap_shard_index();
 	/* malloc, not calloc: glibc's calloc skips the thread cache. The
 	 * mutex is left unwritten: it is made on first use. */
 	struct dmaheap_buf *buf = malloc(sizeof(*buf));
@@ -38,7 +39,7 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	buf->origin_heap = NULL;
 	buf->origin_props = 0;
 	atomic_init(&buf->lock_state, LOCK_NONE);
-	dmaheap_ctx_ref(ctx);
+	dmaheap_ctx_ref_at(ctx, i);
 	*ret = buf;
 	return 0;
 }
@@ -187,18 +188,20 @@ void dmaheap_buf_release(struct dmaheap_buf *buf)
 DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 {
 	struct dmaheap_ctx *ctx;
+	unsigned int i;
 	bool clean;
 
 	if (!buf)
 		return;
 	ctx = buf->ctx;
+	i = dmaheap_shard_index();
 	clean = buf_release_state(buf);
 	if (buf->heap)
-		dmaheap_stats_release(ctx, buf->heap, buf->size);
+		dmaheap_stats_release_at(ctx, buf->heap, buf->size, i);
 	if (!atomic_load_explicit(&ctx->pool, memory_order_acquire) ||
 	    !dmaheap_pool_give(buf, clean))
 		dmaheap_buf_release(buf);
-	dmaheap_ctx_unref(ctx);
+	dmaheap_ctx_unref_at(ctx, i);
 }
 
 DMAHEAP_EXPORT int dmaheap_buf_fd(const struct dmaheap_buf *buf)

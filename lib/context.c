@@ -151,11 +151,16 @@ static int init_ctx(struct dmaheap_ctx *ctx, const struct dmaheap_options *o)
 		return r;
 	if (pthread_mutex_init(&ctx->lock, NULL) != 0)
 		return -ENOMEM;
+	if (pthread_mutex_init(&ctx->stats_lock, NULL) != 0) {
+		pthread_mutex_destroy(&ctx->lock);
+		return -ENOMEM;
+	}
 	/* 0 never matches: nothing is remembered before the first lookup. */
 	atomic_init(&ctx->gen, 1);
 	r = load_policy(ctx, o);
 	if (r) {
 		dmaheap_policy_clear(&ctx->policy);
+		pthread_mutex_destroy(&ctx->stats_lock);
 		pthread_mutex_destroy(&ctx->lock);
 	}
 	return r;
@@ -212,11 +217,6 @@ DMAHEAP_EXPORT int dmaheap_ctx_new(struct dmaheap_ctx **ret)
 	return dmaheap_ctx_new_with(NULL, ret);
 }
 
-void dmaheap_ctx_ref(struct dmaheap_ctx *ctx)
-{
-	atomic_fetch_add_explicit(&ctx->refs, 1, memory_order_relaxed);
-}
-
 void dmaheap_ctx_bump_gen_locked(struct dmaheap_ctx *ctx)
 {
 	atomic_fetch_add_explicit(&ctx->gen, 1, memory_order_release);
@@ -239,22 +239,111 @@ static void ctx_destroy(struct dmaheap_ctx *ctx)
 	dmaheap_plans_free(ctx);
 	free(atomic_load(&ctx->dmabuf_fds));
 	dmaheap_policy_clear(&ctx->policy);
+	pthread_mutex_destroy(&ctx->stats_lock);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->udmabuf_dev);
 	free(ctx);
 }
 
-void dmaheap_ctx_unref(struct dmaheap_ctx *ctx)
+/*
+ * References. ctx->refs counts the caller's reference, every buffer's, and
+ * those taken ahead into the shards of ctx->total: a buffer made or freed
+ * takes or puts one in its thread's shard, and ctx->refs, which every
+ * thread would write, changes once per REFS_BATCH of them.
+ * dmaheap_ctx_free() closes the shards and gives back what they held.
+ */
+#define REFS_CLOSED (1u << 31)
+#define REFS_BATCH 64u
+
+static void refs_put(struct dmaheap_ctx *ctx, unsigned int n)
 {
 	/* acq_rel: the last owner must see every write the others made. */
-	if (atomic_fetch_sub_explicit(&ctx->refs, 1, memory_order_acq_rel) == 1)
+	if (atomic_fetch_sub_explicit(&ctx->refs, n, memory_order_acq_rel) == n)
 		ctx_destroy(ctx);
+}
+
+
+/* Adds @n references to @shard, or gives them back if it is closed. */
+static void refs_stash(struct dmaheap_ctx *ctx, atomic_uint *shard,
+		       unsigned int n)
+{
+	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);
+
+	while (!(v & REFS_CLOSED))
+		if (atomic_compare_exchange_weak_explicit(
+			    shard, &v, v + n, memory_order_release,
+			    memory_order_relaxed))
+			return;
+	refs_put(ctx, n);
+}
+
+/* The caller holds a reference: ctx->refs cannot reach 0 meanwhile. */
+void dmaheap_ctx_ref_at(struct dmaheap_ctx *ctx, unsigned int i)
+{
+	atomic_uint *shard = &ctx->total.shard[i].s.refs;
+	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);
+
+	while (v != 0 && !(v & REFS_CLOSED))
+		if (atomic_compare_exchange_weak_explicit(
+			    shard, &v, v - 1, memory_order_relaxed,
+			    memory_order_relaxed))
+			return;
+	if (v & REFS_CLOSED) {
+		atomic_fetch_add_explicit(&ctx->refs, 1, memory_order_relaxed);
+		return;
+	}
+	atomic_fetch_add_explicit(&ctx->refs, REFS_BATCH, memory_order_relaxed);
+	refs_stash(ctx, shard, REFS_BATCH - 1);
+}
+
+void dmaheap_ctx_unref_at(struct dmaheap_ctx *ctx, unsigned int i)
+{
+	atomic_uint *shard = &ctx->total.shard[i].s.refs;
+	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);
+
+	/* Release: whoever gives it back to ctx->refs sees our writes. */
+	while (!(v & REFS_CLOSED) && v < 2 * REFS_BATCH)
+		if (atomic_compare_exchange_weak_explicit(
+			    shard, &v, v + 1, memory_order_release,
+			    memory_order_relaxed))
+			return;
+	if (v & REFS_CLOSED) {
+		refs_put(ctx, 1);
+		return;
+	}
+	/* Too many ahead here: a batch goes back, ours stays. */
+	while (!(v & REFS_CLOSED))
+		if (atomic_compare_exchange_weak_explicit(
+			    shard, &v, v + 1 - REFS_BATCH, memory_order_release,
+			    memory_order_relaxed)) {
+			refs_put(ctx, REFS_BATCH);
+			return;
+		}
+	refs_put(ctx, 1);
+}
+
+void dmaheap_ctx_ref(struct dmaheap_ctx *ctx)
+{
+	dmaheap_ctx_ref_at(ctx, dmaheap_shard_index());
+}
+
+void dmaheap_ctx_unref(struct dmaheap_ctx *ctx)
+{
+	dmaheap_ctx_unref_at(ctx, dmaheap_shard_index());
 }
 
 DMAHEAP_EXPORT void dmaheap_ctx_free(struct dmaheap_ctx *ctx)
 {
-	if (ctx)
-		dmaheap_ctx_unref(ctx);
+	unsigned int n = 1; /* the caller's */
+
+	if (!ctx)
+		return;
+	atomic_store_explicit(&ctx->closed, true, memory_order_relaxed);
+	for (unsigned int i = 0; i < DMAHEAP_SHARDS; i++)
+		n += atomic_exchange_explicit(&ctx->total.shard[i].s.refs,
+					      REFS_CLOSED,
+					      memory_order_acq_rel);
+	refs_put(ctx, n);
 }
 
 DMAHEAP_EXPORT const char *dmaheap_ctx_heap_dir(const struct dmaheap_ctx *ctx)
@@ -275,103 +364,27 @@ void dmaheap_log(struct dmaheap_ctx *ctx, int priority, const char *fmt, ...)
 	ctx->log_fn(ctx->log_userdata, priority, msg);
 }
 
-/* Raises @peak to @now unless another thread already went higher. */
-static void raise_peak(_Atomic(uint64_t) *peak, uint64_t now)
-{
-	uint64_t old = atomic_load_explicit(peak, memory_order_relaxed);
-
-	while (now > old &&
-	       !atomic_compare_exchange_weak_explicit(peak, &old, now,
-						      memory_order_relaxed,
-						      memory_order_relaxed))
-		;
-}
-
-/* Counters are independent figures: relaxed order is enough. */
-static void mark_used(struct dmaheap_counters *c)
-{
-	/* A load first: the store would make every allocation write the
-	 * line other threads read. */
-	if (!atomic_load_explicit(&c->used, memory_order_relaxed))
-		atomic_store_explicit(&c->used, true, memory_order_relaxed);
-}
-
-void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			 uint64_t bytes, bool live)
-{
-	struct dmaheap_counters *c = &heap->stats;
-	uint64_t now;
-
-	mark_used(c);
-	atomic_fetch_add_explicit(&c->allocations, 1, memory_order_relaxed);
-	if (!live)
-		return;
-	atomic_fetch_add_explicit(&c->live_buffers, 1, memory_order_relaxed);
-	now = atomic_fetch_add_explicit(&c->live_bytes, bytes,
-					memory_order_relaxed) + bytes;
-	raise_peak(&c->peak_bytes, now);
-	now = atomic_fetch_add_explicit(&ctx->live_bytes, bytes,
-					memory_order_relaxed) + bytes;
-	raise_peak(&ctx->peak_bytes, now);
-}
-
-void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
-{
-	if (!heap) {
-		atomic_fetch_add_explicit(&ctx->lookup_failures, 1,
-					  memory_order_relaxed);
-		return;
-	}
-	mark_used(&heap->stats);
-	atomic_fetch_add_explicit(&heap->stats.failures, 1,
-				  memory_order_relaxed);
-}
-
-void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			   uint64_t bytes)
-{
-	atomic_fetch_sub_explicit(&heap->stats.live_buffers, 1,
-				  memory_order_relaxed);
-	atomic_fetch_sub_explicit(&heap->stats.live_bytes, bytes,
-				  memory_order_relaxed);
-	atomic_fetch_sub_explicit(&ctx->live_bytes, bytes, memory_order_relaxed);
-}
-
-static void counters_read(const struct dmaheap_counters *c,
-			  struct dmaheap_stats *out)
-{
-	out->allocations = atomic_load_explicit(&c->allocations,
-						memory_order_relaxed);
-	out->failures = atomic_load_explicit(&c->failures, memory_order_relaxed);
-	out->live_buffers = atomic_load_explicit(&c->live_buffers,
-						 memory_order_relaxed);
-	out->live_bytes = atomic_load_explicit(&c->live_bytes,
-					       memory_order_relaxed);
-	out->peak_bytes = atomic_load_explicit(&c->peak_bytes,
-					       memory_order_relaxed);
-}
-
-/* The total: every heap's figures, plus what only the context knows. */
+/* The total: every heap's counts, plus what only the context knows. */
 static void total_read(struct dmaheap_ctx *ctx, struct dmaheap_stats *out)
 {
 	struct dmaheap_heap *h = atomic_load_explicit(&ctx->heaps,
 						      memory_order_acquire);
+	struct dmaheap_stats total;
 
 	memset(out, 0, sizeof(*out));
 	for (; h; h = h->next) {
 		struct dmaheap_stats one;
 
-		counters_read(&h->stats, &one);
+		dmaheap_counters_read(&h->stats, &one);
 		out->allocations += one.allocations;
 		out->failures += one.failures;
 		out->live_buffers += one.live_buffers;
 	}
 	out->failures += atomic_load_explicit(&ctx->lookup_failures,
 					      memory_order_relaxed);
-	out->live_bytes = atomic_load_explicit(&ctx->live_bytes,
-					       memory_order_relaxed);
-	out->peak_bytes = atomic_load_explicit(&ctx->peak_bytes,
-					       memory_order_relaxed);
+	dmaheap_counters_read(&ctx->total, &total);
+	out->live_bytes = total.live_bytes;
+	out->peak_bytes = total.peak_bytes;
 }
 
 DMAHEAP_EXPORT int dmaheap_ctx_stats(struct dmaheap_ctx *ctx, const char *heap,
@@ -386,7 +399,7 @@ DMAHEAP_EXPORT int dmaheap_ctx_stats(struct dmaheap_ctx *ctx, const char *heap,
 		if (!h || !atomic_load_explicit(&h->stats.used,
 						memory_order_relaxed))
 			return -ENOENT;
-		counters_read(&h->stats, out);
+		dmaheap_counters_read(&h->stats, out);
 	} else {
 		total_read(ctx, out);
 	}

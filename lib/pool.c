@@ -186,8 +186,9 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean)
 	struct pool_slot slot = { .buf = buf };
 	int r;
 
-	/* Only this buffer holds the context: nobody can allocate again. */
-	if (!pool_usable(pool) || !buf->heap || atomic_load(&ctx->refs) <= 1)
+	/* The caller freed the context: nobody can allocate again. */
+	if (!pool_usable(pool) || !buf->heap ||
+	    atomic_load_explicit(&ctx->closed, memory_order_relaxed))
 		return false;
 	c = dmaheap_pool_class_get(pool, buf->heap, buf->size);
 	if (!c) {

@@ -22,15 +22,40 @@
 /* The pseudo-heap backed by memfds and the udmabuf device. */
 #define DMAHEAP_UDMABUF "udmabuf"
 
-/* Accounting of one heap, updated without a lock: threads allocating at
- * once do not wait for each other. */
+/* Shards of the accounting: a thread picks one by its id, so threads
+ * allocating at once write different cache lines (stat-tally.c). */
+#define DMAHEAP_SHARDS 32
+
+/* One thread's share of a heap's (or the context's) figures. Any thread
+ * may update any shard, so they are atomic; figures are the sums. */
+struct dmaheap_shard {
+	_Atomic(int64_t) live_bytes; /* negative: more freed here than made */
+	/* live_bytes may rise to this without a look at the peak: the
+	 * budgets of all shards add up to at most the peak. */
+	_Atomic(int64_t) budget;
+	_Atomic(uint64_t) allocations;
+	_Atomic(int64_t) live_buffers;
+	/* Context only: references taken ahead for buffers, or closed
+	 * once the context is freed (context.c). */
+	atomic_uint refs;
+};
+
+/* 128 bytes a shard, of which the fields take 40: with any alignment of
+ * the array, no two shards' fields share a 64-byte line, nor does a
+ * neighbour's prefetched pair of lines. */
+union dmaheap_shard_slot {
+	struct dmaheap_shard s;
+	char line[128];
+};
+
+/* Accounting of one heap, or of all heaps of a context. */
 struct dmaheap_counters {
 	atomic_bool used; /* an allocation was tried: there are figures */
-	_Atomic(uint64_t) allocations;
 	_Atomic(uint64_t) failures;
-	_Atomic(uint64_t) live_buffers;
-	_Atomic(uint64_t) live_bytes;
-	_Atomic(uint64_t) peak_bytes;
+	_Atomic(uint64_t) peak_bytes; /* written under ctx->stats_lock */
+	int64_t budgets; /* the sum of the shards' budgets; same lock */
+	char gap[64];	 /* keeps shard 0 off the lines of the above */
+	union dmaheap_shard_slot shard[DMAHEAP_SHARDS];
 };
 
 /*
@@ -178,8 +203,13 @@ struct dmaheap_ctx {
 	 * remembered at another generation is looked up again. */
 	_Atomic(uint64_t) gen;
 	_Atomic(uint64_t) lookup_failures; /* on heaps that could not open */
-	_Atomic(uint64_t) live_bytes;	   /* all heaps, for the total peak */
-	_Atomic(uint64_t) peak_bytes;
+	/* Set by dmaheap_ctx_free(): the caller's reference is gone. */
+	atomic_bool closed;
+	/* Serialises the accounting's slow path (stat-tally.c). */
+	pthread_mutex_t stats_lock;
+	/* Live bytes of all heaps, for the total's peak; its shards also
+	 * hold the references taken ahead for buffers. */
+	struct dmaheap_counters total;
 	struct dmaheap_plan *plans[DMAHEAP_USAGE_SLOTS];
 	struct dmaheap_plan **device_plans[DMAHEAP_DEVICE_ROWS]; /* [0] unused */
 	_Atomic(atomic_ulong *) dmabuf_fds; /* bit per fd number; see sync.c */
@@ -228,16 +258,27 @@ void dmaheap_buf_unlock(struct dmaheap_buf *buf);
 /* context.c */
 void dmaheap_ctx_ref(struct dmaheap_ctx *ctx);
 void dmaheap_ctx_unref(struct dmaheap_ctx *ctx);
+/* The same, through shard @i (dmaheap_shard_index()) of the caller. */
+void dmaheap_ctx_ref_at(struct dmaheap_ctx *ctx, unsigned int i);
+void dmaheap_ctx_unref_at(struct dmaheap_ctx *ctx, unsigned int i);
 void dmaheap_log(struct dmaheap_ctx *ctx, int priority, const char *fmt, ...)
 	DMAHEAP_PRINTF(3, 4);
+void dmaheap_ctx_bump_gen_locked(struct dmaheap_ctx *ctx);
+int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
+			      size_t known);
+
+/* stat-tally.c */
+unsigned int dmaheap_shard_index(void);
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live);
 void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap);
 void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			   uint64_t bytes);
-void dmaheap_ctx_bump_gen_locked(struct dmaheap_ctx *ctx);
-int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
-			      size_t known);
+void dmaheap_stats_release_at(struct dmaheap_ctx *ctx,
+			      struct dmaheap_heap *heap, uint64_t bytes,
+			      unsigned int i);
+void dmaheap_counters_read(const struct dmaheap_counters *c,
+			   struct dmaheap_stats *out);
 
 /* heap.c */
 bool dmaheap_heap_name_valid(const char *name);
