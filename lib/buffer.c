@@ -16,13 +16,43 @@
  * others that need it meanwhile wait for it to be made. */
 enum buf_lock_state { LOCK_NONE, LOCK_MAKING, LOCK_MADE };
 
+/*
+ * Buffer objects: each shard of the context keeps the last one freed by
+ * its threads for the next allocation there, so a thread that allocates
+ * and frees in turn does not go through malloc and free each time.
+ */
+static struct dmaheap_buf *buf_object_get(struct dmaheap_ctx *ctx,
+					  unsigned int i)
+{
+	/* Acquire: the freeing thread's last writes to it come first. */
+	struct dmaheap_buf *buf = atomic_exchange_explicit(
+		&ctx->total.shard[i].s.spare, NULL, memory_order_acquire);
+
+	/* malloc, not calloc: glibc's calloc skips the thread cache. */
+	return buf ? buf : malloc(sizeof(*buf));
+}
+
+static void buf_object_put(struct dmaheap_ctx *ctx, struct dmaheap_buf *buf,
+			   unsigned int i)
+{
+	buf = atomic_exchange_explicit(&ctx->total.shard[i].s.spare, buf,
+				       memory_order_acq_rel);
+	if (buf)
+		free(buf);
+}
+
+void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx)
+{
+	for (unsigned int i = 0; i < DMAHEAP_SHARDS; i++)
+		free(atomic_load(&ctx->total.shard[i].s.spare));
+}
+
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret)
 {
 	unsigned int i = dmaheap_shard_index();
-	/* malloc, not calloc: glibc's calloc skips the thread cache. The
-	 * mutex is left unwritten: it is made on first use. */
-	struct dmaheap_buf *buf = malloc(sizeof(*buf));
+	/* The mutex is left unwritten: it is made on first use. */
+	struct dmaheap_buf *buf = buf_object_get(ctx, i);
 
 	if (!buf)
 		return -ENOMEM;
@@ -161,7 +191,7 @@ static bool buf_release_state(struct dmaheap_buf *buf)
 }
 
 /* Frees the object but not its dma-buf fd: no accounting, context kept. */
-static void buf_free_object(struct dmaheap_buf *buf)
+static void buf_free_object(struct dmaheap_buf *buf, unsigned int i)
 {
 	const struct dmaheap_sys *sys = buf->ctx->sys;
 
@@ -170,19 +200,25 @@ static void buf_free_object(struct dmaheap_buf *buf)
 	if (atomic_load_explicit(&buf->lock_state, memory_order_relaxed) ==
 	    LOCK_MADE)
 		pthread_mutex_destroy(&buf->lock);
-	free(buf->origin_heap);
-	free(buf);
+	if (buf->origin_heap)
+		free(buf->origin_heap);
+	buf_object_put(buf->ctx, buf, i);
 }
 
-/* Closes the fd and frees the object: no accounting, context kept. */
-void dmaheap_buf_release(struct dmaheap_buf *buf)
+static void buf_release_at(struct dmaheap_buf *buf, unsigned int i)
 {
 	const struct dmaheap_sys *sys = buf->ctx->sys;
 
 	/* Raw sync must not trust the number once it is gone. */
 	dmaheap_dmabuf_fd_forget(buf->ctx, buf->fd);
 	sys->close(sys, buf->fd);
-	buf_free_object(buf);
+	buf_free_object(buf, i);
+}
+
+/* Closes the fd and frees the object: no accounting, context kept. */
+void dmaheap_buf_release(struct dmaheap_buf *buf)
+{
+	buf_release_at(buf, dmaheap_shard_index());
 }
 
 DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
@@ -200,7 +236,7 @@ DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 		dmaheap_stats_release_at(ctx, buf->heap, buf->size, i);
 	if (!atomic_load_explicit(&ctx->pool, memory_order_acquire) ||
 	    !dmaheap_pool_give(buf, clean))
-		dmaheap_buf_release(buf);
+		buf_release_at(buf, i);
 	dmaheap_ctx_unref_at(ctx, i);
 }
 
@@ -238,7 +274,7 @@ DMAHEAP_EXPORT int dmaheap_buf_release_fd(struct dmaheap_buf *buf)
 	 * exactly as a dmaheap_alloc_fd() allocation never was. */
 	if (buf->heap)
 		dmaheap_stats_release(ctx, buf->heap, buf->size);
-	buf_free_object(buf);
+	buf_free_object(buf, dmaheap_shard_index());
 	/* A dma-buf the library made: raw sync on it needs no check. */
 	dmaheap_dmabuf_fd_mark(ctx, fd);
 	dmaheap_ctx_unref(ctx);

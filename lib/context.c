@@ -228,6 +228,7 @@ static void ctx_destroy(struct dmaheap_ctx *ctx)
 
 	/* Pooled buffers point at the heaps: gone first. */
 	dmaheap_pool_destroy(ctx);
+	dmaheap_buf_spares_free(ctx);
 	while (h) {
 		struct dmaheap_heap *next = h->next;
 

@@ -36,11 +36,13 @@ struct dmaheap_shard {
 	_Atomic(uint64_t) allocations;
 	_Atomic(int64_t) live_buffers;
 	/* Context only: references taken ahead for buffers, or closed
-	 * once the context is freed (context.c). */
+	 * once the context is freed (context.c)... */
 	atomic_uint refs;
+	/* ...and a freed buffer object kept for the next (buffer.c). */
+	_Atomic(struct dmaheap_buf *) spare;
 };
 
-/* 128 bytes a shard, of which the fields take 40: with any alignment of
+/* 128 bytes a shard, of which the fields take 48: with any alignment of
  * the array, no two shards' fields share a 64-byte line, nor does a
  * neighbour's prefetched pair of lines. */
 union dmaheap_shard_slot {
@@ -367,6 +369,7 @@ int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret);
 void dmaheap_buf_release(struct dmaheap_buf *buf);
+void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx);
 
 /* pool.c: the hooks of the recycling pool into allocation and free. */
 bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
