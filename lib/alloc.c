@@ -39,7 +39,23 @@ int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
 	return round_size(ctx, size, rounded);
 }
 
-static void auto_name(struct dmaheap_ctx *ctx, const struct dmaheap_heap *heap,
+/* Whether @heap's name is too long for the kernel's buffer names; found
+ * once, the name never changes. */
+static bool name_too_long(struct dmaheap_heap *heap)
+{
+	unsigned char cut = atomic_load_explicit(&heap->name_cut,
+						 memory_order_relaxed);
+
+	if (cut == 0) {
+		cut = strnlen(heap->name, DMA_BUF_NAME_LEN) ==
+		      DMA_BUF_NAME_LEN ? 2 : 1;
+		atomic_store_explicit(&heap->name_cut, cut,
+				      memory_order_relaxed);
+	}
+	return cut == 2;
+}
+
+static void auto_name(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		      int fd, unsigned int flags)
 {
 	char cut[DMA_BUF_NAME_LEN];
@@ -51,7 +67,7 @@ static void auto_name(struct dmaheap_ctx *ctx, const struct dmaheap_heap *heap,
 		return;
 	/* A label, not an identity: cutting a long heap name is fine here.
 	 * A short one goes as it is: the kernel only reads it. */
-	if (strnlen(name, sizeof(cut)) == sizeof(cut)) {
+	if (name_too_long(heap)) {
 		memcpy(cut, name, sizeof(cut) - 1);
 		cut[sizeof(cut) - 1] = '\0';
 		name = cut;
@@ -84,7 +100,9 @@ static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		  size_t size, unsigned int flags, uint64_t heap_flags)
 {
-	int fd = dmaheap_memcg_check(ctx, heap, size);
+	/* The check passes smaller sizes itself; no call for them. */
+	int fd = size < DMAHEAP_MEMCG_CHECK_MIN ? 0 :
+		 dmaheap_memcg_check(ctx, heap, size);
 
 	/* udmabuf has no flags of a heap to take them. */
 	if (fd == 0 && heap->udmabuf)
@@ -121,6 +139,7 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			  size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret)
 {
+	unsigned int i;
 	int fd, r;
 
 	/* The pool is off on most contexts: no call to find that out. */
@@ -130,14 +149,16 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	fd = new_fd(ctx, heap, size, flags, 0);
 	if (fd < 0)
 		return fd;
-	r = dmaheap_buf_wrap(ctx, heap, fd, size, PROT_READ | PROT_WRITE, ret);
+	i = dmaheap_shard_index();
+	r = dmaheap_buf_wrap_at(ctx, heap, fd, size, PROT_READ | PROT_WRITE, i,
+				ret);
 	if (r) {
 		/* The kernel's buffer is given back: a failure, not a success. */
 		ctx->sys->close(ctx->sys, fd);
 		dmaheap_stats_fail(ctx, heap);
 		return r;
 	}
-	dmaheap_stats_alloc(ctx, heap, size, true);
+	dmaheap_stats_alloc_at(ctx, heap, size, true, i);
 	return 0;
 }
 

@@ -50,7 +50,14 @@ void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx)
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret)
 {
-	unsigned int i = dmaheap_shard_index();
+	return dmaheap_buf_wrap_at(ctx, heap, fd, size, prot,
+				   dmaheap_shard_index(), ret);
+}
+
+int dmaheap_buf_wrap_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			int fd, size_t size, int prot, unsigned int i,
+			struct dmaheap_buf **ret)
+{
 	/* The mutex is left unwritten: it is made on first use. */
 	struct dmaheap_buf *buf = buf_object_get(ctx, i);
 

@@ -79,6 +79,9 @@ struct dmaheap_heap {
 	 * an alias; 0: never. Lets a plain name skip the policy. */
 	_Atomic(uint64_t) plain_gen;
 	struct dmaheap_counters stats;
+	/* Whether auto-naming must cut the name (alloc.c): 0 not yet
+	 * known, 1 no, 2 yes. */
+	atomic_uchar name_cut;
 	/* Recycling pool size classes of this heap (pool.c); append-only. */
 	_Atomic(struct dmaheap_pool_class *) pool_classes;
 	char name[];
@@ -273,6 +276,8 @@ int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
 unsigned int dmaheap_shard_index(void);
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live);
+void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			    uint64_t bytes, bool live, unsigned int i);
 void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap);
 void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			   uint64_t bytes);
@@ -368,6 +373,10 @@ int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,
 /* buffer.c */
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret);
+/* The same, for a thread whose shard index @i is already known. */
+int dmaheap_buf_wrap_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			int fd, size_t size, int prot, unsigned int i,
+			struct dmaheap_buf **ret);
 void dmaheap_buf_release(struct dmaheap_buf *buf);
 void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx);
 

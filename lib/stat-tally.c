@@ -102,7 +102,12 @@ static void mark_used(struct dmaheap_counters *c)
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live)
 {
-	unsigned int i = dmaheap_shard_index();
+	dmaheap_stats_alloc_at(ctx, heap, bytes, live, dmaheap_shard_index());
+}
+
+void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			    uint64_t bytes, bool live, unsigned int i)
+{
 	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
 
 	mark_used(&heap->stats);
