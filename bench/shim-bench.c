@@ -9,6 +9,8 @@
  *   --batch N    operations per timed batch (default 1000)
  *   --json FILE  the results as JSON
  *   --threads-only  skip the single-thread batches
+ *   --thread-rounds N  interleaved rounds of the thread teams (default
+ *                the single-thread rounds / 10, at least 7)
  *   --loop M N   run method M (a name below) N times untimed, and exit
  */
 #include <dlfcn.h>
@@ -52,12 +54,17 @@ static void must(int r, const char *what)
 	}
 }
 
-static double now_ns(void)
+static double clock_ns(clockid_t clock)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(clock, &t);
 	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static double now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 static void raw_op(bool name)
@@ -196,6 +203,7 @@ struct team {
 	enum method m;
 	int ops;
 	double start[8], end[8];
+	double cpu[8]; /* each thread's CPU time, ns */
 };
 
 struct member {
@@ -208,16 +216,21 @@ static void *member_run(void *arg)
 	struct member *me = arg;
 	struct team *t = me->team;
 
+	double cpu;
+
 	pthread_barrier_wait(&t->go);
+	cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	t->start[me->id] = now_ns();
 	for (int i = 0; i < t->ops; i++)
 		op(t->m);
 	t->end[me->id] = now_ns();
+	t->cpu[me->id] = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
 	return NULL;
 }
 
-/* Operations per second of @n threads doing @ops each. */
-static double team_run(enum method m, int n, int ops)
+/* Operations per second of @n threads doing @ops each; @cpu_ns gets
+ * the CPU time the threads spent per operation. */
+static double team_run(enum method m, int n, int ops, double *cpu_ns)
 {
 	struct team t = { .m = m, .ops = ops };
 	struct member mem[8];
@@ -235,40 +248,69 @@ static double team_run(enum method m, int n, int ops)
 	pthread_barrier_destroy(&t.go);
 	first = t.start[0];
 	last = t.end[0];
+	*cpu_ns = t.cpu[0];
 	for (int i = 1; i < n; i++) {
 		first = t.start[i] < first ? t.start[i] : first;
 		last = t.end[i] > last ? t.end[i] : last;
+		*cpu_ns += t.cpu[i];
 	}
+	*cpu_ns /= (double)n * ops;
 	return (double)n * ops * 1e9 / (last - first);
 }
 
-static const int thread_counts[3] = { 1, 2, 8 };
-static const enum method thread_methods[3] = { RAW_NAME, LIB, LIB_FD };
-static double thr[3][3]; /* [method][threads] ops/s */
+#define NTM 5 /* methods timed with threads */
+#define NTC 3 /* thread counts */
+#define NTEAMS (NTM * NTC)
+static const int thread_counts[NTC] = { 1, 2, 8 };
+static const enum method thread_methods[NTM] = { RAW_NAME, LIB, LIB_FD,
+						 USAGE, POOL };
+static double thr[NTM][NTC];	    /* [method][threads] ops/s */
+static double thr_ratio[NTM][NTC]; /* median of each round's x raw */
+static double cpu_op[NTM][NTC];	    /* CPU ns per operation */
+static double cpu_ratio[NTM][NTC]; /* median of each round's x raw */
 
+/* Each round runs every team once, in a new order; a method's ratio to
+ * raw is taken within each round, and the median of those reported. */
 static void run_threads(int rounds, int ops)
 {
-	double *v = calloc((size_t)rounds * 9, sizeof(*v));
-	int order[9];
+	double *v = calloc((size_t)rounds * NTEAMS, sizeof(*v));
+	double *c = calloc((size_t)rounds * NTEAMS, sizeof(*c));
+	double *q = calloc((size_t)rounds, sizeof(*q));
+	int order[NTEAMS];
 	unsigned int seed = 2;
 
-	if (!v)
+	if (!v || !c || !q)
 		exit(1);
-	for (int i = 0; i < 9; i++)
+	for (int i = 0; i < NTEAMS; i++)
 		order[i] = i;
 	for (int r = -1; r < rounds; r++) {
-		shuffle(order, 9, &seed);
-		for (int k = 0; k < 9; k++) {
-			int mi = order[k] / 3, ti = order[k] % 3;
+		shuffle(order, NTEAMS, &seed);
+		for (int k = 0; k < NTEAMS; k++) {
+			int mi = order[k] / NTC, ti = order[k] % NTC;
+			double cpu;
 			double x = team_run(thread_methods[mi],
-					    thread_counts[ti], ops);
+					    thread_counts[ti], ops, &cpu);
 
-			if (r >= 0)
+			if (r >= 0) {
 				v[order[k] * rounds + r] = x;
+				c[order[k] * rounds + r] = cpu;
+			}
 		}
 	}
-	for (int i = 0; i < 9; i++)
-		thr[i / 3][i % 3] = median(v + i * rounds, rounds);
+	for (int i = 0; i < NTEAMS; i++) {
+		for (int r = 0; r < rounds; r++)
+			q[r] = v[i * rounds + r] / v[(i % NTC) * rounds + r];
+		thr_ratio[i / NTC][i % NTC] = median(q, rounds);
+		for (int r = 0; r < rounds; r++)
+			q[r] = c[i * rounds + r] / c[(i % NTC) * rounds + r];
+		cpu_ratio[i / NTC][i % NTC] = median(q, rounds);
+	}
+	for (int i = 0; i < NTEAMS; i++) {
+		thr[i / NTC][i % NTC] = median(v + i * rounds, rounds);
+		cpu_op[i / NTC][i % NTC] = median(c + i * rounds, rounds);
+	}
+	free(q);
+	free(c);
 	free(v);
 }
 
@@ -314,15 +356,16 @@ static void report(FILE *f, bool json, int n,
 		single[LIB] / single[RAW_NAME], single[LIB_NONAME] / single[RAW],
 		single[LIB_FD] / single[RAW_NAME], single[LIB] / single[RAW]);
 	fprintf(f, json ? "  \"threads\": {\n" :
-		"threads sharing one context, 4 KiB alloc+free (ops/s, x raw ALLOC+SET_NAME+close at the same count):\n");
-	for (int mi = 0; mi < 3; mi++)
-		for (int ti = 0; ti < 3; ti++)
-			fprintf(f, json ? "    \"%s_%dT\": {\"ops_per_s\": %.0f, \"x_raw\": %.3f}%s\n" :
-				"  %-24s %dT %10.0f %6.3fx\n",
+		"threads sharing one context, 4 KiB alloc+free (median ops/s, and CPU ns per operation summed over the threads; x raw ALLOC+SET_NAME+close at the same thread count: median of the rounds' ratios):\n");
+	for (int mi = 0; mi < NTM; mi++)
+		for (int ti = 0; ti < NTC; ti++)
+			fprintf(f, json ? "    \"%s_%dT\": {\"ops_per_s\": %.0f, \"x_raw\": %.3f, \"cpu_ns_per_op\": %.1f, \"cpu_x_raw\": %.3f}%s\n" :
+				"  %-24s %dT %10.0f ops/s %6.3fx   CPU %7.1f ns/op %6.3fx\n",
 				method_names[thread_methods[mi]],
 				thread_counts[ti], thr[mi][ti],
-				thr[mi][ti] / thr[0][ti],
-				json ? (mi * 3 + ti < 8 ? "," : "") : "");
+				thr_ratio[mi][ti], cpu_op[mi][ti],
+				cpu_ratio[mi][ti],
+				json ? (mi * NTC + ti + 1 < NTEAMS ? "," : "") : "");
 	fprintf(f, json ? "  },\n  \"calls_per_op\": {\n" :
 		"per operation, as the shim saw them (%d operations):\n", n);
 	for (int m = 0; m < NMETHODS; m++) {
@@ -355,7 +398,7 @@ static enum method method_named(const char *s)
 
 int main(int argc, char **argv)
 {
-	int rounds = 301, batch = 1000, ncalls = 1000;
+	int rounds = 301, batch = 1000, ncalls = 1000, thread_rounds = 0;
 	bool threads_only = false;
 	const char *json = NULL;
 	struct dmaheap_pool_stats ps;
@@ -373,6 +416,9 @@ int main(int argc, char **argv)
 			rounds = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
 			batch = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--thread-rounds") == 0 &&
+			   i + 1 < argc) {
+			thread_rounds = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--threads-only") == 0) {
 			threads_only = true;
 		} else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
@@ -385,7 +431,8 @@ int main(int argc, char **argv)
 	setup();
 	if (!threads_only)
 		run_single(rounds, batch);
-	run_threads(rounds / 10 > 7 ? rounds / 10 : 7, 5 * batch);
+	run_threads(thread_rounds ? thread_rounds :
+		    rounds / 10 > 7 ? rounds / 10 : 7, 5 * batch);
 	count_calls(ncalls);
 	must(dmaheap_pool_stats(pooled, NULL, &ps), "dmaheap_pool_stats");
 	report(stdout, false, ncalls, &ps);
