@@ -17,6 +17,10 @@
  */
 /* open and open64 both interposed, neither renamed to the other. */
 #undef _FILE_OFFSET_BITS
+/* pread, open and the rest are defined here: glibc's fortified inline
+ * wrappers of them (-D_FORTIFY_SOURCE, as distributions build) would
+ * call the definitions they wrap and fail to compile. */
+#undef _FORTIFY_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/dma-buf.h>
