@@ -39,6 +39,10 @@ done
 mkdir -p ../man7
 sed '1s/^\.TH "libdmaheap" 3 /.TH "libdmaheap" 7 /' libdmaheap.3 >../man7/libdmaheap.7
 rm libdmaheap.3
+# doxygen leaves a sentence that opens with a quoted 'name' at the start
+# of a line, where roff takes it for a request and man drops it: \& keeps
+# it text.
+sed -i "s/^'/\\\\\&'/" ./*.3 ../man7/*.7
 
 if [ $# -ge 8 ]; then
 	mkdir -p ../man1

@@ -13,6 +13,10 @@ taken out of the roff (escapes undone, as a reader copies it from man),
 compiled with -std=c11 -Wall -Wextra -Wpedantic -Werror against
 INCLUDEDIR and linked with libdmaheap from LIBDIR. Fails if no page has
 one: the overview, libdmaheap(7), must.
+
+No line of a page may begin with an apostrophe: roff reads such a line as
+a request, and man shows nothing of it (a comment's sentence that opens
+with a quoted 'name').
 """
 import pathlib
 import re
@@ -66,9 +70,21 @@ def check_pages(mandir, incdir):
     print(f"ok: {len(names)} functions, each with its page in man3")
 
 
+def check_control_lines(mandir):
+    bad = [f"{page.name}:{n}: {line}"
+           for page in sorted(pathlib.Path(mandir).rglob("*.[137]"))
+           for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+           if line.startswith("'")]
+    if bad:
+        sys.exit("lines roff takes for requests (man would drop them):\n"
+                 + "\n".join(bad))
+    print("ok: no text line reads as a roff request")
+
+
 def main():
     mandir, incdir, libdir, cc = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     check_pages(mandir, incdir)
+    check_control_lines(mandir)
     programs = [(page, code) for page in sorted(pathlib.Path(mandir).rglob("*.[137]"))
                 for code in blocks(page) if "main(" in code]
     if not programs:
