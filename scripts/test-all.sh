@@ -32,7 +32,7 @@ step() {
 	printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"
 }
 
-readonly STAGES="gcc clang asan trixie fuzz tsan valgrind install subproject \
+readonly STAGES="gcc clang asan trixie fuzz tsan valgrind install dist subproject \
 kernel-debian trixie-vm i386 arm64 kernel-cma kernel-arm64 kernel-arm64-64k \
 kernel-7.3 kernel-arm64-7.3"
 stages=${DMAHEAP_TEST_STAGES:-$STAGES}
@@ -396,6 +396,14 @@ main() {
 		bash "$top/tests/install/check-gst.sh" "$out/gcc" "$out/destdir-gst"
 		# Android code, C and C++, against the installed Android layer.
 		bash "$top/tests/android/check-install.sh" "$out/gcc" "$out/destdir-android"
+	fi
+
+	# The release tarball from a clean clone: its contents against
+	# .gitattributes' rule, then built and its unit and abi suites run
+	# (about 4 minutes on two cores).
+	if want dist; then
+		step "release tarball: meson dist, contents, unit and abi suites from it"
+		bash "$top/tests/dist/check.sh" "$out/dist" | tee -a "$out/meson-test.log"
 	fi
 
 	# About 10 s: configure and build a parent with only the library.
