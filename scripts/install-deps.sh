@@ -51,6 +51,11 @@ packages=(
 	# dtc: the arm64 device tree with two reusable CMA regions
 	# (tests/vm/cma-regions-dtb.sh)
 	device-tree-compiler
+	# the Debian packages (debian/, tests/deb: dpkg-buildpackage, lintian;
+	# the Debian 12 root needs debootstrap, above)
+	build-essential dpkg-dev debhelper lintian
+	# the abi suite's abidiff against abi/*.abi
+	abigail-tools
 )
 
 arches=(i386 arm64)

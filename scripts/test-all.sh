@@ -32,7 +32,7 @@ step() {
 	printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"
 }
 
-readonly STAGES="gcc clang asan trixie fuzz tsan valgrind install dist subproject \
+readonly STAGES="gcc clang asan trixie fuzz tsan valgrind install dist deb subproject \
 kernel-debian trixie-vm i386 arm64 kernel-cma kernel-arm64 kernel-arm64-64k \
 kernel-7.3 kernel-arm64-7.3"
 stages=${DMAHEAP_TEST_STAGES:-$STAGES}
@@ -404,6 +404,14 @@ main() {
 	if want dist; then
 		step "release tarball: meson dist, contents, unit and abi suites from it"
 		bash "$top/tests/dist/check.sh" "$out/dist" | tee -a "$out/meson-test.log"
+	fi
+
+	# The Debian packages: built (their own test run included), lintian,
+	# then installed and used in a clean Debian 12 root (about 7 minutes
+	# on two cores, most of it the package build; the root is cached).
+	if want deb; then
+		step "Debian packages: dpkg-buildpackage, lintian, a clean Debian 12 root"
+		bash "$top/tests/deb/check.sh" "$out/deb"
 	fi
 
 	# About 10 s: configure and build a parent with only the library.
