@@ -9,7 +9,9 @@
 #     environment variable: a pkg-config consumer builds and runs on the
 #     mock, so does a mock API consumer; dmaheap --version, and dmaheap
 #     list and alloc under the mock preload; gst-inspect-1.0 finds
-#     dmaheapupload; the udev rules sit where udev reads them.
+#     dmaheapupload; a GStreamer application builds with pkg-config
+#     gstreamer-dmaheap-1.0 and uses an allocator of its own on the mock;
+#     the udev rules sit where udev reads them.
 # Usage: check.sh OUTDIR   (needs root; OUTDIR is made afresh)
 set -euo pipefail
 SELF_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -36,7 +38,8 @@ inside() { # ROOT OUT
 	mount -t overlay overlay \
 		-o "lowerdir=$root,upperdir=$ov/upper,workdir=$ov/work" "$merged" ||
 		fail "cannot mount an overlay on $root"
-	chroot_mount "$merged" "$out/debs" /debs ro "$top/tests/install" /src ro
+	chroot_mount "$merged" "$out/debs" /debs ro "$top/tests/install" /src ro \
+		"$top/tests/gst" /src-gst ro
 	cp /etc/resolv.conf "$merged/etc/resolv.conf" 2>/dev/null || true
 	mkdir -p "$merged/tmp/home"
 	version=$(cat "$out/version")
@@ -78,6 +81,14 @@ inside() { # ROOT OUT
 	grep -E '^ +(Filename|Version) ' "$out/gst-inspect.txt"
 	grep -qE "^ +Version +$version\$" "$out/gst-inspect.txt" ||
 		fail "the plugin gst-inspect-1.0 found is not version $version"
+
+	step "a GStreamer application of libgstdmaheap-1.0-dev, its own allocator on the mock"
+	# shellcheck disable=SC2016 # the root's shell expands them
+	in_root sh -ec 'cc -std=c11 -Wall -Wextra -Werror -o /tmp/app /src-gst/app-pc.c \
+		$(pkg-config --cflags --libs gstreamer-dmaheap-1.0)
+		LD_PRELOAD=$(pkg-config --variable=preload libdmaheap-mock) \
+			DMAHEAP_MOCK_HEAPS=system,reserved /tmp/app reserved' ||
+		fail "the application does not build or run against libgstdmaheap-1.0-dev"
 
 	step "udev rules where udev reads them"
 	# udev reads /usr/lib/udev/rules.d (the package's place, /lib being
