@@ -87,11 +87,11 @@ static void set_ctrl(int fd, const char *name, int value)
 }
 
 /*
- * The HDMI timings of the loop (see output()): 720p at 24 Hz, not
- * vivid's 60. Each period its capture thread may hit a race in 6.12's
- * vivid (it reads jiffies twice around a check) that passes a negative
- * timeout and logs a call trace ("schedule_timeout: wrong timeout
- * value"), which fails the VM run: under emulation it did at 60 Hz.
+ * The HDMI timings of the loop (see output_loop()): 720p at 24 Hz, not
+ * vivid's 60, so that an emulated CPU has fewer frames to draw, copy and
+ * hash. The rate does not avoid vivid's negative schedule_timeout() (it
+ * was logged at 60 and at 24 Hz): the preemption model does, see "-loop"
+ * in meson.build.
  */
 #pragma GCC diagnostic push
 /* The UAPI header's macro leaves the newer fields (hdmi_vic) to zero. */
