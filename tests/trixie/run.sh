@@ -8,8 +8,9 @@
 #          upload-drm test is built from GStreamer 1.24 on)
 #   vm     the same build, then, in the VM (tests/vm/run.sh, which boots a
 #          kernel with vivid and the heaps), the root's binaries in a
-#          chroot: suite 'judges' (tests/consumers), GStreamer 1.26's V4L2
-#          elements on the heap buffers, with DMA_DRM caps, and Vulkan
+#          chroot: suites 'judges' and 'judges-loop' (tests/consumers),
+#          GStreamer 1.26's V4L2 elements on the heap buffers, with
+#          DMA_DRM caps, frames read back through vivid's loop, and Vulkan
 #          (lavapipe) importing heap and udmabuf buffers and images
 #   shell  a shell in the root, with the mounts
 #
@@ -89,12 +90,15 @@ exec meson test -C /build --suite unit --suite gst --print-errorlogs $*"
 	vm)
 		enter "$root" "$build" sh -ec "$CONFIGURE"
 		# The guest sees this machine's root read-only, the current
-		# dir writable: the build dir must be below it.
+		# dir writable: the build dir must be below it. preempt=none
+		# and no_timer_check: for vivid's loop (suite judges-loop) and
+		# a boot on a loaded host (tests/consumers/meson.build).
 		"$TOP/tests/vm/run.sh" --kernel "${DMAHEAP_VM_KERNEL:-debian}" \
-			--no-build --timeout "${DMAHEAP_VM_TIMEOUT:-900}" -- \
+			--no-build --timeout "${DMAHEAP_VM_TIMEOUT:-900}" \
+			--append "${DMAHEAP_VM_APPEND:+$DMAHEAP_VM_APPEND }preempt=none no_timer_check" -- \
 			unshare --mount --propagation private -- "$0" --inside \
 			"$root" "$build" sh -ec \
-			"exec meson test -C /build --suite judges --print-errorlogs $*"
+			"exec meson test -C /build --suite judges --suite judges-loop --print-errorlogs $*"
 		;;
 	shell)
 		TRIXIE_TERM=${TERM:-dumb} enter "$root" "$build" bash -i
