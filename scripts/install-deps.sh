@@ -39,6 +39,9 @@ packages=(
 	# GStreamer's V4L2 elements, judges of the plugin's buffers on vivid
 	# (tests/consumers; the VM guest uses the host's root)
 	gstreamer1.0-plugins-good
+	# EGL and GLES 2 with Mesa's kms_swrast, judges of the image API on
+	# vgem in the VM (tests/consumers/egl-import.c)
+	libegl-dev libgles-dev libgbm-dev libegl-mesa0 libgl1-mesa-dri
 	# the Debian 13 root of tests/trixie (GStreamer 1.26, Mesa 25)
 	debootstrap debian-archive-keyring
 	# the 32-bit build of the library and its tests
