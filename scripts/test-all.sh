@@ -47,7 +47,8 @@ want() { [[ " $stages " = *" $1 "* ]]; }
 
 # Kernels built from source that the chosen stages boot.
 BUILT_KERNELS=
-want kernel-cma && BUILT_KERNELS+=" cma"
+# trixie-vm runs Vulkan on a CMA heap's buffer in a second VM (cma).
+{ want kernel-cma || want trixie-vm; } && BUILT_KERNELS+=" cma"
 want kernel-arm64 && BUILT_KERNELS+=" arm64"
 want kernel-arm64-64k && BUILT_KERNELS+=" arm64-64k"
 want kernel-7.3 && BUILT_KERNELS+=" cma-7.3"
@@ -426,8 +427,9 @@ main() {
 	fi
 
 	if want trixie-vm; then
-		step "Debian 13 root in the VM: GStreamer 1.26's V4L2 elements, Vulkan"
+		step "Debian 13 root in the VM: GStreamer 1.26's V4L2 elements, Vulkan, EGL"
 		need_trixie_root
+		need_kernel cma
 		DMAHEAP_VM_KERNEL=debian "$top/tests/trixie/run.sh" \
 			--build "$out/trixie" vm | tee -a "$out/meson-test.log"
 	fi

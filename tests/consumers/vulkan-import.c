@@ -13,6 +13,9 @@
  *         the device into a plain buffer: every row must read back as the
  *         CPU wrote it.
  *
+ * With the argument "cma": only the buffer check, on a buffer of the CMA
+ * heap (alias "cma"), which must be there.
+ *
  * Exits 77 when no heap, or no device with the dma-buf import extensions,
  * is there (lavapipe offers VK_EXT_image_drm_format_modifier only where
  * /dev/udmabuf exists: in the VM).
@@ -508,7 +511,29 @@ static int check_image(struct vk *v, struct dmaheap_ctx *ctx, uint32_t fourcc,
 	return 0;
 }
 
-int main(void)
+/* The CMA heap's buffer, alone: for a kernel that has one. Its absence
+ * is a failure, not a skip: whoever asks for this check booted such a
+ * kernel. */
+static int check_cma(struct dmaheap_ctx *ctx)
+{
+	struct dmaheap_buf *buf;
+	struct vk v;
+	int r = dmaheap_alloc(ctx, "cma", BUF_SIZE, 0, &buf);
+
+	if (r < 0) {
+		printf("FAIL: no buffer from the CMA heap (alias \"cma\"): "
+		       "%s\n", strerror(-r));
+		return 1;
+	}
+	vk_open(&v);
+	check_buffer(&v, buf, "CMA heap");
+	dmaheap_buf_free(buf);
+	vk_close(&v);
+	printf("%d failure(s)\n", failures);
+	return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct dmaheap_ctx *ctx;
 	struct dmaheap_buf *buf;
@@ -518,6 +543,15 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (dmaheap_ctx_new(&ctx) < 0)
 		skip("no libdmaheap context");
+	if (argc > 1) {
+		if (argc > 2 || strcmp(argv[1], "cma") != 0) {
+			fprintf(stderr, "usage: %s [cma]\n", argv[0]);
+			return 2;
+		}
+		r = check_cma(ctx);
+		dmaheap_ctx_free(ctx);
+		return r;
+	}
 	r = dmaheap_alloc(ctx, "system", BUF_SIZE, 0, &buf);
 	if (r < 0) {
 		printf("SKIP: no system heap: %s\n", strerror(-r));

@@ -10,12 +10,16 @@
 #          kernel with vivid and the heaps), the root's binaries in a
 #          chroot: suites 'judges' and 'judges-loop' (tests/consumers),
 #          GStreamer 1.26's V4L2 elements on the heap buffers, with
-#          DMA_DRM caps, frames read back through vivid's loop, and Vulkan
-#          (lavapipe) importing heap and udmabuf buffers and images
+#          DMA_DRM caps, frames read back through vivid's loop, Vulkan
+#          (lavapipe) importing heap and udmabuf buffers and images, EGL
+#          (llvmpipe) sampling and rendering heap images; then, in a
+#          second VM on a kernel with a CMA heap, suite 'judges-cma'
+#          (Vulkan on a CMA heap buffer)
 #   shell  a shell in the root, with the mounts
 #
 # Prints GStreamer's version and meson test's summary (Ok:, Fail:...).
-# Exit status: meson test's; 77 when the root cannot be made here.
+# Exit status: meson test's (vm: the last failing VM's); 77 when the root
+# cannot be made here.
 set -euo pipefail
 
 SELF_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -34,7 +38,8 @@ usage: $0 [--build DIR] unit|vm|shell [-- MESON_TEST_ARGS...]
                 directory run.sh makes writable (the current one)
   vm options:   DMAHEAP_VM_KERNEL (default debian: it has vivid and
                 udmabuf; a built kernel must be built already),
-                DMAHEAP_VM_TIMEOUT (900)
+                DMAHEAP_TRIXIE_CMA_KERNEL (default cma: the kernel of
+                suite judges-cma, built already), DMAHEAP_VM_TIMEOUT (900)
 EOF2
 }
 
@@ -59,6 +64,25 @@ ninja -C /build >/build/ninja.log || { tail -n 50 /build/ninja.log; exit 1; }'
 
 enter() { # ROOT BUILD CMD...
 	unshare --mount --propagation private -- "$0" --inside "$@"
+}
+
+# Runs meson test's SUITE in the VM on KERNEL, in ROOT's chroot. Records
+# a failure in vm_status and goes on, so both VMs always run.
+vm_status=0
+# preempt=none and no_timer_check: for vivid's loop (suite judges-loop)
+# and a boot on a loaded host (tests/consumers/meson.build).
+in_vm() { # KERNEL ROOT BUILD "SUITE..." [MESON_TEST_ARGS...]
+	local kernel=$1 root=$2 build=$3 suites=$4 rc=0 s sargs=
+	shift 4
+	for s in $suites; do sargs+=" --suite $s"; done
+	"$TOP/tests/vm/run.sh" --kernel "$kernel" --no-build \
+		--timeout "${DMAHEAP_VM_TIMEOUT:-900}" \
+		--append "${DMAHEAP_VM_APPEND:+$DMAHEAP_VM_APPEND }preempt=none no_timer_check" -- \
+		unshare --mount --propagation private -- "$0" --inside \
+		"$root" "$build" sh -ec \
+		"exec meson test -C /build$sargs --print-errorlogs $*" ||
+		rc=$?
+	[[ $rc = 0 ]] || { msg "suites $suites on kernel $kernel: status $rc"; vm_status=$rc; }
 }
 
 main() {
@@ -90,15 +114,13 @@ exec meson test -C /build --suite unit --suite gst --print-errorlogs $*"
 	vm)
 		enter "$root" "$build" sh -ec "$CONFIGURE"
 		# The guest sees this machine's root read-only, the current
-		# dir writable: the build dir must be below it. preempt=none
-		# and no_timer_check: for vivid's loop (suite judges-loop) and
-		# a boot on a loaded host (tests/consumers/meson.build).
-		"$TOP/tests/vm/run.sh" --kernel "${DMAHEAP_VM_KERNEL:-debian}" \
-			--no-build --timeout "${DMAHEAP_VM_TIMEOUT:-900}" \
-			--append "${DMAHEAP_VM_APPEND:+$DMAHEAP_VM_APPEND }preempt=none no_timer_check" -- \
-			unshare --mount --propagation private -- "$0" --inside \
-			"$root" "$build" sh -ec \
-			"exec meson test -C /build --suite judges --suite judges-loop --print-errorlogs $*"
+		# dir writable: the build dir must be below it.
+		in_vm "${DMAHEAP_VM_KERNEL:-debian}" "$root" "$build" \
+			"judges judges-loop" "$@"
+		# Vulkan on a CMA heap's buffer: a kernel with one.
+		in_vm "${DMAHEAP_TRIXIE_CMA_KERNEL:-cma}" "$root" "$build" \
+			judges-cma "$@"
+		return "$vm_status"
 		;;
 	shell)
 		TRIXIE_TERM=${TERM:-dumb} enter "$root" "$build" bash -i
