@@ -5,7 +5,7 @@
 
 #include "egl-common.h"
 
-void egl_skip(const char *why)
+_Noreturn void egl_skip(const char *why)
 {
 	printf("SKIP: %s\n", why);
 	exit(77);
@@ -56,7 +56,6 @@ static EGLDisplay software_display(PFNEGLGETPLATFORMDISPLAYEXTPROC get_display)
 			return get_display(EGL_PLATFORM_DEVICE_EXT, devs[i],
 					   NULL);
 	egl_skip("no EGL_MESA_device_software device");
-	return EGL_NO_DISPLAY;
 }
 
 static EGLDisplay platform_display(enum egl_platform platform)

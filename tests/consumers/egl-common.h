@@ -21,7 +21,7 @@ struct egl {
 };
 
 /* Prints "SKIP: @why" and exits 77. */
-void egl_skip(const char *why);
+_Noreturn void egl_skip(const char *why);
 
 enum egl_platform {
 	/* EGL_MESA_platform_surfaceless: Mesa takes a DRM device it has a
