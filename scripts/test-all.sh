@@ -422,8 +422,9 @@ main() {
 	fi
 
 	if want kernel-debian; then
-		step "kernel and vivid-loop suites: x86-64 on Debian's kernel package"
-		kernel debian "$out/gcc" kernel vivid-loop
+		step "kernel, egl and vivid-loop suites: x86-64 on Debian's kernel package"
+		# egl: Debian 12's Mesa judges images on vgem (tests/consumers)
+		kernel debian "$out/gcc" kernel egl vivid-loop
 	fi
 
 	if want trixie-vm; then
@@ -447,9 +448,9 @@ main() {
 	# The i386 programs run natively in the guest whichever route built
 	# them: the test command is the VM runner, never wrapped.
 	if want kernel-cma; then
-		step "kernel, CMA and vivid-loop suites: x86-64 and i386 on the CMA kernel"
+		step "kernel, CMA, egl and vivid-loop suites: x86-64 and i386 on the CMA kernel"
 		need_kernel cma
-		kernel cma "$out/gcc" kernel cma vivid-loop
+		kernel cma "$out/gcc" kernel cma egl vivid-loop
 		kernel cma "$out/i386" kernel cma
 	fi
 
