@@ -333,15 +333,56 @@ static void drain_wake(GstDmaHeapBufferPool *self)
 		;
 }
 
+/*
+ * Whether the parent would keep @buffer for reuse (GStreamer's own
+ * checks): its memories untouched, its size the pool's, all of them its
+ * own. A buffer that fails is left to the parent, which frees it.
+ */
+static gboolean reusable(GstDmaHeapBufferPool *self, GstBuffer *buffer)
+{
+	return !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_TAG_MEMORY) &&
+	       gst_buffer_get_size(buffer) == self->layout.size &&
+	       gst_buffer_is_all_memory_writable(buffer);
+}
+
+/*
+ * Free buffers are kept in a stack, the most recently released on top,
+ * and handed out from the top: a stream that returns each frame before
+ * the next is asked for fills one buffer again and again, whose pages
+ * are still in the CPU's caches and TLB, instead of going round every
+ * buffer of the pool (GstBufferPool's own queue is first in, first out).
+ * The stack holds the pool's buffers that the parent's queue would: the
+ * parent allocates, counts and frees them, and gets them back in stop().
+ */
+static void push_free(GstDmaHeapBufferPool *self, GstBuffer *buffer,
+		      gboolean top)
+{
+	g_mutex_lock(&self->free_lock);
+	if (top)
+		g_queue_push_head(&self->free_bufs, buffer);
+	else
+		g_queue_push_tail(&self->free_bufs, buffer);
+	g_mutex_unlock(&self->free_lock);
+}
+
+static GstBuffer *pop_free(GstDmaHeapBufferPool *self)
+{
+	GstBuffer *b;
+
+	g_mutex_lock(&self->free_lock);
+	b = g_queue_pop_head(&self->free_bufs);
+	g_mutex_unlock(&self->free_lock);
+	return b;
+}
+
 static void release_all(GstBufferPool *pool, GQueue *q)
 {
 	GstBuffer *b;
 
-	/* The parent's: back in the queue without waking anyone, as they
-	 * are as busy as when taken. */
+	/* Under the free ones, in the order taken, without waking anyone:
+	 * they are as busy as when taken. */
 	while ((b = g_queue_pop_head(q)))
-		GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class)
-			->release_buffer(pool, b);
+		push_free(GST_DMAHEAP_BUFFER_POOL(pool), b, FALSE);
 }
 
 static gboolean any_idle(GQueue *busy)
@@ -383,6 +424,15 @@ static GstFlowReturn try_acquire(GstBufferPool *pool, GQueue *busy,
 		p = *params;
 	/* The waiting is ours: the parent would hand out a busy buffer. */
 	p.flags |= GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
+	while ((b = pop_free(GST_DMAHEAP_BUFFER_POOL(pool)))) {
+		if (gst_dmaheap_buffer_idle(b, 0)) {
+			*buffer = b;
+			return GST_FLOW_OK;
+		}
+		GST_DEBUG_OBJECT(pool, "%p has pending fences", (void *)b);
+		g_queue_push_tail(busy, b);
+	}
+	/* None free: a new one, up to the maximum. */
 	while ((ret = parent->acquire_buffer(pool, &b, &p)) == GST_FLOW_OK) {
 		if (gst_dmaheap_buffer_idle(b, 0)) {
 			*buffer = b;
@@ -498,15 +548,38 @@ static GstFlowReturn acquire_buffer(GstBufferPool *pool, GstBuffer **buffer,
 }
 
 /* A waiter is woken only if there is one: with none, a buffer coming back
- * costs no write (and the next acquire no read) of the eventfd. */
+ * costs no write (and the next acquire no read) of the eventfd. The count
+ * is read under the lock: an acquire counts itself before it looks at the
+ * stack, so either it finds this buffer or this release sees it. */
 static void release_buffer(GstBufferPool *pool, GstBuffer *buffer)
 {
 	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(pool);
+	gint waiters;
 
-	GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class)
-		->release_buffer(pool, buffer);
-	if (g_atomic_int_get(&self->waiters) > 0)
+	if (!reusable(self, buffer)) {
+		GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class)
+			->release_buffer(pool, buffer);
+		return;
+	}
+	g_mutex_lock(&self->free_lock);
+	g_queue_push_head(&self->free_bufs, buffer);
+	waiters = g_atomic_int_get(&self->waiters);
+	g_mutex_unlock(&self->free_lock);
+	if (waiters > 0)
 		wake(self);
+}
+
+/* The free buffers back to the parent, which frees them. */
+static gboolean stop(GstBufferPool *pool)
+{
+	GstDmaHeapBufferPool *self = GST_DMAHEAP_BUFFER_POOL(pool);
+	GstBufferPoolClass *parent =
+		GST_BUFFER_POOL_CLASS(gst_dmaheap_buffer_pool_parent_class);
+	GstBuffer *b;
+
+	while ((b = pop_free(self)))
+		parent->release_buffer(pool, b);
+	return parent->stop(pool);
 }
 
 static void flush_start(GstBufferPool *pool)
@@ -542,6 +615,7 @@ static void finalize(GObject *obj)
 	g_weak_ref_clear(&self->element);
 	if (self->wake_fd >= 0)
 		close(self->wake_fd);
+	g_mutex_clear(&self->free_lock);
 	G_OBJECT_CLASS(gst_dmaheap_buffer_pool_parent_class)->finalize(obj);
 }
 
@@ -558,6 +632,7 @@ static void gst_dmaheap_buffer_pool_class_init(GstDmaHeapBufferPoolClass *k)
 	pc->flush_start = flush_start;
 	pc->flush_stop = flush_stop;
 	pc->start = start;
+	pc->stop = stop;
 }
 
 static void gst_dmaheap_buffer_pool_init(GstDmaHeapBufferPool *self)
@@ -565,4 +640,6 @@ static void gst_dmaheap_buffer_pool_init(GstDmaHeapBufferPool *self)
 	gst_allocation_params_init(&self->params);
 	g_weak_ref_init(&self->element, NULL);
 	self->wake_fd = -1;
+	g_mutex_init(&self->free_lock);
+	g_queue_init(&self->free_bufs);
 }

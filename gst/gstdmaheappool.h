@@ -29,6 +29,10 @@
  * in again at every frame; memories that cannot be mapped (a protected
  * heap's) are handed out all the same.
  *
+ * Free buffers are handed out last released, first out, so that a stream
+ * that returns each buffer before it asks for the next keeps reusing the
+ * one whose pages are in the CPU's caches and TLB.
+ *
  * A released buffer is handed out again only once its fences have
  * signalled (poll() of the dma-buf for POLLOUT: no device still reads or
  * writes it); busy ones are skipped. If every buffer is busy (or out) and
@@ -64,6 +68,8 @@ struct _GstDmaHeapBufferPool {
 	GWeakRef element; /* whose errors allocation failures are */
 	int wake_fd;	  /* eventfd: a buffer came back, or a flush */
 	gint waiters;	  /* acquires about to wait (atomic) */
+	GMutex free_lock;
+	GQueue free_bufs; /* free buffers, the last released at the head */
 };
 
 G_END_DECLS

@@ -7,7 +7,8 @@
  * sleeps (little CPU time) until a flush, a release or the fence.
  * With "dmaheap-separate-planes", each plane is a dma-buf of its own, the
  * offsets and strides those of the one-buffer layout. A pool buffer
- * stays mapped while it lives: mapping its frames costs no mmap().
+ * stays mapped while it lives: mapping its frames costs no mmap(). The
+ * buffer released last is handed out first.
  */
 #include <poll.h>
 #include <time.h>
@@ -658,6 +659,82 @@ static void test_release_without_waiter_is_quiet(void **state)
 	gst_object_unref(pool);
 }
 
+/*
+ * The buffer released last is handed out first: a stream that gives each
+ * buffer back before it asks for the next reuses one buffer, whose pages
+ * are warm, and does not go round the whole pool.
+ */
+static void test_last_released_first(void **state)
+{
+	GstBufferPool *pool = make_pool(
+		"video/x-raw,format=GRAY8,width=64,height=64", TRUE, 0, 0);
+	GstBuffer *b[3], *again = NULL;
+
+	for (int i = 0; i < 3; i++) {
+		b[i] = NULL;
+		assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &b[i],
+								NULL),
+				 GST_FLOW_OK);
+	}
+	for (int i = 0; i < 3; i++)
+		gst_buffer_unref(b[i]);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &again,
+								NULL),
+				 GST_FLOW_OK);
+		assert_ptr_equal(again, b[2]);
+		gst_buffer_unref(again);
+	}
+	/* Two out at once: the last two released, newest first. */
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &b[0], NULL),
+			 GST_FLOW_OK);
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &b[1], NULL),
+			 GST_FLOW_OK);
+	assert_ptr_equal(b[0], b[2]);
+	assert_ptr_not_equal(b[1], b[2]);
+	gst_buffer_unref(b[1]);
+	gst_buffer_unref(b[0]);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+	assert_int_equal(gsttest_no_leaks(NULL), 0);
+}
+
+/* A buffer whose memory was replaced is freed when it comes back, not
+ * handed out again (GStreamer's rule, kept by the pool's own stack): the
+ * next acquire allocates. */
+static void test_tagged_buffer_not_reused(void **state)
+{
+	GstBufferPool *pool = make_pool(
+		"video/x-raw,format=GRAY8,width=64,height=64", TRUE, 0, 0);
+	GstBuffer *buf = NULL;
+	GstMemory *mem;
+
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf, NULL),
+			 GST_FLOW_OK);
+	mem = gst_buffer_get_memory(buf, 0);
+	gst_buffer_replace_all_memory(buf, gst_memory_copy(mem, 0, -1));
+	gst_memory_unref(mem);
+	assert_true(GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_TAG_MEMORY));
+	gst_buffer_unref(buf);
+	dmaheap_mock_reset_calls(gsttest_mock());
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf, NULL),
+			 GST_FLOW_OK);
+	assert_int_equal(dmaheap_mock_calls(gsttest_mock(),
+					    DMAHEAP_MOCK_IOCTL_ALLOC), 1);
+	assert_false(GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_TAG_MEMORY));
+	gst_buffer_unref(buf);
+	/* An untouched buffer is kept: no allocation. */
+	dmaheap_mock_reset_calls(gsttest_mock());
+	assert_int_equal(gst_buffer_pool_acquire_buffer(pool, &buf, NULL),
+			 GST_FLOW_OK);
+	assert_int_equal(dmaheap_mock_calls(gsttest_mock(),
+					    DMAHEAP_MOCK_IOCTL_ALLOC), 0);
+	gst_buffer_unref(buf);
+	assert_true(gst_buffer_pool_set_active(pool, FALSE));
+	gst_object_unref(pool);
+	assert_int_equal(gsttest_no_leaks(NULL), 0);
+}
+
 static void test_bad_config(void **state)
 {
 	GstBufferPool *pool = gst_dmaheap_buffer_pool_new(NULL);
@@ -693,6 +770,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_frame_maps_reuse_mapping),
 		cmocka_unit_test(test_keep_mapped_fails),
 		cmocka_unit_test(test_release_without_waiter_is_quiet),
+		cmocka_unit_test(test_last_released_first),
+		cmocka_unit_test(test_tagged_buffer_not_reused),
 	};
 
 	gsttest_init(&argc, &argv, 1);
