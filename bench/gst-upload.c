@@ -17,20 +17,31 @@
  *            fakesink: every buffer must come out with the memory it
  *            came in with (no byte copied); the count is printed, and a
  *            buffer copied makes the run fail.
- * Frames are pushed from the measuring thread (bench_push()). Rates are
- * per second of CPU time (see now()). The three alternate in
- * short rounds (about 250 MB of frames each) on
- * pipelines kept playing, and each figure is the best of --rounds rounds
- * (default 20): on a shared machine the best round is the one least
- * disturbed, and interleaving gives each measurement the same chances.
- * The ratio upload/memcpy ("ratio") is the figure of merit; "ratio2" is
- * upload/rotating.
+ * Frames are pushed from the measuring thread (bench_push()), into a
+ * fakesink that keeps no last sample (it would hold a buffer of the pool
+ * and cost a GstSample a frame). Rates are per second of CPU time (see
+ * now()). The four methods alternate in small batches (about 50 MB of
+ * frames each, a few milliseconds to tens of them), in a new shuffled
+ * order each round, on pipelines kept playing, for --rounds rounds
+ * (default 101). The figure of merit is the median over rounds of each
+ * round's ratio upload/memcpy: the two batches of a ratio ran within
+ * milliseconds of each other, so a slow change of the machine's load
+ * cancels out of it, and a disturbance that hits one batch makes one
+ * outlying ratio, which the median ignores. Printed with it: a 95 %
+ * confidence interval of that median (order statistics, no assumption
+ * on the distribution), the 10th and 90th percentiles of the ratios, the
+ * best round of each method against the best of the other ("best/best",
+ * the two possibly far apart in time), and the load average before and
+ * after. The target (90 %) is "met" only if the interval's low end
+ * reaches it, "missed" if its high end does not, else "undecided".
+ * "ratio2" is upload/rotating.
  *
  * Output: a table on stdout and, with --dat FILE, a gnuplot data file
  * (bench/gst-plot.gp). A benchmark, never a test: nothing here asserts a
  * time.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,7 +219,7 @@ static void pipeline_start(struct pipeline *pl, GstCaps *caps)
 
 	memset(pl, 0, sizeof(*pl));
 	pl->p = gst_parse_launch("dmaheapupload name=up heap=system ! "
-				 "fakesink name=sink sync=false "
+				 "fakesink name=sink sync=false enable-last-sample=false "
 				 "signal-handoffs=true", NULL);
 	pl->up = gst_bin_get_by_name(GST_BIN(pl->p), "up");
 	sink = gst_bin_get_by_name(GST_BIN(pl->p), "sink");
@@ -295,19 +306,219 @@ static GstBuffer *make_frame(const GstVideoInfo *info, gboolean heap)
 	return buf;
 }
 
-/* The faster of two rounds; buffers copied counted over both. */
-/* Frames a round: about 250 MB of them, at least 2. */
+/* Frames a batch: about 50 MB of them, at least 2. Small, so that the
+ * batches compared with each other run within milliseconds. */
 static guint frames_for(gsize size)
 {
-	return MAX(2, (guint)(250000000 / size));
+	return MAX(2, (guint)(50000000 / size));
 }
 
-static struct result best(struct result a, struct result b)
+static int cmp_double(const void *a, const void *b)
 {
-	struct result r = a.fps > b.fps ? a : b;
+	double x = *(const double *)a, y = *(const double *)b;
 
-	r.copied = a.copied + b.copied;
-	return r;
+	return (x > y) - (x < y);
+}
+
+/* Value at fraction @q of @v (sorted, @n > 0), nearest rank. */
+static double quantile(const double *v, guint n, double q)
+{
+	guint i = (guint)(q * (n - 1) + 0.5);
+
+	return v[MIN(i, n - 1)];
+}
+
+/*
+ * The median of @n per-round ratios, their 10th and 90th percentiles,
+ * and a 95 % confidence interval of the median that assumes nothing of
+ * their distribution: the order statistics of ranks n/2 -+ 0.98 sqrt(n)
+ * (the binomial's normal approximation), so that a target is met only
+ * if the interval's low end reaches it.
+ */
+struct spread {
+	double median, p10, p90, lo, hi;
+};
+
+static struct spread spread_of(double *v, guint n)
+{
+	struct spread s;
+	double h = 0.98 * sqrt((double)n);
+	gint lo = (gint)floor(n / 2.0 - h), hi = (gint)ceil(n / 2.0 + h);
+
+	qsort(v, n, sizeof(*v), cmp_double);
+	s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	s.p10 = quantile(v, n, 0.1);
+	s.p90 = quantile(v, n, 0.9);
+	s.lo = v[CLAMP(lo, 0, (gint)n - 1)];
+	s.hi = v[CLAMP(hi, 0, (gint)n - 1)];
+	return s;
+}
+
+/* The 1-, 5- and 15-minute load averages, as /proc/loadavg has them. */
+static void load_average(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (!f || !fgets(out, (int)len, f))
+		g_strlcpy(out, "unknown", len);
+	out[strcspn(out, "\n")] = 0;
+	if (f)
+		fclose(f);
+}
+
+/* Methods of a round, run in a new shuffled order each round. */
+enum { M_MEMCPY, M_ROTATING, M_UPLOAD, M_THROUGH, N_METHODS };
+
+/* Everything measured for one frame size. */
+struct bench {
+	struct copy_pair pair;
+	struct rotation rot;
+	struct pipeline up, thru;
+	GstBuffer *sys, *heap;
+	guint batch;
+};
+
+static struct result run_method(struct bench *b, int m)
+{
+	switch (m) {
+	case M_MEMCPY: return bench_memcpy(&b->pair, b->batch);
+	case M_ROTATING: return bench_rotation(&b->rot, b->batch);
+	case M_UPLOAD: return bench_push(&b->up, b->sys, b->batch);
+	default: return bench_push(&b->thru, b->heap, b->batch);
+	}
+}
+
+/* Per-size summary: per-round rates and ratios, and the best rounds. */
+struct summary {
+	double gbps[N_METHODS], fps[N_METHODS]; /* medians over rounds */
+	double best[N_METHODS];			/* best round, GB/s */
+	struct spread ratio, ratio2;		/* upload/memcpy, /rotating */
+	guint copied_up, copied_thru;
+};
+
+static void run_rounds(struct bench *b, int rounds, GRand *rng,
+		       struct summary *s)
+{
+	double *rate[N_METHODS], *fps[N_METHODS];
+	double *r1 = g_new(double, rounds), *r2 = g_new(double, rounds);
+
+	memset(s, 0, sizeof(*s));
+	for (int m = 0; m < N_METHODS; m++) {
+		rate[m] = g_new(double, rounds);
+		fps[m] = g_new(double, rounds);
+	}
+	for (int k = 0; k < rounds; k++) {
+		int order[N_METHODS] = { 0, 1, 2, 3 };
+
+		for (int i = N_METHODS - 1; i > 0; i--) {
+			int j = g_rand_int_range(rng, 0, i + 1), t = order[i];
+
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (int i = 0; i < N_METHODS; i++) {
+			struct result r = run_method(b, order[i]);
+
+			rate[order[i]][k] = r.gbps;
+			fps[order[i]][k] = r.fps;
+			if (order[i] == M_UPLOAD)
+				s->copied_up += r.copied;
+			else if (order[i] == M_THROUGH)
+				s->copied_thru += r.copied;
+		}
+		r1[k] = rate[M_UPLOAD][k] / rate[M_MEMCPY][k];
+		r2[k] = rate[M_UPLOAD][k] / rate[M_ROTATING][k];
+	}
+	s->ratio = spread_of(r1, rounds);
+	s->ratio2 = spread_of(r2, rounds);
+	for (int m = 0; m < N_METHODS; m++) {
+		qsort(rate[m], rounds, sizeof(double), cmp_double);
+		qsort(fps[m], rounds, sizeof(double), cmp_double);
+		s->gbps[m] = quantile(rate[m], rounds, 0.5);
+		s->fps[m] = quantile(fps[m], rounds, 0.5);
+		s->best[m] = rate[m][rounds - 1];
+		g_free(rate[m]);
+		g_free(fps[m]);
+	}
+	g_free(r1);
+	g_free(r2);
+}
+
+/* "met" if the interval's low end reaches @target, "missed" if its high
+ * end does not, else the run cannot tell. */
+static const char *verdict(const struct spread *s, double target)
+{
+	if (s->lo >= target)
+		return "met";
+	return s->hi < target ? "missed" : "undecided";
+}
+
+static void bench_open(struct bench *b, struct dmaheap_ctx *ctx,
+		       const GstVideoInfo *info, GstCaps *caps)
+{
+	b->sys = make_frame(info, FALSE);
+	b->heap = make_frame(info, TRUE);
+	pair_open(ctx, info->size, &b->pair);
+	pipeline_start(&b->up, caps);
+	pipeline_start(&b->thru, caps);
+	/* Warm-up, untimed: negotiation, the pool's buffers. */
+	bench_memcpy(&b->pair, 4);
+	bench_push(&b->up, b->sys, 4);
+	bench_push(&b->thru, b->heap, 4);
+	b->batch = frames_for(info->size);
+	/* The pool's buffers, as the warm-up used them. */
+	bench_push(&b->up, b->sys, 16);
+	rotation_open(ctx, info->size, b->up.n_seen, &b->rot);
+	bench_rotation(&b->rot, 2 * b->rot.n);
+}
+
+static void bench_close(struct bench *b)
+{
+	pipeline_stop(&b->up);
+	pipeline_stop(&b->thru);
+	pair_close(&b->pair);
+	rotation_close(&b->rot);
+	gst_buffer_unref(b->sys);
+	gst_buffer_unref(b->heap);
+}
+
+static void print_ratio(const char *what, const struct spread *s,
+			double best)
+{
+	printf("  %-16s median %5.1f %%  95 %% CI %5.1f-%5.1f %%  "
+	       "p10-p90 %5.1f-%5.1f %%  best/best %5.1f %%\n", what,
+	       100 * s->median, 100 * s->lo, 100 * s->hi, 100 * s->p10,
+	       100 * s->p90, 100 * best);
+}
+
+static void report(const char *label, const struct size *sz, int rounds,
+		   const struct bench *b, const struct summary *s,
+		   const char *load0, const char *load1, FILE *df)
+{
+	printf("%s %s, %d rounds of %u frames a method:\n", label, sz->name,
+	       rounds, b->batch);
+	printf("  GB/s (median round) memcpy %.2f, rotating %.2f (%u bufs), "
+	       "upload %.2f = %.1f fps, through %.0f fps, copied %u\n",
+	       s->gbps[M_MEMCPY], s->gbps[M_ROTATING], b->rot.n,
+	       s->gbps[M_UPLOAD], s->fps[M_UPLOAD], s->fps[M_THROUGH],
+	       s->copied_thru);
+	print_ratio("upload/memcpy", &s->ratio,
+		    s->best[M_UPLOAD] / s->best[M_MEMCPY]);
+	print_ratio("upload/rotating", &s->ratio2,
+		    s->best[M_UPLOAD] / s->best[M_ROTATING]);
+	printf("  target upload >= 90 %% of memcpy: %s\n",
+	       verdict(&s->ratio, 0.9));
+	printf("  load average before: %s\n  load average after:  %s\n",
+	       load0, load1);
+	if (df)
+		fprintf(df, "%s-%s %.3f %.3f %.3f %.1f %.1f %.1f %u "
+			"%.4f %.4f %.4f %.4f %.4f %.4f %.4f\n", label, sz->name,
+			s->gbps[M_MEMCPY], s->gbps[M_ROTATING],
+			s->gbps[M_UPLOAD], s->fps[M_MEMCPY], s->fps[M_UPLOAD],
+			s->fps[M_THROUGH], s->copied_thru, s->ratio.median,
+			s->ratio.p10, s->ratio.p90, s->ratio.lo, s->ratio.hi,
+			s->best[M_UPLOAD] / s->best[M_MEMCPY],
+			s->ratio2.median);
 }
 
 int main(int argc, char **argv)
@@ -323,9 +534,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int rounds = 20, o, failed = 0;
+	int rounds = 101, o, failed = 0;
 	const char *dat = NULL, *label = "host";
 	struct dmaheap_ctx *ctx;
+	GRand *rng = g_rand_new_with_seed(17);
 	FILE *df = NULL;
 
 	while ((o = getopt_long(argc, argv, "r:d:l:h", opts, NULL)) != -1) {
@@ -338,6 +550,10 @@ int main(int argc, char **argv)
 			       "[--dat FILE] [--label NAME]\n", argv[0]);
 			return o == 'h' ? 0 : 2;
 		}
+	}
+	if (rounds < 1) {
+		fprintf(stderr, "--rounds: at least 1\n");
+		return 2;
 	}
 	gst_init(&argc, &argv);
 	if (!gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR,
@@ -352,19 +568,12 @@ int main(int argc, char **argv)
 		perror(dat);
 		return 1;
 	}
-	printf("%-5s %-5s %9s %9s %4s %9s %9s %9s %6s %6s %10s %s\n", "where",
-	       "size", "memcpy", "fps", "bufs", "rotating", "upload", "fps",
-	       "ratio", "ratio2", "through", "copied");
 	for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
 		const struct size *sz = &sizes[i];
-		struct result m = { 0 }, u = { 0 }, p = { 0 };
-		struct pipeline up, thru;
-		struct copy_pair pair;
-		struct rotation rot;
-		struct result mr = { 0 };
+		char load0[128], load1[128];
+		struct summary s;
+		struct bench b;
 		GstVideoInfo info;
-		guint n;
-		GstBuffer *sys, *heap;
 		GstCaps *caps;
 
 		gst_video_info_set_format(&info, GST_VIDEO_FORMAT_NV12,
@@ -372,46 +581,20 @@ int main(int argc, char **argv)
 		caps = gst_video_info_to_caps(&info);
 		gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION, 0, 1,
 				    NULL);
-		sys = make_frame(&info, FALSE);
-		heap = make_frame(&info, TRUE);
-		pair_open(ctx, info.size, &pair);
-		pipeline_start(&up, caps);
-		pipeline_start(&thru, caps);
-		/* Warm-up, untimed: negotiation, the pool's buffers. */
-		bench_memcpy(&pair, 4);
-		bench_push(&up, sys, 4);
-		bench_push(&thru, heap, 4);
-		n = frames_for(info.size);
-		/* The pool's buffers, as the warm-up used them. */
-		bench_push(&up, sys, 16);
-		rotation_open(ctx, info.size, up.n_seen, &rot);
-		for (int k = 0; k < rounds; k++) {
-			m = best(m, bench_memcpy(&pair, n));
-			mr = best(mr, bench_rotation(&rot, n));
-			u = best(u, bench_push(&up, sys, n));
-			p = best(p, bench_push(&thru, heap, n));
-		}
-		pipeline_stop(&up);
-		pipeline_stop(&thru);
-		pair_close(&pair);
-		printf("%-5s %-5s %4.1f GB/s %9.1f %4u %4.1f GB/s %4.1f GB/s "
-		       "%9.1f %5.1f%% %5.1f%% %6.0f fps %u\n", label,
-		       sz->name, m.gbps, m.fps, rot.n, mr.gbps, u.gbps, u.fps,
-		       100.0 * u.gbps / m.gbps, 100.0 * u.gbps / mr.gbps,
-		       p.fps, p.copied);
-		if (df)
-			fprintf(df, "%s-%s %.3f %.3f %.3f %.1f %.1f %.1f %u\n",
-				label, sz->name, m.gbps, mr.gbps, u.gbps,
-				m.fps, u.fps, p.fps, p.copied);
+		bench_open(&b, ctx, &info, caps);
+		load_average(load0, sizeof(load0));
+		run_rounds(&b, rounds, rng, &s);
+		load_average(load1, sizeof(load1));
+		report(label, sz, rounds, &b, &s, load0, load1, df);
 		/* Through: none copied; upload: every frame. */
-		failed |= p.copied != 0 || u.copied != (guint)rounds * n;
-		rotation_close(&rot);
-		gst_buffer_unref(sys);
-		gst_buffer_unref(heap);
+		failed |= s.copied_thru != 0 ||
+			  s.copied_up != (guint)rounds * b.batch;
+		bench_close(&b);
 		gst_caps_unref(caps);
 	}
 	if (df)
 		fclose(df);
+	g_rand_free(rng);
 	dmaheap_ctx_free(ctx);
 	return failed;
 }
