@@ -6,9 +6,10 @@
  *   memcpy   one memcpy of a frame's bytes between two heap buffers
  *            mapped once: what the memory can do. At 1080p the two
  *            (6 MB) may stay in the CPU's cache.
- *   rotating one memcpy of a frame from system memory into as many heap
- *            buffers, in turn, as the element's pool used ("bufs"): the
- *            same bytes the element moves, with its cache footprint.
+ *   rotating one memcpy of the frame given to the element (its system
+ *            memory, mapped) into as many heap buffers, in turn, as the
+ *            element's pool used ("bufs"): the same bytes the element
+ *            moves, from the same address, with its cache footprint.
  *   upload   system-memory frames pushed into dmaheapupload ! fakesink:
  *            frames per second and GB/s of frames copied into heap
  *            buffers, the element's map, CPU-access bracketing and copy
@@ -60,6 +61,7 @@ struct size {
 
 struct result {
 	double fps, gbps;
+	double best_gbps; /* of the batch's fastest frame */
 	guint frames, copied; /* through: buffers that did not pass as is */
 };
 
@@ -75,6 +77,35 @@ static double now(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A batch timed frame by frame: its total and its fastest frame. */
+struct frame_clock {
+	double last, total, best;
+};
+
+static void clock_start(struct frame_clock *c)
+{
+	c->total = 0;
+	c->best = G_MAXDOUBLE;
+	c->last = now();
+}
+
+static void clock_frame(struct frame_clock *c)
+{
+	double t = now(), d = t - c->last;
+
+	c->last = t;
+	c->total += d;
+	c->best = MIN(c->best, d);
+}
+
+static void clock_result(const struct frame_clock *c, gsize size,
+			 struct result *r)
+{
+	r->fps = r->frames / c->total;
+	r->gbps = r->fps * (double)size / 1e9;
+	r->best_gbps = (double)size / c->best / 1e9;
 }
 
 /* Two heap buffers of a frame's size, mapped once and resident. */
@@ -110,13 +141,14 @@ static void pair_close(struct copy_pair *c)
 static struct result bench_memcpy(struct copy_pair *c, guint n)
 {
 	struct result r = { .frames = n };
-	double t0 = now(), t;
+	struct frame_clock fc;
 
-	for (guint i = 0; i < n; i++)
+	clock_start(&fc);
+	for (guint i = 0; i < n; i++) {
 		memcpy(c->pb, c->pa, c->size);
-	t = now() - t0;
-	r.fps = n / t;
-	r.gbps = r.fps * (double)c->size / 1e9;
+		clock_frame(&fc);
+	}
+	clock_result(&fc, c->size, &r);
 	return r;
 }
 
@@ -129,17 +161,18 @@ struct rotation {
 	struct dmaheap_buf *dst[MAX_DST];
 	void *p[MAX_DST];
 	guint n;
-	guint8 *src;
+	const guint8 *src;
 	gsize size;
 };
 
-static void rotation_open(struct dmaheap_ctx *ctx, gsize size, guint n,
-			  struct rotation *r)
+/* @src: the very bytes the element is given, so that the two read the
+ * same memory at the same alignment. */
+static void rotation_open(struct dmaheap_ctx *ctx, const guint8 *src,
+			  gsize size, guint n, struct rotation *r)
 {
 	r->n = MAX(1, MIN(n, MAX_DST));
 	r->size = size;
-	r->src = g_malloc(size);
-	memset(r->src, 0x55, size);
+	r->src = src;
 	for (guint i = 0; i < r->n; i++) {
 		if (dmaheap_alloc(ctx, "system", size, 0, &r->dst[i]) ||
 		    dmaheap_buf_map(r->dst[i], &r->p[i])) {
@@ -157,20 +190,20 @@ static void rotation_close(struct rotation *r)
 		dmaheap_buf_unmap(r->dst[i]);
 		dmaheap_buf_free(r->dst[i]);
 	}
-	g_free(r->src);
 }
 
 /* @n memcpys of a frame from system memory into the buffers in turn. */
 static struct result bench_rotation(struct rotation *r, guint n)
 {
 	struct result res = { .frames = n };
-	double t0 = now(), t;
+	struct frame_clock fc;
 
-	for (guint i = 0; i < n; i++)
+	clock_start(&fc);
+	for (guint i = 0; i < n; i++) {
 		memcpy(r->p[i % r->n], r->src, r->size);
-	t = now() - t0;
-	res.fps = n / t;
-	res.gbps = res.fps * (double)r->size / 1e9;
+		clock_frame(&fc);
+	}
+	clock_result(&fc, r->size, &res);
 	return res;
 }
 
@@ -266,19 +299,19 @@ static struct result bench_push(struct pipeline *pl, GstBuffer *frame,
 {
 	gint same0 = pl->same;
 	struct result r = { .frames = n };
-	double t0 = now(), t;
+	struct frame_clock fc;
 
+	clock_start(&fc);
 	for (guint i = 0; i < n; i++) {
 		GstFlowReturn ret = gst_pad_push(pl->src, gst_buffer_ref(frame));
 
+		clock_frame(&fc);
 		if (ret != GST_FLOW_OK) {
 			fprintf(stderr, "push: %s\n", gst_flow_get_name(ret));
 			exit(1);
 		}
 	}
-	t = now() - t0;
-	r.fps = n / t;
-	r.gbps = r.fps * (double)gst_buffer_get_size(frame) / 1e9;
+	clock_result(&fc, gst_buffer_get_size(frame), &r);
 	r.copied = n - (guint)(pl->same - same0);
 	return r;
 }
@@ -375,6 +408,7 @@ struct bench {
 	struct rotation rot;
 	struct pipeline up, thru;
 	GstBuffer *sys, *heap;
+	GstMapInfo sys_map; /* the system-memory frame, for rotating */
 	guint batch;
 };
 
@@ -392,15 +426,45 @@ static struct result run_method(struct bench *b, int m)
 struct summary {
 	double gbps[N_METHODS], fps[N_METHODS]; /* medians over rounds */
 	double best[N_METHODS];			/* best round, GB/s */
+	double frame[N_METHODS];		/* fastest frame, GB/s */
 	struct spread ratio, ratio2;		/* upload/memcpy, /rotating */
+	struct spread fast;	/* fastest frames, upload/memcpy */
 	guint copied_up, copied_thru;
 };
 
+static const char *const method_names[] = { "memcpy", "rotating", "upload",
+					    "through" };
+
+/* One shuffled round: each method's batch once. */
+static void run_round(struct bench *b, GRand *rng, struct result *res,
+		      struct summary *s)
+{
+	int order[N_METHODS] = { 0, 1, 2, 3 };
+
+	for (int i = N_METHODS - 1; i > 0; i--) {
+		int j = g_rand_int_range(rng, 0, i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (int i = 0; i < N_METHODS; i++) {
+		int m = order[i];
+
+		res[m] = run_method(b, m);
+		if (m == M_UPLOAD)
+			s->copied_up += res[m].copied;
+		else if (m == M_THROUGH)
+			s->copied_thru += res[m].copied;
+	}
+}
+
+/* @rounds rounds; with @raw, each batch's figures as a line of it. */
 static void run_rounds(struct bench *b, int rounds, GRand *rng,
-		       struct summary *s)
+		       const char *label, FILE *raw, struct summary *s)
 {
 	double *rate[N_METHODS], *fps[N_METHODS];
 	double *r1 = g_new(double, rounds), *r2 = g_new(double, rounds);
+	double *r3 = g_new(double, rounds);
 
 	memset(s, 0, sizeof(*s));
 	for (int m = 0; m < N_METHODS; m++) {
@@ -408,29 +472,25 @@ static void run_rounds(struct bench *b, int rounds, GRand *rng,
 		fps[m] = g_new(double, rounds);
 	}
 	for (int k = 0; k < rounds; k++) {
-		int order[N_METHODS] = { 0, 1, 2, 3 };
+		struct result res[N_METHODS];
 
-		for (int i = N_METHODS - 1; i > 0; i--) {
-			int j = g_rand_int_range(rng, 0, i + 1), t = order[i];
-
-			order[i] = order[j];
-			order[j] = t;
+		run_round(b, rng, res, s);
+		for (int m = 0; m < N_METHODS; m++) {
+			rate[m][k] = res[m].gbps;
+			fps[m][k] = res[m].fps;
+			s->frame[m] = MAX(s->frame[m], res[m].best_gbps);
+			if (raw)
+				fprintf(raw, "%s %d %s %.4f %.4f\n", label, k,
+					method_names[m], res[m].gbps,
+					res[m].best_gbps);
 		}
-		for (int i = 0; i < N_METHODS; i++) {
-			struct result r = run_method(b, order[i]);
-
-			rate[order[i]][k] = r.gbps;
-			fps[order[i]][k] = r.fps;
-			if (order[i] == M_UPLOAD)
-				s->copied_up += r.copied;
-			else if (order[i] == M_THROUGH)
-				s->copied_thru += r.copied;
-		}
-		r1[k] = rate[M_UPLOAD][k] / rate[M_MEMCPY][k];
-		r2[k] = rate[M_UPLOAD][k] / rate[M_ROTATING][k];
+		r1[k] = res[M_UPLOAD].gbps / res[M_MEMCPY].gbps;
+		r2[k] = res[M_UPLOAD].gbps / res[M_ROTATING].gbps;
+		r3[k] = res[M_UPLOAD].best_gbps / res[M_MEMCPY].best_gbps;
 	}
 	s->ratio = spread_of(r1, rounds);
 	s->ratio2 = spread_of(r2, rounds);
+	s->fast = spread_of(r3, rounds);
 	for (int m = 0; m < N_METHODS; m++) {
 		qsort(rate[m], rounds, sizeof(double), cmp_double);
 		qsort(fps[m], rounds, sizeof(double), cmp_double);
@@ -442,6 +502,7 @@ static void run_rounds(struct bench *b, int rounds, GRand *rng,
 	}
 	g_free(r1);
 	g_free(r2);
+	g_free(r3);
 }
 
 /* "met" if the interval's low end reaches @target, "missed" if its high
@@ -468,7 +529,12 @@ static void bench_open(struct bench *b, struct dmaheap_ctx *ctx,
 	b->batch = frames_for(info->size);
 	/* The pool's buffers, as the warm-up used them. */
 	bench_push(&b->up, b->sys, 16);
-	rotation_open(ctx, info->size, b->up.n_seen, &b->rot);
+	if (!gst_buffer_map(b->sys, &b->sys_map, GST_MAP_READ)) {
+		fprintf(stderr, "cannot map the system-memory frame\n");
+		exit(1);
+	}
+	rotation_open(ctx, b->sys_map.data, info->size, b->up.n_seen,
+		      &b->rot);
 	bench_rotation(&b->rot, 2 * b->rot.n);
 }
 
@@ -478,6 +544,7 @@ static void bench_close(struct bench *b)
 	pipeline_stop(&b->thru);
 	pair_close(&b->pair);
 	rotation_close(&b->rot);
+	gst_buffer_unmap(b->sys, &b->sys_map);
 	gst_buffer_unref(b->sys);
 	gst_buffer_unref(b->heap);
 }
@@ -506,19 +573,23 @@ static void report(const char *label, const struct size *sz, int rounds,
 		    s->best[M_UPLOAD] / s->best[M_MEMCPY]);
 	print_ratio("upload/rotating", &s->ratio2,
 		    s->best[M_UPLOAD] / s->best[M_ROTATING]);
+	print_ratio("fastest frames", &s->fast,
+		    s->frame[M_UPLOAD] / s->frame[M_MEMCPY]);
 	printf("  target upload >= 90 %% of memcpy: %s\n",
 	       verdict(&s->ratio, 0.9));
 	printf("  load average before: %s\n  load average after:  %s\n",
 	       load0, load1);
 	if (df)
 		fprintf(df, "%s-%s %.3f %.3f %.3f %.1f %.1f %.1f %u "
-			"%.4f %.4f %.4f %.4f %.4f %.4f %.4f\n", label, sz->name,
+			"%.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f\n",
+			label, sz->name,
 			s->gbps[M_MEMCPY], s->gbps[M_ROTATING],
 			s->gbps[M_UPLOAD], s->fps[M_MEMCPY], s->fps[M_UPLOAD],
 			s->fps[M_THROUGH], s->copied_thru, s->ratio.median,
 			s->ratio.p10, s->ratio.p90, s->ratio.lo, s->ratio.hi,
 			s->best[M_UPLOAD] / s->best[M_MEMCPY],
-			s->ratio2.median);
+			s->ratio2.median, s->fast.median, s->fast.lo,
+			s->fast.hi);
 }
 
 int main(int argc, char **argv)
@@ -531,6 +602,7 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "dat", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "raw", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -538,16 +610,22 @@ int main(int argc, char **argv)
 	const char *dat = NULL, *label = "host";
 	struct dmaheap_ctx *ctx;
 	GRand *rng = g_rand_new_with_seed(17);
-	FILE *df = NULL;
+	FILE *df = NULL, *raw = NULL;
 
-	while ((o = getopt_long(argc, argv, "r:d:l:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "r:d:l:w:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'r': rounds = atoi(optarg); break;
 		case 'd': dat = optarg; break;
 		case 'l': label = optarg; break;
+		case 'w':
+			if (!(raw = fopen(optarg, "a"))) {
+				perror(optarg);
+				return 1;
+			}
+			break;
 		default:
 			printf("usage: %s [--rounds N] "
-			       "[--dat FILE] [--label NAME]\n", argv[0]);
+			       "[--dat FILE] [--raw FILE] [--label NAME]\n", argv[0]);
 			return o == 'h' ? 0 : 2;
 		}
 	}
@@ -583,7 +661,12 @@ int main(int argc, char **argv)
 				    NULL);
 		bench_open(&b, ctx, &info, caps);
 		load_average(load0, sizeof(load0));
-		run_rounds(&b, rounds, rng, &s);
+		{
+			gchar *l = g_strdup_printf("%s-%s", label, sz->name);
+
+			run_rounds(&b, rounds, rng, l, raw, &s);
+			g_free(l);
+		}
 		load_average(load1, sizeof(load1));
 		report(label, sz, rounds, &b, &s, load0, load1, df);
 		/* Through: none copied; upload: every frame. */
@@ -594,6 +677,8 @@ int main(int argc, char **argv)
 	}
 	if (df)
 		fclose(df);
+	if (raw)
+		fclose(raw);
 	g_rand_free(rng);
 	dmaheap_ctx_free(ctx);
 	return failed;

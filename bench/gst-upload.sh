@@ -4,7 +4,8 @@
 # On this machine on the mock heap (LD_PRELOAD of the mock), then in the
 # VM (tests/vm/run.sh, TCG) on the kernel's system heap, the figure that
 # counts. OUT_DIR (default bench/results) receives gst-upload.txt (both
-# tables and what was measured), gst-upload.dat and gst-upload.png.
+# tables and what was measured), gst-upload.dat, gst-upload.raw (every
+# batch's GB/s and its fastest frame's) and gst-upload.png.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: bench/gst-upload.sh BUILD_DIR [OUT_DIR] [options]}
@@ -29,12 +30,16 @@ mkdir -p "$tmp"
 	LD_PRELOAD=$build/lib/libdmaheap-mock-preload.so \
 	DMAHEAP_MOCK_HEAPS=system \
 		"$build/bench/dmaheap-gst-bench" --label host \
-		--dat "$tmp/gst-upload.dat" "$@"
+		--dat "$tmp/gst-upload.dat" --raw "$tmp/gst-upload.raw" "$@"
 	echo
+	echo "host load average before the VM: $(cat /proc/loadavg)"
 	"$here/../tests/vm/run.sh" --timeout 1800 -w "$build" -- \
 		"$build/bench/dmaheap-gst-bench" --label vm \
-		--dat "$tmp/gst-upload.dat" "$@"
+		--dat "$tmp/gst-upload.dat" --raw "$tmp/gst-upload.raw" "$@"
+	# Inside the VM /proc/loadavg is the guest's: the host's is what
+	# competes with qemu for the CPUs.
+	echo "host load average after the VM:  $(cat /proc/loadavg)"
 } | tee "$out/gst-upload.txt"
-cp "$tmp/gst-upload.dat" "$out/"
+cp "$tmp/gst-upload.dat" "$tmp/gst-upload.raw" "$out/"
 gnuplot -e "dat='$out/gst-upload.dat'; out='$out'" "$here/gst-plot.gp"
 echo "results in $out"
