@@ -4,7 +4,8 @@
 # buffers), rotating (system memory into the pool's number of heap
 # buffers) and upload; fps of memcpy, upload and through; buffers copied;
 # the ratio upload/memcpy over rounds: median, p10, p90, 95 % interval of
-# the median (low, high); best/best; median of upload/rotating.
+# the median (low, high); best/best; median of upload/rotating; the
+# ratio of the rounds' fastest frames: median, interval (low, high).
 if (!exists("dat")) dat = 'gst-upload.dat'
 if (!exists("out")) out = '.'
 
@@ -17,8 +18,10 @@ set yrange [0:*]
 set offsets 0, 0, graph 0.15, 0
 set xtics rotate by -20
 
-set title "GB/s per CPU-second (median of the interleaved rounds)"
+set title "GB/s per CPU-second (median of the interleaved rounds; log scale)"
 set ylabel "GB/s"
+set logscale y
+set yrange [0.05:*]
 set key top right Left reverse
 set style data histograms
 set style histogram clustered gap 1
@@ -28,10 +31,12 @@ plot dat using 2:xtic(1) title "memcpy, heap to heap", \
 
 set title "dmaheapupload / memcpy: median of per-round ratios, 95 % interval"
 set ylabel "%"
+unset logscale y
 set yrange [0:140]
 set offsets 0, 0, 0, 0
 set style histogram errorbars gap 2 lw 1.5
 set key top left Left reverse
-plot dat using (100*$9):(100*$12):(100*$13):xtic(1) title "upload / memcpy", \
+plot dat using (100*$9):(100*$12):(100*$13):xtic(1) title "batches", \
+     '' using (100*$16):(100*$17):(100*$18) title "fastest frames", \
      90 with lines lw 2 dt 2 lc rgb "red" title "target 90 %"
 unset multiplot
