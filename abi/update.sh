@@ -5,9 +5,10 @@
 #
 #   abi/update.sh [BUILDDIR]
 #
-# Builds the two shared libraries in BUILDDIR (default build-abi, made
+# Builds the three shared libraries in BUILDDIR (default build-abi, made
 # fresh) as the tests build them (gcc, debug info, x86-64) and writes
-# abi/libdmaheap.abi and abi/libdmaheap-android.abi with abidw. Only the
+# abi/libdmaheap.abi, abi/libdmaheap-android.abi and
+# abi/libgstdmaheap-1.0.abi with abidw. Only the
 # types of the installed headers are kept, without source locations or
 # paths, so that a baseline changes when the interface does and not when
 # a line moves. Needs abigail-tools, meson, ninja, gcc and g++.
@@ -22,10 +23,17 @@ esac
 rm -rf "$build"
 CC=gcc CXX=g++ meson setup "$build" "$top" -Dbuildtype=debugoptimized \
 	-Dtests=false -Dtools=false -Dmock=false -Dgst=disabled \
-	-Dman=disabled -Dandroid=enabled >/dev/null
+	-Dman=disabled -Dandroid=enabled -Dgst=enabled >/dev/null
 ninja -C "$build" >/dev/null
 "$top/abi/abidw.sh" "$build/lib/libdmaheap.so" "$top/abi/libdmaheap.abi" \
 	"$top/include"
 "$top/abi/abidw.sh" "$build/android/libdmaheap-android.so" \
 	"$top/abi/libdmaheap-android.abi" "$top/android/include" "$top/include"
-echo "abi/update.sh: wrote abi/libdmaheap.abi and abi/libdmaheap-android.abi; review with git diff abi/"
+# The GStreamer helper library: its public header alone, as the
+# abidiff-gst test describes it.
+gsthd=$(mktemp -d)
+trap 'rm -rf "$gsthd"' EXIT
+cp "$top/gst/gstdmaheap.h" "$gsthd/"
+"$top/abi/abidw.sh" "$build/gst/libgstdmaheap-1.0.so" \
+	"$top/abi/libgstdmaheap-1.0.abi" "$gsthd"
+echo "abi/update.sh: wrote abi/libdmaheap.abi, abi/libdmaheap-android.abi and abi/libgstdmaheap-1.0.abi; review with git diff abi/"
