@@ -139,7 +139,15 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			  size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret)
 {
-	unsigned int i;
+	return dmaheap_alloc_on_heap_at(ctx, heap, size, flags,
+					dmaheap_shard_index(), ret);
+}
+
+int dmaheap_alloc_on_heap_at(struct dmaheap_ctx *ctx,
+			     struct dmaheap_heap *heap, size_t size,
+			     unsigned int flags, unsigned int i,
+			     struct dmaheap_buf **ret)
+{
 	int fd, r;
 
 	/* The pool is off on most contexts: no call to find that out. */
@@ -149,7 +157,6 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	fd = new_fd(ctx, heap, size, flags, 0);
 	if (fd < 0)
 		return fd;
-	i = dmaheap_shard_index();
 	r = dmaheap_buf_wrap_at(ctx, heap, fd, size, PROT_READ | PROT_WRITE, i,
 				ret);
 	if (r) {

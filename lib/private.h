@@ -38,6 +38,8 @@ struct dmaheap_shard {
 	/* Context only: references taken ahead for buffers, or closed
 	 * once the context is freed (context.c)... */
 	atomic_uint refs;
+	/* ...threads of this shard reading a usage plan (usage.c)... */
+	atomic_uint plan_readers;
 	/* ...and a freed buffer object kept for the next (buffer.c). */
 	_Atomic(struct dmaheap_buf *) spare;
 };
@@ -126,9 +128,11 @@ struct dmaheap_names {
 };
 
 /* The candidates dmaheap_alloc_usage() tries for one usage, computed once
- * per policy generation and shared by reference. */
+ * per policy generation. Published whole and never changed but for what
+ * it remembers in @found and @warned; a replaced plan is freed once no
+ * thread reads plans (usage.c). */
 struct dmaheap_plan {
-	atomic_uint refs;
+	struct dmaheap_plan *retired_next; /* on ctx->retired_plans */
 	uint64_t gen;
 	atomic_bool warned; /* the user was told why it cannot serve */
 	unsigned int effective; /* the usage with its devices' requirements */
@@ -215,8 +219,12 @@ struct dmaheap_ctx {
 	/* Live bytes of all heaps, for the total's peak; its shards also
 	 * hold the references taken ahead for buffers. */
 	struct dmaheap_counters total;
-	struct dmaheap_plan *plans[DMAHEAP_USAGE_SLOTS];
-	struct dmaheap_plan **device_plans[DMAHEAP_DEVICE_ROWS]; /* [0] unused */
+	/* Read without the lock; written under it (usage.c). */
+	_Atomic(struct dmaheap_plan *) plans[DMAHEAP_USAGE_SLOTS];
+	/* [0] unused; a row is made on first use and kept. */
+	_Atomic(_Atomic(struct dmaheap_plan *) *) device_plans[DMAHEAP_DEVICE_ROWS];
+	/* Plans replaced while someone may still read them; under lock. */
+	struct dmaheap_plan *retired_plans;
 	_Atomic(atomic_ulong *) dmabuf_fds; /* bit per fd number; see sync.c */
 	struct dmaheap_policy policy;
 	char *udmabuf_dev;
@@ -315,6 +323,11 @@ int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap,
 int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			  size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret);
+/* The same, for a thread whose shard index @i is already known. */
+int dmaheap_alloc_on_heap_at(struct dmaheap_ctx *ctx,
+			     struct dmaheap_heap *heap, size_t size,
+			     unsigned int flags, unsigned int i,
+			     struct dmaheap_buf **ret);
 int dmaheap_lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
 			  int err);
 int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,

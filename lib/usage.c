@@ -86,45 +86,97 @@ static int build_plan_locked(struct dmaheap_ctx *ctx, unsigned int usage,
 		free(plan);
 		return r;
 	}
-	atomic_init(&plan->refs, 1);
 	*ret = plan;
 	return 0;
 }
 
-static void plan_unref(struct dmaheap_plan *plan)
+static void plan_free(struct dmaheap_plan *plan)
 {
-	if (plan && atomic_fetch_sub_explicit(&plan->refs, 1,
-					      memory_order_acq_rel) == 1) {
-		dmaheap_names_clear(&plan->heaps);
-		free(plan->found);
-		free(plan);
+	if (!plan)
+		return;
+	dmaheap_names_clear(&plan->heaps);
+	free(plan->found);
+	free(plan);
+}
+
+/*
+ * Plans are read without the lock. A reader counts itself in its shard
+ * before it loads a plan and uncounts itself when done; a replaced plan
+ * waits on ctx->retired_plans until a scan finds no shard with a reader.
+ * Both the count and the slot are sequentially consistent: a reader that
+ * a scan misses counted itself after the scan, so after the replacement,
+ * and loads the new plan.
+ */
+static void plan_enter(struct dmaheap_ctx *ctx, unsigned int i)
+{
+	atomic_fetch_add(&ctx->total.shard[i].s.plan_readers, 1);
+}
+
+static void plan_leave(struct dmaheap_ctx *ctx, unsigned int i)
+{
+	atomic_fetch_sub_explicit(&ctx->total.shard[i].s.plan_readers, 1,
+				  memory_order_release);
+}
+
+static void reclaim_locked(struct dmaheap_ctx *ctx)
+{
+	struct dmaheap_plan *p = ctx->retired_plans;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < DMAHEAP_SHARDS; i++)
+		if (atomic_load(&ctx->total.shard[i].s.plan_readers))
+			return;
+	ctx->retired_plans = NULL;
+	while (p) {
+		struct dmaheap_plan *next = p->retired_next;
+
+		plan_free(p);
+		p = next;
 	}
 }
 
-/* Where the plan for @usage is kept; NULL out of memory. */
-static struct dmaheap_plan **plan_slot_locked(struct dmaheap_ctx *ctx,
-					      unsigned int usage)
+/* Where the plan for @usage is kept; NULL if its row is not made yet. */
+static _Atomic(struct dmaheap_plan *) *plan_slot(struct dmaheap_ctx *ctx,
+						 unsigned int usage)
 {
 	unsigned int row = usage >> DMAHEAP_DEVICE_SHIFT;
-	struct dmaheap_plan ***rowp = &ctx->device_plans[row];
+	_Atomic(struct dmaheap_plan *) *rowp;
 
 	if (row == 0)
 		return &ctx->plans[usage];
-	if (!*rowp)
-		*rowp = calloc(DMAHEAP_USAGE_SLOTS, sizeof(**rowp));
-	return *rowp ? &(*rowp)[usage & (DMAHEAP_USAGE_SLOTS - 1)] : NULL;
+	rowp = atomic_load_explicit(&ctx->device_plans[row],
+				    memory_order_acquire);
+	return rowp ? &rowp[usage & (DMAHEAP_USAGE_SLOTS - 1)] : NULL;
 }
 
-/* The plan for @usage at the current policy generation, built once and
- * shared: the caller holds a reference until plan_unref(). */
-static int plan_get(struct dmaheap_ctx *ctx, unsigned int usage,
-		    struct dmaheap_plan **ret)
+/* The same, its row made if need be; NULL out of memory. */
+static _Atomic(struct dmaheap_plan *) *plan_slot_locked(struct dmaheap_ctx *ctx,
+							unsigned int usage)
 {
-	struct dmaheap_plan **slot;
+	unsigned int row = usage >> DMAHEAP_DEVICE_SHIFT;
+	_Atomic(struct dmaheap_plan *) *rowp;
+
+	if (row == 0 || plan_slot(ctx, usage))
+		return plan_slot(ctx, usage);
+	rowp = calloc(DMAHEAP_USAGE_SLOTS, sizeof(*rowp));
+	if (!rowp)
+		return NULL;
+	atomic_store_explicit(&ctx->device_plans[row], rowp,
+			      memory_order_release);
+	return &rowp[usage & (DMAHEAP_USAGE_SLOTS - 1)];
+}
+
+/* Builds the plan for @usage if the slot's is missing or of another
+ * generation; then counts the caller (shard @i) as its reader. */
+static int plan_make(struct dmaheap_ctx *ctx, unsigned int usage,
+		     unsigned int i, struct dmaheap_plan **ret)
+{
+	_Atomic(struct dmaheap_plan *) *slot;
+	struct dmaheap_plan *p;
 	uint64_t gen;
 	int r = 0;
 
-	dmaheap_device_probe(ctx, usage);
 	pthread_mutex_lock(&ctx->lock);
 	slot = plan_slot_locked(ctx, usage);
 	if (!slot) {
@@ -132,35 +184,74 @@ static int plan_get(struct dmaheap_ctx *ctx, unsigned int usage,
 		return -ENOMEM;
 	}
 	gen = atomic_load_explicit(&ctx->gen, memory_order_relaxed);
-	if (!*slot || (*slot)->gen != gen) {
-		struct dmaheap_plan *plan;
+	p = atomic_load_explicit(slot, memory_order_relaxed);
+	if (!p || p->gen != gen) {
+		struct dmaheap_plan *old = p;
 
-		r = build_plan_locked(ctx, usage, &plan);
+		r = build_plan_locked(ctx, usage, &p);
 		if (r == 0) {
-			plan->gen = gen;
-			plan_unref(*slot);
-			*slot = plan;
+			p->gen = gen;
+			atomic_store(slot, p);
+			if (old) {
+				old->retired_next = ctx->retired_plans;
+				ctx->retired_plans = old;
+			}
+			reclaim_locked(ctx);
 		}
 	}
+	/* Counted before the lock goes: no replacement can free it. */
 	if (r == 0) {
-		atomic_fetch_add_explicit(&(*slot)->refs, 1,
-					  memory_order_relaxed);
-		*ret = *slot;
+		plan_enter(ctx, i);
+		*ret = p;
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	return r;
 }
 
+/* The plan for @usage at the current policy generation, built once and
+ * shared: the caller, of shard @i, reads it until plan_leave(). A plan
+ * already built costs no lock. */
+static int plan_get(struct dmaheap_ctx *ctx, unsigned int usage,
+		    unsigned int i, struct dmaheap_plan **ret)
+{
+	_Atomic(struct dmaheap_plan *) *slot;
+	struct dmaheap_plan *p;
+	uint64_t gen;
+
+	dmaheap_device_probe(ctx, usage);
+	gen = atomic_load_explicit(&ctx->gen, memory_order_acquire);
+	slot = plan_slot(ctx, usage);
+	if (slot) {
+		plan_enter(ctx, i);
+		p = atomic_load(slot);
+		if (p && p->gen == gen) {
+			*ret = p;
+			return 0;
+		}
+		plan_leave(ctx, i);
+	}
+	return plan_make(ctx, usage, i, ret);
+}
+
 void dmaheap_plans_free(struct dmaheap_ctx *ctx)
 {
 	for (size_t i = 0; i < DMAHEAP_USAGE_SLOTS; i++)
-		plan_unref(ctx->plans[i]);
+		plan_free(atomic_load(&ctx->plans[i]));
 	for (size_t row = 1; row < DMAHEAP_DEVICE_ROWS; row++) {
-		if (!ctx->device_plans[row])
+		_Atomic(struct dmaheap_plan *) *rowp =
+			atomic_load(&ctx->device_plans[row]);
+
+		if (!rowp)
 			continue;
 		for (size_t i = 0; i < DMAHEAP_USAGE_SLOTS; i++)
-			plan_unref(ctx->device_plans[row][i]);
-		free(ctx->device_plans[row]);
+			plan_free(atomic_load(&rowp[i]));
+		free(rowp);
+	}
+	while (ctx->retired_plans) {
+		struct dmaheap_plan *next = ctx->retired_plans->retired_next;
+
+		plan_free(ctx->retired_plans);
+		ctx->retired_plans = next;
 	}
 }
 
@@ -169,15 +260,17 @@ DMAHEAP_EXPORT int dmaheap_usage_plan(struct dmaheap_ctx *ctx,
 				      struct dmaheap_heap_info **ret)
 {
 	struct dmaheap_plan *plan;
+	unsigned int i;
 	int r;
 
 	if (!ctx || !ret || !dmaheap_usage_valid(usage))
 		return -EINVAL;
-	r = plan_get(ctx, usage, &plan);
+	i = dmaheap_shard_index();
+	r = plan_get(ctx, usage, i, &plan);
 	if (r)
 		return r;
 	r = dmaheap_info_list(ctx, plan->heaps.v, plan->heaps.n, ret);
-	plan_unref(plan);
+	plan_leave(ctx, i);
 	return r;
 }
 
@@ -241,7 +334,7 @@ static void warn_denied(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
 
 static int try_candidates(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
 			  unsigned int usage, size_t size, unsigned int flags,
-			  struct dmaheap_buf **ret)
+			  unsigned int shard, struct dmaheap_buf **ret)
 {
 	const char *denied_heap = NULL;
 	int best = -ENOENT;
@@ -253,7 +346,8 @@ static int try_candidates(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
 		if (r)
 			r = dmaheap_lookup_failed(ctx, plan->heaps.v[i], r);
 		else
-			r = dmaheap_alloc_on_heap(ctx, heap, size, flags, ret);
+			r = dmaheap_alloc_on_heap_at(ctx, heap, size, flags,
+						     shard, ret);
 		if (r == 0)
 			return 0;
 		if (dmaheap_fallback_rank(r) == 0)
@@ -275,6 +369,7 @@ DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
 {
 	struct dmaheap_plan *plan;
 	size_t rounded;
+	unsigned int i;
 	int r;
 
 	if (!ctx || !ret || !dmaheap_usage_valid(usage))
@@ -282,7 +377,8 @@ DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
 	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
 	if (r)
 		return r;
-	r = plan_get(ctx, usage, &plan);
+	i = dmaheap_shard_index();
+	r = plan_get(ctx, usage, i, &plan);
 	if (r)
 		return r;
 	if (plan->heaps.n == 0) {
@@ -298,8 +394,8 @@ DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
 				    "policy line or dmaheap_ctx_set_device_iommu())" : "");
 		r = -ENOENT;
 	} else {
-		r = try_candidates(ctx, plan, usage, rounded, flags, ret);
+		r = try_candidates(ctx, plan, usage, rounded, flags, i, ret);
 	}
-	plan_unref(plan);
+	plan_leave(ctx, i);
 	return r;
 }
