@@ -72,8 +72,8 @@ static void auto_name(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		cut[sizeof(cut) - 1] = '\0';
 		name = cut;
 	}
-	r = ctx->sys->ioctl(ctx->sys, fd, DMA_BUF_SET_NAME,
-			    (void *)(uintptr_t)name);
+	r = dmaheap_sys_ioctl(ctx->sys, fd, DMA_BUF_SET_NAME,
+			      (void *)(uintptr_t)name);
 	if (r)
 		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "naming buffer of %s: %s",
 			    heap->name, dmaheap_strerror(r));
@@ -90,8 +90,8 @@ static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	int r;
 
 	do
-		r = ctx->sys->ioctl(ctx->sys, heap->fd, DMA_HEAP_IOCTL_ALLOC,
-				    &data);
+		r = dmaheap_sys_ioctl(ctx->sys, heap->fd,
+				      DMA_HEAP_IOCTL_ALLOC, &data);
 	while (r == -EINTR);
 	return r < 0 ? r : (int)data.fd;
 }

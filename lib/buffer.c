@@ -218,7 +218,7 @@ static void buf_release_at(struct dmaheap_buf *buf, unsigned int i)
 
 	/* Raw sync must not trust the number once it is gone. */
 	dmaheap_dmabuf_fd_forget(buf->ctx, buf->fd);
-	sys->close(sys, buf->fd);
+	dmaheap_sys_close(sys, buf->fd);
 	buf_free_object(buf, i);
 }
 

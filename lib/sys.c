@@ -20,8 +20,7 @@
 
 static int neg_errno(void)
 {
-	/* A failing call that left errno 0 must still read as failure. */
-	return errno > 0 ? -errno : -EIO;
+	return dmaheap_sys_errno();
 }
 
 /* O_CLOEXEC is forced here so that no caller can forget it. */

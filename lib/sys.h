@@ -10,11 +10,14 @@
 #ifndef DMAHEAP_SYS_H
 #define DMAHEAP_SYS_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include "dmaheap.h"
 
@@ -80,5 +83,37 @@ struct dmaheap_sys {
 
 /* The real kernel. */
 extern const struct dmaheap_sys dmaheap_sys_kernel;
+
+/*
+ * The calls every allocation and free makes, for the hot path: with the
+ * real kernel's table they call libc here, without the indirect call and
+ * the wrapper (what an LD_PRELOAD interposes is still what runs); any
+ * other table (the mock's, a caller's) is called as always. Same results
+ * as the table's functions.
+ */
+static inline int dmaheap_sys_errno(void)
+{
+	/* A failing call that left errno 0 must still read as failure. */
+	return errno > 0 ? -errno : -EIO;
+}
+
+static inline int dmaheap_sys_ioctl(const struct dmaheap_sys *sys, int fd,
+				    unsigned long req, void *arg)
+{
+	int r;
+
+	if (sys != &dmaheap_sys_kernel)
+		return sys->ioctl(sys, fd, req, arg);
+	r = ioctl(fd, req, arg);
+	return r < 0 ? dmaheap_sys_errno() : r;
+}
+
+static inline int dmaheap_sys_close(const struct dmaheap_sys *sys, int fd)
+{
+	if (sys != &dmaheap_sys_kernel)
+		return sys->close(sys, fd);
+	/* Linux always releases the fd, even on EINTR: never retry close. */
+	return close(fd) < 0 ? dmaheap_sys_errno() : 0;
+}
 
 #endif /* DMAHEAP_SYS_H */
