@@ -189,14 +189,14 @@ int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
  * a bad name, then size and flags, then the lookup.
  */
 static int prepare(struct dmaheap_ctx *ctx, const char *name, size_t size,
-		   unsigned int flags, size_t *rounded,
+		   unsigned int flags, unsigned int i, size_t *rounded,
 		   struct dmaheap_heap **heap)
 {
 	int hit, r;
 
 	if (!name)
 		return -EINVAL;
-	hit = dmaheap_heap_lookup_cached(ctx, name, heap);
+	hit = dmaheap_heap_lookup_cached_at(ctx, name, i, heap);
 	if (hit == 0 && !dmaheap_heap_name_valid(name))
 		return -EINVAL;
 	r = dmaheap_check_alloc_args(ctx, size, flags, rounded);
@@ -212,12 +212,14 @@ DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
 {
 	struct dmaheap_heap *h;
 	size_t rounded;
+	unsigned int i;
 	int r;
 
 	if (!ctx || !ret)
 		return -EINVAL;
-	r = prepare(ctx, heap, size, flags, &rounded, &h);
-	return r ? r : dmaheap_alloc_on_heap(ctx, h, rounded, flags, ret);
+	i = dmaheap_shard_index();
+	r = prepare(ctx, heap, size, flags, i, &rounded, &h);
+	return r ? r : dmaheap_alloc_on_heap_at(ctx, h, rounded, flags, i, ret);
 }
 
 DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
@@ -227,17 +229,19 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
 {
 	struct dmaheap_heap *h;
 	size_t rounded;
+	unsigned int i;
 	int r;
 
 	if (!ctx)
 		return -EINVAL;
-	r = prepare(ctx, heap, size, flags, &rounded, &h);
+	i = dmaheap_shard_index();
+	r = prepare(ctx, heap, size, flags, i, &rounded, &h);
 	if (r)
 		return r;
 	r = new_fd(ctx, h, rounded, flags, heap_flags);
 	if (r < 0)
 		return r;
-	dmaheap_stats_alloc(ctx, h, rounded, false);
+	dmaheap_stats_alloc_at(ctx, h, rounded, false, i);
 	/* Made here: raw sync on it needs no check (see sync.c). */
 	dmaheap_dmabuf_fd_mark(ctx, r);
 	return r;

@@ -40,11 +40,14 @@ struct dmaheap_shard {
 	atomic_uint refs;
 	/* ...threads of this shard reading a usage plan (usage.c)... */
 	atomic_uint plan_readers;
-	/* ...and a freed buffer object kept for the next (buffer.c). */
+	/* ...a freed buffer object kept for the next (buffer.c)... */
 	_Atomic(struct dmaheap_buf *) spare;
+	/* ...and the plain heap its threads last found by name: a hint,
+	 * checked by name and generation on use (resolve.c). */
+	_Atomic(struct dmaheap_heap *) last_heap;
 };
 
-/* 128 bytes a shard, of which the fields take 48: with any alignment of
+/* 128 bytes a shard, of which the fields take 56: with any alignment of
  * the array, no two shards' fields share a 64-byte line, nor does a
  * neighbour's prefetched pair of lines. */
 union dmaheap_shard_slot {
@@ -309,6 +312,9 @@ int dmaheap_info_list(struct dmaheap_ctx *ctx, char *const names[], size_t n,
 /* resolve.c */
 int dmaheap_heap_lookup_cached(struct dmaheap_ctx *ctx, const char *name,
 			       struct dmaheap_heap **ret);
+/* The same, for a thread whose shard index @i is already known. */
+int dmaheap_heap_lookup_cached_at(struct dmaheap_ctx *ctx, const char *name,
+				  unsigned int i, struct dmaheap_heap **ret);
 int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
 			struct dmaheap_heap **ret);
 int dmaheap_heap_lookup_fresh(struct dmaheap_ctx *ctx, const char *name,

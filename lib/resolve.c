@@ -126,6 +126,38 @@ int dmaheap_heap_lookup_fresh(struct dmaheap_ctx *ctx, const char *name,
 	return r;
 }
 
+/* The plain heap @name if it was last seen not to be an alias at @gen. */
+static struct dmaheap_heap *plain_cached(struct dmaheap_ctx *ctx,
+					 const char *name, uint64_t gen)
+{
+	struct dmaheap_heap *h = dmaheap_heap_find(ctx, name);
+
+	if (h && atomic_load_explicit(&h->plain_gen, memory_order_acquire) ==
+			 gen)
+		return h;
+	return NULL;
+}
+
+/* What alias @name resolved to at @gen: as dmaheap_heap_lookup_cached(). */
+static int alias_cached(struct dmaheap_ctx *ctx, const char *name,
+			uint64_t gen, struct dmaheap_heap **ret)
+{
+	struct dmaheap_resolved *r = find_resolved(ctx, name);
+	struct dmaheap_heap *h;
+	int err;
+
+	if (!r || atomic_load_explicit(&r->gen, memory_order_acquire) != gen)
+		return 0;
+	err = atomic_load_explicit(&r->err, memory_order_relaxed);
+	h = atomic_load_explicit(&r->heap, memory_order_relaxed);
+	if (h) {
+		*ret = h;
+		return 1;
+	}
+	/* A newer generation may be half written: then look. */
+	return err < 0 ? err : 0;
+}
+
 /* The heap that serves @name if remembered at the current generation:
  * 1 and *@ret, or the error remembered for an alias, or 0 when nothing is
  * remembered. Only valid names are ever remembered, so a hit needs no
@@ -133,29 +165,31 @@ int dmaheap_heap_lookup_fresh(struct dmaheap_ctx *ctx, const char *name,
 int dmaheap_heap_lookup_cached(struct dmaheap_ctx *ctx, const char *name,
 			       struct dmaheap_heap **ret)
 {
+	return dmaheap_heap_lookup_cached_at(ctx, name, dmaheap_shard_index(),
+					     ret);
+}
+
+/* A thread asking for the name it asked for last, the common case, finds
+ * its heap in its shard: one comparison of names, no walk of the list. */
+int dmaheap_heap_lookup_cached_at(struct dmaheap_ctx *ctx, const char *name,
+				  unsigned int i, struct dmaheap_heap **ret)
+{
 	uint64_t gen = atomic_load_explicit(&ctx->gen, memory_order_acquire);
-	struct dmaheap_heap *h = dmaheap_heap_find(ctx, name);
-	struct dmaheap_resolved *r;
+	_Atomic(struct dmaheap_heap *) *last = &ctx->total.shard[i].s.last_heap;
+	struct dmaheap_heap *h = atomic_load_explicit(last,
+						      memory_order_acquire);
 
 	if (h && atomic_load_explicit(&h->plain_gen, memory_order_acquire) ==
-			 gen) {
+			 gen && strcmp(h->name, name) == 0) {
 		*ret = h;
 		return 1;
 	}
-	r = find_resolved(ctx, name);
-	if (r && atomic_load_explicit(&r->gen, memory_order_acquire) == gen) {
-		int err = atomic_load_explicit(&r->err, memory_order_relaxed);
-
-		h = atomic_load_explicit(&r->heap, memory_order_relaxed);
-		if (h) {
-			*ret = h;
-			return 1;
-		}
-		/* A newer generation may be half written: then look. */
-		if (err < 0)
-			return err;
-	}
-	return 0;
+	h = plain_cached(ctx, name, gen);
+	if (!h)
+		return alias_cached(ctx, name, gen, ret);
+	atomic_store_explicit(last, h, memory_order_release);
+	*ret = h;
+	return 1;
 }
 
 /* The heap that serves @name, as remembered at the current generation if

@@ -169,6 +169,48 @@ static void test_alias_remembered(void **state)
 	assert_int_equal(c.locks, 0);
 }
 
+/* The heap a thread found last is remembered as a hint only: the same
+ * caller buffer holding another name, an alias, or a name that became an
+ * alias finds what the name means now. */
+static void test_last_heap_hint(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	const char *mine[] = { "other" };
+	char name[32];
+	int fd;
+	struct {
+		const char *name, *heap;
+	} steps[] = {
+		{ "system", "system" }, { "other", "other" },
+		{ "system", "system" }, { "cma", "reserved" },
+		{ "system", "system" }, { "systen", NULL },
+		{ "syste", NULL },	{ "system", "system" },
+	};
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "other", NULL), 0);
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "reserved", NULL), 0);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		strcpy(name, steps[i].name);
+		if (!steps[i].heap) {
+			assert_int_equal(dmaheap_alloc(f->ctx, name, 4096, 0,
+						       &buf), -ENOENT);
+			continue;
+		}
+		assert_int_equal(dmaheap_alloc(f->ctx, name, 4096, 0, &buf), 0);
+		assert_string_equal(dmaheap_buf_heap_name(buf), steps[i].heap);
+		dmaheap_buf_free(buf);
+	}
+	/* "system" becomes an alias: the next allocation follows it. */
+	assert_int_equal(dmaheap_ctx_set_alias(f->ctx, "system", mine, 1), 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, name, 4096, 0, &buf), 0);
+	assert_string_equal(dmaheap_buf_heap_name(buf), "other");
+	dmaheap_buf_free(buf);
+	fd = dmaheap_alloc_fd(f->ctx, name, 4096, 0);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
 /* What an alias resolved to holds until a rescan, a policy change or an
  * explicit probe; then the new member is found. */
 static void test_alias_invalidation(void **state)
@@ -521,6 +563,7 @@ int main(void)
 		FIXTURE_TEST(test_alloc_survives_each_malloc_failure),
 		FIXTURE_TEST(test_plain_alloc_costs),
 		FIXTURE_TEST(test_alias_remembered),
+		FIXTURE_TEST(test_last_heap_hint),
 		FIXTURE_TEST(test_alias_invalidation),
 		FIXTURE_TEST(test_alias_absence_remembered),
 		FIXTURE_TEST(test_usage_plan_once),
