@@ -405,8 +405,11 @@ DMAHEAP_EXPORT int dmaheap_has_heap(struct dmaheap_ctx *ctx, const char *heap);
  * may have appeared (a heap module loaded, a udev rule changed permissions)
  * and an alias should now resolve to an earlier member. dmaheap_heap_open()
  * and dmaheap_heap_resolve() always look afresh and update what is
- * remembered. A plain heap name that failed to open is never remembered.
- * No system call; thread-safe.
+ * remembered. A plain heap name that failed to open is never remembered,
+ * nor is an alias none of whose members exists (-ENOENT): the next
+ * allocation through it looks again, so a heap that appears later (a heap
+ * module loaded) is found without a rescan, at the cost of one open() per
+ * member for each allocation that fails. No system call; thread-safe.
  *
  * Return: 0, or -EINVAL (@ctx is NULL).
  *

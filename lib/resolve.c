@@ -96,7 +96,12 @@ static int lookup_locked(struct dmaheap_ctx *ctx, const char *name,
 	 * node.c; what an alias stood for is said here. */
 	if (a) {
 		r = resolve_alias_locked(ctx, a, &h);
-		remember_locked(ctx, name, r ? NULL : h, r, gen);
+		/* No member there at all is not remembered (generation 0),
+		 * as a plain name's failed open is not: a member that
+		 * appears later (a heap module loaded) is found by the next
+		 * allocation. Only a miss pays for looking again. */
+		remember_locked(ctx, name, r ? NULL : h, r,
+				r == -ENOENT ? 0 : gen);
 		if (r)
 			dmaheap_log(ctx, DMAHEAP_LOG_DEBUG,
 				    "alias %s: none of its heaps could be opened: %s",

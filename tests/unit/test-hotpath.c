@@ -281,6 +281,47 @@ static void test_alias_absence_remembered(void **state)
 	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN), first);
 }
 
+/* A heap that appears after the context (a heap module loaded): the
+ * same context finds it by its name and through an alias none of whose
+ * members existed before, and once found, allocations from it cost what
+ * any other heap's do: no open, no lock, three calls each. */
+static void test_late_heap_found(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	const char *names[] = { "default_cma_region", "cma" };
+	struct counts c;
+
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(dmaheap_alloc(f->ctx, names[i], 4096, 0, &buf),
+				 -ENOENT);
+	assert_null(buf);
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "default_cma_region",
+					       NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(dmaheap_alloc(f->ctx, names[i], 4096, 0, &buf),
+				 0);
+		assert_string_equal(dmaheap_buf_heap_name(buf),
+				    "default_cma_region");
+		dmaheap_buf_free(buf);
+	}
+	/* Both names in turn, ROUNDS in all: as many buffers as the other
+	 * tests here make, so the mock's own upkeep stays out of the count. */
+	SKIP_UNLESS_COUNTING();
+	dmaheap_mock_reset_calls(f->mock);
+	counting_start(0);
+	for (int j = 0; j < ROUNDS; j++) {
+		assert_int_equal(dmaheap_alloc(f->ctx, names[j % 2], 4096, 0,
+					       &buf), 0);
+		dmaheap_buf_free(buf);
+	}
+	c = counting_stop();
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_OPEN), 0);
+	assert_int_equal(syscalls(f), 3 * ROUNDS);
+	assert_int_equal(c.allocs, ROUNDS);
+	assert_int_equal(c.locks, 0);
+}
+
 /* The usage plan is computed once per policy generation: later
  * allocations take no lock and allocate nothing (the buffer object is
  * the one freed before). */
@@ -566,6 +607,7 @@ int main(void)
 		FIXTURE_TEST(test_last_heap_hint),
 		FIXTURE_TEST(test_alias_invalidation),
 		FIXTURE_TEST(test_alias_absence_remembered),
+		FIXTURE_TEST(test_late_heap_found),
 		FIXTURE_TEST(test_usage_plan_once),
 		FIXTURE_TEST(test_usage_plan_follows_policy),
 		FIXTURE_TEST(test_raw_sync_one_syscall),
