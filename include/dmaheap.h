@@ -873,6 +873,10 @@ enum dmaheap_props_source {
 	DMAHEAP_PROPS_NAME = 2,     /* a naming convention ("...uncached") */
 	DMAHEAP_PROPS_CONFIG = 3,   /* the policy file */
 	DMAHEAP_PROPS_API = 4,      /* dmaheap_ctx_set_heap_props() */
+	/* the running kernel: in dmaheap_heap_list() entries only, a heap
+	 * the other sources know nothing of whose name is a CMA area
+	 * (dmaheap_heap_region()): contiguous, cached (since 0.2) */
+	DMAHEAP_PROPS_KERNEL = 5,
 };
 
 /**
@@ -919,6 +923,26 @@ DMAHEAP_EXPORT int dmaheap_heap_props(struct dmaheap_ctx *ctx,
  */
 DMAHEAP_EXPORT int dmaheap_heap_region(struct dmaheap_ctx *ctx,
 				       const char *heap, char *buf, size_t len);
+
+/**
+ * dmaheap_heap_region_size() - how large the region behind a heap is.
+ * @ctx: the context.
+ * @heap: a heap name (not an alias); it need not exist.
+ * @bytes: receives the size of the heap's region, in bytes.
+ *
+ * The region as dmaheap_heap_region() finds it; its size from the CMA
+ * area's total_pages in /sys/kernel/mm/cma/ (Linux 7.3 has the file, 6.12
+ * does not) times the page size. All heap names of one region report the
+ * same size: it is one pool. Reads those files on every call (nothing is
+ * cached); thread-safe.
+ *
+ * Return: 0, or -EINVAL (NULL, bad name), -ENODATA (no region known, or
+ * the kernel does not say its size), -ENOMEM.
+ *
+ * @since 0.2
+ */
+DMAHEAP_EXPORT int dmaheap_heap_region_size(struct dmaheap_ctx *ctx,
+					    const char *heap, uint64_t *bytes);
 
 /**
  * dmaheap_ctx_set_heap_props() - tell the library what a heap is like.

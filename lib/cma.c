@@ -91,6 +91,51 @@ static int default_area(struct dmaheap_ctx *ctx, char *buf, size_t len)
 	return w.too_long ? -ERANGE : 0;
 }
 
+/* The number in the small text file @path, or -errno. */
+static int read_number(const struct dmaheap_sys *sys, const char *path,
+		       uint64_t *value)
+{
+	char text[32], *end;
+	int fd = sys->open(sys, path, O_RDONLY | O_CLOEXEC, 0);
+	int n;
+
+	if (fd < 0)
+		return fd;
+	n = sys->read(sys, fd, text, sizeof(text) - 1);
+	sys->close(sys, fd);
+	if (n < 0)
+		return n;
+	text[n] = '\0';
+	errno = 0;
+	*value = strtoull(text, &end, 10);
+	if (end == text || errno || (*end && *end != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+DMAHEAP_EXPORT int dmaheap_heap_region_size(struct dmaheap_ctx *ctx,
+					    const char *heap, uint64_t *bytes)
+{
+	char area[AREA_MAX], path[sizeof(CMA_SYSFS) + AREA_MAX + 16];
+	uint64_t pages;
+	int r;
+
+	if (!ctx || !bytes)
+		return -EINVAL;
+	r = dmaheap_heap_region(ctx, heap, area, sizeof(area));
+	if (r)
+		return r == -ERANGE ? -ENODATA : r;
+	snprintf(path, sizeof(path), "%s/%s/total_pages", CMA_SYSFS, area);
+	/* total_pages is new in CMA sysfs (7.3 has it, 6.12 not). */
+	r = read_number(ctx->sys, path, &pages);
+	if (r)
+		return r == -ENOMEM ? r : -ENODATA;
+	if (pages > UINT64_MAX / ctx->page_size)
+		return -ENODATA;
+	*bytes = pages * ctx->page_size;
+	return 0;
+}
+
 DMAHEAP_EXPORT int dmaheap_heap_region(struct dmaheap_ctx *ctx,
 				       const char *heap, char *buf, size_t len)
 {

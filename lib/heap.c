@@ -177,6 +177,13 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool cma_area(struct dmaheap_ctx *ctx, const char *name)
+{
+	char area[NAME_MAX + 1];
+
+	return dmaheap_heap_region(ctx, name, area, sizeof(area)) == 0;
+}
+
 static void fill_info(struct dmaheap_ctx *ctx, struct dmaheap_heap_info *info)
 {
 	struct dmaheap_heap *h = NULL;
@@ -186,7 +193,13 @@ static void fill_info(struct dmaheap_ctx *ctx, struct dmaheap_heap_info *info)
 	info->props = dmaheap_props_lookup_locked(ctx, info->name,
 						  &info->props_source);
 	pthread_mutex_unlock(&ctx->lock);
-	/* A fact of the running kernel, not of the name. */
+	/* Facts of the running kernel, not of the name: a heap named after
+	 * a CMA area (one per device-tree region since Linux 6.19, named
+	 * after its node) is that area's CMA heap. */
+	if (info->props_source == DMAHEAP_PROPS_UNKNOWN && cma_area(ctx, info->name)) {
+		info->props = DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_CACHED;
+		info->props_source = DMAHEAP_PROPS_KERNEL;
+	}
 	if (info->error == 0 && dmaheap_memcg_heap_charged(ctx, h))
 		info->props |= DMAHEAP_PROP_MEMCG;
 }

@@ -7,8 +7,22 @@
 #include "commands.h"
 #include "common.h"
 
-/* "region reserved: default_cma_region reserved": heap names that are one
- * pool of memory (the CMA heap's stable and legacy names). */
+/* " (32 MiB)", when the kernel says how large the region is. */
+static void print_region_size(struct dmaheap_ctx *ctx, const char *heap)
+{
+	uint64_t bytes;
+
+	if (dmaheap_heap_region_size(ctx, heap, &bytes) != 0)
+		return;
+	if (bytes % (1u << 20) == 0)
+		printf(" (%llu MiB)", (unsigned long long)(bytes >> 20));
+	else
+		printf(" (%llu KiB)", (unsigned long long)(bytes >> 10));
+}
+
+/* "region reserved (32 MiB): default_cma_region reserved": each CMA
+ * region and the heap names that are that one pool of memory (the CMA
+ * heap's stable and legacy names; a device-tree region's own heap). */
 static void print_regions(struct dmaheap_ctx *ctx,
 			  const struct dmaheap_heap_info *heaps, int n)
 {
@@ -28,9 +42,11 @@ static void print_regions(struct dmaheap_ctx *ctx,
 		/* Once per region, at its first heap. */
 		for (int j = 0; j < i && first; j++)
 			first = strcmp(region[i], region[j]) != 0;
-		if (shared < 2 || !first)
+		if (shared < 1 || !first)
 			continue;
-		printf("region %s:", region[i]);
+		printf("region %s", region[i]);
+		print_region_size(ctx, heaps[i].name);
+		printf(":");
 		for (int j = i; j < n; j++)
 			if (strcmp(region[i], region[j]) == 0)
 				printf(" %s", heaps[j].name);

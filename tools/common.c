@@ -263,7 +263,7 @@ static void format_props(char *buf, size_t len, unsigned int props, int source)
 					     "protected", "udmabuf",
 					     "memcg-charged" };
 	static const char *const sources[] = { "unknown", "built-in", "name",
-					       "policy file", "API" };
+					       "policy file", "API", "kernel" };
 	size_t used = 0;
 
 	buf[0] = '\0';

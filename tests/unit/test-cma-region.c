@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* dmaheap_heap_region(): which CMA area a heap name stands for, against the
  * mock's /sys/kernel/mm/cma and /proc/device-tree. */
+#include <unistd.h>
+
 #include "testutil.h"
 
 #define AREA(name) "/sys/kernel/mm/cma/" name "/alloc_pages_success"
@@ -124,6 +126,76 @@ static void test_readdir_fails(void **state)
 			 -ENODATA);
 }
 
+/* Each region's size, from its area's total_pages; absent or garbled
+ * (6.12 has no such file), no size but no wrong one either. */
+static void test_region_size(void **state)
+{
+	struct fixture *f = *state;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t size = 0;
+
+	set_file(f, AREA("reserved"), "0\n");
+	set_file(f, "/sys/kernel/mm/cma/reserved/total_pages", "8192\n");
+	set_file(f, AREA("video@a0000000"), "0\n");
+	set_file(f, "/sys/kernel/mm/cma/video@a0000000/total_pages", "4096\n");
+	set_file(f, AREA("camera@a4000000"), "0\n");
+	assert_int_equal(dmaheap_heap_region_size(f->ctx, "video@a0000000",
+						  &size), 0);
+	assert_int_equal(size, 4096 * (uint64_t)page);
+	/* One pool, one size, under both its names. */
+	assert_int_equal(dmaheap_heap_region_size(f->ctx, "default_cma_region",
+						  &size), 0);
+	assert_int_equal(size, 8192 * (uint64_t)page);
+	assert_int_equal(dmaheap_heap_region_size(f->ctx, "reserved", &size), 0);
+	assert_int_equal(size, 8192 * (uint64_t)page);
+	size = 1;
+	assert_int_equal(dmaheap_heap_region_size(f->ctx, "camera@a4000000",
+						  &size), -ENODATA);
+	set_file(f, "/sys/kernel/mm/cma/camera@a4000000/total_pages", "lots\n");
+	assert_int_equal(dmaheap_heap_region_size(f->ctx, "camera@a4000000",
+						  &size), -ENODATA);
+	assert_int_equal(dmaheap_heap_region_size(f->ctx, "system", &size),
+			 -ENODATA);
+	assert_int_equal(size, 1);
+	assert_int_equal(dmaheap_heap_region_size(NULL, "reserved", &size),
+			 -EINVAL);
+	assert_int_equal(dmaheap_heap_region_size(f->ctx, "reserved", NULL),
+			 -EINVAL);
+	assert_int_equal(dmaheap_heap_region_size(f->ctx, "a/b", &size),
+			 -EINVAL);
+}
+
+/* A region's heap the library has no entry for is listed as what the
+ * kernel makes it: a CMA heap, contiguous and cached. */
+static void test_region_heap_listed_contiguous(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_heap_info *list = NULL;
+	int n, seen = 0;
+
+	set_file(f, AREA("video@a0000000"), "0\n");
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "video@a0000000", NULL), 0);
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, "other@b0000000", NULL), 0);
+	n = dmaheap_heap_list(f->ctx, &list);
+	assert_true(n >= 2);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(list[i].name, "video@a0000000") == 0) {
+			assert_int_equal(list[i].props, DMAHEAP_PROP_CONTIGUOUS |
+							       DMAHEAP_PROP_CACHED);
+			assert_int_equal(list[i].props_source,
+					 DMAHEAP_PROPS_KERNEL);
+			seen++;
+		} else if (strcmp(list[i].name, "other@b0000000") == 0) {
+			assert_int_equal(list[i].props, 0);
+			assert_int_equal(list[i].props_source,
+					 DMAHEAP_PROPS_UNKNOWN);
+			seen++;
+		}
+	}
+	dmaheap_heap_list_free(list);
+	assert_int_equal(seen, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +206,8 @@ int main(void)
 		FIXTURE_TEST(test_no_region),
 		FIXTURE_TEST(test_bad_arguments),
 		FIXTURE_TEST(test_readdir_fails),
+		FIXTURE_TEST(test_region_size),
+		FIXTURE_TEST(test_region_heap_listed_contiguous),
 	};
 
 	return cmocka_run_group_tests_name("cma-region", tests, NULL, NULL);
