@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds a test kernel from Debian's linux-source-6.12 or, for the -7.3
 # flavours, trixie-backports' linux-source-7.3 (allnoconfig plus the
-# fragments in tests/vm/kernels/, everything built in, no modules), or
-# reuses the cached one, and prints the path of the bootable image.
+# fragments in tests/vm/kernels/, everything built in but what a fragment
+# asks for as a module), or reuses the cached one, and prints the path of
+# the bootable image. Modules, if any, land beside it in modules/, listed
+# in modules.load, where tests/vm/run.sh puts them into the initramfs.
 #
 # The cache entry is keyed on the fragments, this script and the source
 # package's version: a change to any of them builds anew, nothing else
@@ -44,6 +46,7 @@ flavours:
   arm64-64k  arm64 with 64 KiB pages (CONFIG_ARM64_64K_PAGES)
   cma-7.3    cma built from trixie-backports' linux-source-7.3, plus memory
              cgroups; heaps /dev/dma_heap/default_cma_region and reserved
+             from the CMA heap built as a module (cma_heap.ko)
   arm64-7.3  arm64 built from linux-source-7.3, plus memory cgroups
 
 The 6.12 flavours build from the installed linux-source-6.12; the -7.3
@@ -89,6 +92,7 @@ flavour_settings() { # FLAVOUR
 	esac
 	case $1 in
 	arm64-64k-7.3) return 1 ;;
+	cma-7.3) fragments+=(v7.3 cma-7.3) ;;
 	*-7.3) fragments+=(v7.3) ;;
 	esac
 	fragments=("${fragments[@]/#/$FRAGMENT_DIR/}")
@@ -313,8 +317,10 @@ build() { # FLAVOUR FINAL_DIR
 	configure "$bdir"
 	msg "building $1 with make -j$jobs (3-4 minutes on 2 idle CPUs)"
 	start=$SECONDS
+	local targets=("$(basename -- "$image")")
+	! grep -qx 'CONFIG_MODULES=y' "$bdir/.config" || targets+=(modules)
 	make -s -C "$src" O="$bdir" "${make_args[@]}" -j"$jobs" \
-		"$(basename -- "$image")" >"$bdir/build.log" 2>&1 ||
+		"${targets[@]}" >"$bdir/build.log" 2>&1 ||
 		{ tail -n 40 -- "$bdir/build.log" >&2; die "kernel build failed (log: $bdir/build.log)"; }
 	msg "built $1 in $((SECONDS - start)) s"
 	local tmp=$2.tmp
@@ -322,10 +328,28 @@ build() { # FLAVOUR FINAL_DIR
 	mkdir -p -- "$tmp"
 	cp -- "$bdir/$image" "$tmp/image"
 	cp -- "$bdir/.config" "$tmp/config"
+	copy_modules "$bdir" "$tmp"
 	printf '%s\n' "$(source_version)" >"$tmp/source-version"
 	printf '%s\n' "$((SECONDS - start))" >"$tmp/build-seconds"
 	rm -rf -- "$2"
 	mv -- "$tmp" "$2"
+}
+
+# The modules the build made (modules.order, in build order), flat in
+# DIR/modules/ and named in DIR/modules.load: the layout run.sh gives a
+# Debian kernel's modules, so its initramfs carries them the same way.
+copy_modules() { # BUILD_DIR DIR
+	grep -qx 'CONFIG_MODULES=y' "$1/.config" && [[ -s $1/modules.order ]] ||
+		return 0
+	local ko
+	mkdir -p -- "$2/modules"
+	: >"$2/modules.load"
+	while read -r ko; do
+		ko=${ko%.o}
+		ko=${ko%.ko}.ko
+		cp -- "$1/$ko" "$2/modules/"
+		basename -- "$ko" >>"$2/modules.load"
+	done <"$1/modules.order"
 }
 
 main() {

@@ -36,6 +36,9 @@ readonly GUEST_MODULES=(netfs 9pnet 9p 9pnet_virtio vgem vivid)
 # Bump when the layout of prepared artefacts changes, so old caches are
 # not reused.
 readonly PREP_FORMAT=1
+# The guest's /init copies the modules run with --defer-module here (a
+# tmpfs in the chroot) instead of loading them.
+readonly GUEST_DEFERRED_DIR=/run/dmaheap-modules
 # Variables always forwarded into the guest when set on the host.
 readonly FORWARD_ENV_DEFAULT="PATH LANG LC_ALL LC_CTYPE LD_LIBRARY_PATH \
 MALLOC_PERTURB_ MALLOC_CHECK_ ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS \
@@ -87,6 +90,11 @@ options:
                         default: single for a kernel that patches its own
                         code at run time (jump labels), else multi)
       --append WORDS    extra kernel command line (DMAHEAP_VM_APPEND)
+      --defer-module NAME
+                        a kernel with modules (cma-7.3: cma_heap): do not
+                        load module NAME at boot, leave it in
+                        \$DMAHEAP_DEFERRED_MODULES (/run/dmaheap-modules) for
+                        CMD to load (repeatable; DMAHEAP_VM_DEFER_MODULES)
       --dtb FILE        arm64: boot with this device tree instead of the one
                         qemu makes; "cma-regions": qemu's plus two reusable
                         CMA regions (tests/vm/cma-regions-dtb.sh)
@@ -123,6 +131,7 @@ use_kvm=${DMAHEAP_VM_KVM:-0}
 tcg_thread=${DMAHEAP_VM_TCG_THREAD:-}
 append=${DMAHEAP_VM_APPEND:-}
 dtb=
+read -r -a defer_modules <<<"${DMAHEAP_VM_DEFER_MODULES:-}"
 interactive=0
 prepare_only=0
 verbose=0
@@ -148,6 +157,7 @@ parse_args() {
 		--tcg-thread) need_arg "$@"; tcg_thread=$2; shift ;;
 		--append) need_arg "$@"; append=$2; shift ;;
 		--dtb) need_arg "$@"; dtb=$2; shift ;;
+		--defer-module) need_arg "$@"; defer_modules+=("$2"); shift ;;
 		--shell) interactive=1 ;;
 		--prepare-only) prepare_only=1 ;;
 		-v | --verbose) verbose=1 ;;
@@ -200,6 +210,9 @@ check_args() {
 	for e in "${extra_env[@]}"; do
 		[[ $e = *=* ]] || usage_error "bad --env '$e' (want NAME=VALUE)"
 		valid_name "${e%%=*}" || usage_error "bad variable name in --env '$e'"
+	done
+	for e in "${defer_modules[@]}"; do
+		[[ $e =~ ^[A-Za-z0-9_-]+$ ]] || usage_error "bad --defer-module '$e'"
 	done
 }
 
@@ -551,6 +564,9 @@ write_guest_config() {
 write_cmd_script() {
 	printf 'cd %s || exit 1\n' "$(shquote "$PWD")"
 	printf 'export HOME=/tmp\n'
+	# Where the guest's /init leaves the modules it did not load.
+	[[ ${#defer_modules[@]} -eq 0 ]] ||
+		printf 'export DMAHEAP_DEFERRED_MODULES=%s\n' "$GUEST_DEFERRED_DIR"
 	local name value
 	for name in $(forwarded_names); do
 		[[ -n ${!name+x} ]] || continue
@@ -594,6 +610,11 @@ kernel_cmdline() {
 	# takes them only from its command line.
 	if grep -q '^CONFIG_VIDEO_VIVID=y' "$kernel_dir/config"; then
 		c+=" vivid.n_devs=2 vivid.multiplanar=1,2"
+	fi
+	# Modules /init leaves unloaded, and where (see --defer-module).
+	if [[ ${#defer_modules[@]} -gt 0 ]]; then
+		c+=" vm_defer=$(IFS=,; printf '%s' "${defer_modules[*]}")"
+		c+=" vm_defer_dir=$GUEST_DEFERRED_DIR"
 	fi
 	[[ -z $append ]] || c+=" $append"
 	printf '%s\n' "$c"
