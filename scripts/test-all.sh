@@ -216,7 +216,10 @@ kernel() { # kernel KERNEL DIR SUITE... (KERNEL: a run.sh --kernel name)
 # kernel may lack or switch off (ia32_emulation=0). The build runs no i386
 # program either way: meson has no exe_wrapper, so it runs none itself
 # (not even its compiler check), and dmaheap(1) comes from native builds
-# only (doc/meson.build). Two routes for the tests:
+# only (doc/meson.build). i386-linux-gnu.ini alone makes meson test skip
+# the i386 programs (a host that cannot run them); i386-runs-here.ini on
+# top says they run where the tests run, which is true of both routes
+# below (the VM's kernels run them). Two routes for the tests:
 #   native  the host runs the i386 programs, as meson test does anywhere
 #   vm      the suites that run i386 programs run inside the test VM, on
 #           a kernel that runs them natively
@@ -305,7 +308,8 @@ i386_in_vm() { # DIR SUITE...
 i386_stage() {
 	step "32-bit build (gcc -m32): unit, fault and cli suites"
 	choose_i386_route
-	setup "$out/i386" --cross-file "$top/tests/kernel/i386-linux-gnu.ini"
+	setup "$out/i386" --cross-file "$top/tests/kernel/i386-linux-gnu.ini" \
+		--cross-file "$top/tests/kernel/i386-runs-here.ini"
 	if [[ $i386_route = native ]]; then
 		unit "$out/i386"
 		# The other route too, so that it keeps working where it is
@@ -468,13 +472,17 @@ main() {
 
 	# Linux 7.3 (Debian's trixie-backports source): the CMA names of 6.17
 	# on, memcg charging of the system heap (booted with
-	# dma_heap.mem_accounting=1), and on arm64 one heap per reusable CMA
-	# region of the device tree. memcg and cma-regions skip on 6.12, so
-	# they run only here.
+	# dma_heap.mem_accounting=1), the CMA heap as a module loaded after
+	# a context exists (late-heaps), and on arm64 one heap per reusable
+	# CMA region of the device tree. memcg, late-heaps and cma-regions
+	# skip on 6.12, so they run only here. The i386 build's kernel and
+	# CMA suites take the compat ioctl paths of 7.3 as kernel-cma does
+	# those of 6.12 (the i386 stage builds it).
 	if want kernel-7.3; then
-		step "kernel, CMA and memcg suites: x86-64 on Linux 7.3"
+		step "kernel, CMA, memcg and late-heaps suites: x86-64 and i386 on Linux 7.3"
 		need_kernel cma-7.3
-		kernel cma-7.3 "$out/gcc" kernel cma memcg
+		kernel cma-7.3 "$out/gcc" kernel cma memcg late-heaps
+		kernel cma-7.3 "$out/i386" kernel cma
 	fi
 
 	if want kernel-arm64-7.3; then
