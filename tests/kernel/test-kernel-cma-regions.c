@@ -3,8 +3,9 @@
  * One heap per reusable CMA region (Linux 6.19+): booted with a device
  * tree that has reusable shared-dma-pool regions in reserved-memory
  * (tests/vm/run.sh --dtb cma-regions), each region is a heap named after
- * its node, a region of its own for the library, and its buffers come
- * from its own CMA area, not from the default one. Without such regions
+ * its node, a region of its own for the library, listed as contiguous
+ * and as large as the device tree made it, and its buffers come from its
+ * own CMA area, not from the default one. Without such regions
  * the program exits 77.
  */
 #include <dirent.h>
@@ -57,6 +58,41 @@ static void find_regions(void)
 		closedir(d);
 }
 
+/* The big-endian cells of a device-tree property, up to @max. */
+static int dt_cells(const char *path, uint32_t *cells, int max)
+{
+	unsigned char raw[64];
+	FILE *fp = fopen(path, "re");
+	size_t n;
+
+	if (!fp)
+		fail_msg("cannot read %s", path);
+	n = fread(raw, 1, sizeof(raw), fp);
+	fclose(fp);
+	for (size_t i = 0; i + 4 <= n && (int)(i / 4) < max; i += 4)
+		cells[i / 4] = (uint32_t)raw[i] << 24 | (uint32_t)raw[i + 1] << 16 |
+			       (uint32_t)raw[i + 2] << 8 | raw[i + 3];
+	return (int)(n / 4);
+}
+
+/* A region's size as its node's reg says (address cells, then size
+ * cells, as reserved-memory's #address-cells and #size-cells count). */
+static uint64_t dt_region_size(const char *node)
+{
+	char path[PATH_MAX];
+	uint32_t ac, sc, reg[8];
+	uint64_t size = 0;
+
+	dt_cells(DT_RESERVED "/#address-cells", &ac, 1);
+	dt_cells(DT_RESERVED "/#size-cells", &sc, 1);
+	snprintf(path, sizeof(path), "%s/%s/reg", DT_RESERVED, node);
+	if (dt_cells(path, reg, 8) < (int)(ac + sc) || sc > 2)
+		fail_msg("%s: not one address and size", path);
+	for (uint32_t i = 0; i < sc; i++)
+		size = size << 32 | reg[ac + i];
+	return size;
+}
+
 static bool kernel_at_least(int major, int minor)
 {
 	struct utsname u;
@@ -83,7 +119,8 @@ static unsigned long allocated(const char *area)
 	return v;
 }
 
-/* @name is in dmaheap_heap_list() once, and can be opened. */
+/* @name is in dmaheap_heap_list() once, can be opened and is listed as
+ * contiguous. */
 static void assert_listed(struct dmaheap_ctx *ctx, const char *name)
 {
 	struct dmaheap_heap_info *list = NULL;
@@ -95,6 +132,7 @@ static void assert_listed(struct dmaheap_ctx *ctx, const char *name)
 			continue;
 		found++;
 		assert_ret(list[i].error, 0);
+		assert_true(list[i].props & DMAHEAP_PROP_CONTIGUOUS);
 	}
 	dmaheap_heap_list_free(list);
 	assert_int_equal(found, 1);
@@ -121,6 +159,27 @@ static void test_one_heap_per_region(void **state)
 	assert_string_equal(region, def);
 }
 
+/* Each region's heap reports the size the device tree gave the region;
+ * the default area's two names report one size, that of the area. */
+static void test_region_sizes(void **state)
+{
+	struct kt_fixture *f = *state;
+	uint64_t size = 0, twin = 0;
+
+	for (int i = 0; i < nregions; i++) {
+		assert_ret(dmaheap_heap_region_size(f->ctx, regions[i], &size), 0);
+		assert_int_equal(size, dt_region_size(regions[i]));
+	}
+	assert_ret(dmaheap_heap_region_size(f->ctx, "default_cma_region", &size),
+		   0);
+	assert_true(size > 0);
+	if (kt_heap_present("reserved")) {
+		assert_ret(dmaheap_heap_region_size(f->ctx, "reserved", &twin), 0);
+		assert_int_equal(twin, size);
+	}
+	assert_ret(dmaheap_heap_region_size(f->ctx, "system", &size), -ENODATA);
+}
+
 /* A buffer of a region's heap is counted by that area, and by no other. */
 static void test_buffers_from_own_area(void **state)
 {
@@ -145,6 +204,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_heap_per_region,
+						kt_fixture_setup,
+						kt_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_region_sizes,
 						kt_fixture_setup,
 						kt_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_buffers_from_own_area,
