@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Boots the test VM N times with a command that cannot fail (`true`) and
-# counts the boots that fail anyway: how dependable is the test bed?
+# counts the boots that fail anyway: how dependable is the test bed? A
+# boot whose kernel logged trouble before the command (the guest's /init
+# prints it as "vm: boot: ..." and goes on) counts as failed too, with
+# the status "trouble".
 # Every option after N goes to tests/vm/run.sh (e.g. --kernel cma,
 # --smp 1, --tcg-thread single, --append tsc=reliable). The console log of
 # each failed boot is kept in the log dir; a summary line ends the output:
@@ -43,6 +46,7 @@ for ((i = 1; i <= count; i++)); do
 	start=$(date +%s%N)
 	rc=0
 	"$SELF_DIR/run.sh" "$@" -- true >"$log_dir/out" 2>"$log_dir/err" || rc=$?
+	[[ $rc != 0 ]] || ! grep -q '^vm: boot: ' "$log_dir/err" || rc=trouble
 	ms=$((($(date +%s%N) - start) / 1000000))
 	total_ms=$((total_ms + ms))
 	if [[ $rc != 0 ]]; then
