@@ -131,6 +131,22 @@ static long run_heap_region(struct fault_env *e)
 				   sizeof(region));
 }
 
+/* The same area as Linux 7.3 shows it, with its size. */
+static void setup_cma_area_size(struct fault_env *e)
+{
+	setup_cma_area(e);
+	FAULT_REQUIRE(dmaheap_mock_set_kernel_file(
+		e->mock, "/sys/kernel/mm/cma/reserved/total_pages",
+		"8192\n") == 0);
+}
+
+static long run_heap_region_size(struct fault_env *e)
+{
+	uint64_t bytes;
+
+	return dmaheap_heap_region_size(e->ctx, "default_cma_region", &bytes);
+}
+
 static long run_set_heap_props(struct fault_env *e)
 {
 	return dmaheap_ctx_set_heap_props(e->ctx, "vendor,carveout",
@@ -245,6 +261,9 @@ const struct fault_scenario fault_context_scenarios[] = {
 	  RET_NONNEG),
 	S("dmaheap_heap_region", "default_cma_region", setup_cma_area,
 	  run_heap_region, ERRS(EINVAL, ENODATA, ERANGE), false, RET_ZERO),
+	S("dmaheap_heap_region_size", "default_cma_region",
+	  setup_cma_area_size, run_heap_region_size,
+	  ERRS(EINVAL, ENODATA, ENOMEM), false, RET_ZERO),
 	S("dmaheap_ctx_set_heap_props", "", NULL, run_set_heap_props,
 	  ERRS(EINVAL, ENOMEM), false, RET_ZERO),
 	S("dmaheap_heap_resolve", "alias cma", NULL, run_heap_resolve,
