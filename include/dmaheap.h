@@ -1892,7 +1892,8 @@ DMAHEAP_EXPORT int dmaheap_ctx_set_pool(struct dmaheap_ctx *ctx,
  *
  * Return: how many buffers of that class the pool now holds (0 to @count);
  * or -EINVAL (NULL, bad name, @count 0 or too large, and as dmaheap_alloc()),
- * -ENODEV (the pool is off), -ENOSPC (the heap has 64 size classes and
+ * -EOPNOTSUPP (the pool is off, or this is a fork()ed child's copy of
+ * it), -ENOSPC (the heap has 64 size classes and
  * this size is not one), the errors of dmaheap_heap_resolve(), or the
  * allocation's error when not even one buffer could be cached.
  */

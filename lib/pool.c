@@ -398,8 +398,9 @@ DMAHEAP_EXPORT int dmaheap_pool_prewarm(struct dmaheap_ctx *ctx,
 	if (r)
 		return r;
 	pool = pool_of(ctx);
+	/* Not -ENODEV: a heap whose node has no driver gives that. */
 	if (!pool_usable(pool))
-		return -ENODEV;
+		return -EOPNOTSUPP;
 	r = dmaheap_heap_lookup(ctx, heap, &h);
 	if (r)
 		return r;

@@ -160,7 +160,7 @@ const struct fault_scenario fault_alloc_scenarios[] = {
 	S("dmaheap_ctx_set_pool", "off, releasing", setup_pool_warm,
 	  run_set_pool_off, ERRS(EINVAL, ENOMEM), false, RET_ZERO),
 	S("dmaheap_pool_prewarm", "system, 2", setup_pool, run_pool_prewarm,
-	  ERRS(ALLOC_ERRS, ENODEV, ENOSPC), true, RET_NONNEG),
+	  ERRS(ALLOC_ERRS, EOPNOTSUPP, ENOSPC), true, RET_NONNEG),
 	S("dmaheap_pool_trim", "all", setup_pool_warm, run_pool_trim,
 	  ERRS(EINVAL), false, RET_NONNEG),
 	S("dmaheap_pool_stats", "", setup_pool_warm, run_pool_stats,
