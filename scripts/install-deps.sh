@@ -59,6 +59,9 @@ packages=(
 	build-essential dpkg-dev debhelper lintian
 	# the abi suite's abidiff against abi/*.abi
 	abigail-tools
+	# scripts/test-all.sh compiles the same sources a dozen times per
+	# run, and again on the next run: a compiler cache
+	ccache
 )
 
 arches=(i386 arm64)
