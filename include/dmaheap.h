@@ -1071,6 +1071,34 @@ enum dmaheap_usage {
 };
 
 /**
+ * dmaheap_usage_name() - the word that names one usage bit. @since 0.2
+ * @usage: one enum dmaheap_usage bit, or 0.
+ *
+ * The words are the policy file's ("Heap policy"), also used by the
+ * `dmaheap` tool and the GStreamer plugin: the bit's name in lower case
+ * with '-' for '_' ("camera-write" for DMAHEAP_USAGE_CAMERA_WRITE), and
+ * "default" for 0. Safe from any thread; needs no context.
+ *
+ * Return: a static string (not to be freed), or NULL when @usage is not
+ * 0 or exactly one known bit.
+ */
+DMAHEAP_EXPORT const char *dmaheap_usage_name(unsigned int usage);
+
+/**
+ * dmaheap_usage_from_name() - the usage bit a word names. @since 0.2
+ * @name: a word as dmaheap_usage_name() gives them; "default" is 0.
+ *	Exact and case-sensitive.
+ * @usage: set to the bit (or 0) on success, untouched on failure.
+ *
+ * For parsing usages from a configuration or a command line; combine the
+ * bits of several words with |. Safe from any thread; needs no context.
+ *
+ * Return: 0, or -EINVAL (NULL argument, or not a usage word).
+ */
+DMAHEAP_EXPORT int dmaheap_usage_from_name(const char *name,
+					   unsigned int *usage);
+
+/**
  * Heap policy: how dmaheap_alloc_usage() picks a heap.
  *
  * A policy is an ordered list of rules. A rule names usage bits and a list

@@ -14,6 +14,20 @@ static long run_strerror(struct fault_env *e)
 	return dmaheap_strerror(-EIO) ? 0 : -EFAULT;
 }
 
+static long run_usage_name(struct fault_env *e)
+{
+	(void)e;
+	return dmaheap_usage_name(DMAHEAP_USAGE_GPU_TEXTURE) ? 0 : -EFAULT;
+}
+
+static long run_usage_from_name(struct fault_env *e)
+{
+	unsigned int bit;
+
+	(void)e;
+	return dmaheap_usage_from_name("gpu-texture", &bit);
+}
+
 static long run_ctx_new(struct fault_env *e)
 {
 	return dmaheap_ctx_new(&e->out_ctx);
@@ -226,6 +240,10 @@ static long run_set_device_iommu(struct fault_env *e)
 
 const struct fault_scenario fault_context_scenarios[] = {
 	S("dmaheap_strerror", "", NULL, run_strerror, ERRS(0), false, RET_ZERO),
+	S("dmaheap_usage_name", "", NULL, run_usage_name, ERRS(0), false,
+	  RET_ZERO),
+	S("dmaheap_usage_from_name", "", NULL, run_usage_from_name, ERRS(0),
+	  false, RET_ZERO),
 	S("dmaheap_ctx_new", "real kernel", NULL, run_ctx_new,
 	  ERRS(EINVAL, ENOMEM, ENOENT, EACCES, EISDIR, EFBIG), true, RET_ZERO),
 	S("dmaheap_ctx_new_with", "no policy file", NULL, run_ctx_new_with,

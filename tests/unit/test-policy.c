@@ -644,9 +644,56 @@ static void test_buf_props_edges(void **state)
 	close(fd);
 }
 
+/* Every usage bit has a word, and each word gives its bit back. */
+static void test_usage_names_round_trip(void **state)
+{
+	unsigned int bit, got, named = 0;
+	const char *w;
+
+	(void)state;
+	assert_string_equal(dmaheap_usage_name(0), "default");
+	got = ~0u;
+	assert_int_equal(dmaheap_usage_from_name("default", &got), 0);
+	assert_int_equal(got, 0);
+	for (bit = 1; bit <= DMAHEAP_USAGE_GPU_RENDER; bit <<= 1) {
+		w = dmaheap_usage_name(bit);
+		assert_non_null(w);
+		assert_int_equal(dmaheap_usage_from_name(w, &got), 0);
+		assert_int_equal(got, bit);
+		named |= bit;
+	}
+	assert_int_equal(named, (DMAHEAP_USAGE_GPU_RENDER << 1) - 1);
+	assert_string_equal(dmaheap_usage_name(DMAHEAP_USAGE_CAMERA_WRITE),
+			    "camera-write");
+	assert_string_equal(dmaheap_usage_name(DMAHEAP_USAGE_CPU_READ_OFTEN),
+			    "cpu-read-often");
+	assert_string_equal(dmaheap_usage_name(DMAHEAP_USAGE_GPU_RENDER),
+			    "gpu-render");
+}
+
+static void test_usage_names_refused(void **state)
+{
+	unsigned int got = 7;
+
+	(void)state;
+	assert_null(dmaheap_usage_name(DMAHEAP_USAGE_GPU_RENDER << 1));
+	assert_null(dmaheap_usage_name(1u << 31));
+	assert_null(dmaheap_usage_name(DMAHEAP_USAGE_CPU_READ_OFTEN |
+				       DMAHEAP_USAGE_CONTIGUOUS));
+	assert_int_equal(dmaheap_usage_from_name(NULL, &got), -EINVAL);
+	assert_int_equal(dmaheap_usage_from_name("contiguous", NULL), -EINVAL);
+	assert_int_equal(dmaheap_usage_from_name("", &got), -EINVAL);
+	assert_int_equal(dmaheap_usage_from_name("Contiguous", &got), -EINVAL);
+	assert_int_equal(dmaheap_usage_from_name("camera", &got), -EINVAL);
+	assert_int_equal(dmaheap_usage_from_name("contiguous ", &got), -EINVAL);
+	assert_int_equal(got, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage_names_round_trip),
+		cmocka_unit_test(test_usage_names_refused),
 		FIXTURE_TEST(test_props_sources),
 		FIXTURE_TEST(test_list_carries_props),
 		FIXTURE_TEST(test_cma_alias_resolution),
