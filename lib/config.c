@@ -17,22 +17,7 @@
 static const struct {
 	const char *word;
 	unsigned int bits;
-} usage_words[] = {
-	{ "default", 0 },
-	{ "cpu-read-often", DMAHEAP_USAGE_CPU_READ_OFTEN },
-	{ "cpu-write-often", DMAHEAP_USAGE_CPU_WRITE_OFTEN },
-	{ "cpu-rarely", DMAHEAP_USAGE_CPU_RARELY },
-	{ "device-only", DMAHEAP_USAGE_DEVICE_ONLY },
-	{ "contiguous", DMAHEAP_USAGE_CONTIGUOUS },
-	{ "protected", DMAHEAP_USAGE_PROTECTED },
-	{ "uncached", DMAHEAP_USAGE_UNCACHED },
-	{ "camera-write", DMAHEAP_USAGE_CAMERA_WRITE },
-	{ "display-scanout", DMAHEAP_USAGE_DISPLAY_SCANOUT },
-	{ "video-decode", DMAHEAP_USAGE_VIDEO_DECODE },
-	{ "video-encode", DMAHEAP_USAGE_VIDEO_ENCODE },
-	{ "gpu-texture", DMAHEAP_USAGE_GPU_TEXTURE },
-	{ "gpu-render", DMAHEAP_USAGE_GPU_RENDER },
-}, prop_words[] = {
+} prop_words[] = {
 	{ "cached", DMAHEAP_PROP_CACHED },
 	{ "uncached", DMAHEAP_PROP_UNCACHED },
 	{ "contiguous", DMAHEAP_PROP_CONTIGUOUS },
@@ -103,12 +88,14 @@ static int heap_names_after_eq(const struct line *l)
 
 static int do_rule(const struct line *l)
 {
-	unsigned int usage = 0;
+	unsigned int usage = 0, bit;
 	int r;
 
-	for (size_t i = 1; i < l->eq; i++)
-		if (WORD_BITS(usage_words, l->word[i], &usage))
+	for (size_t i = 1; i < l->eq; i++) {
+		if (dmaheap_usage_from_name(l->word[i], &bit))
 			return bad_word(l, "unknown usage word", l->word[i]);
+		usage |= bit;
+	}
 	if (!dmaheap_usage_valid(usage))
 		return bad_line(l, "contradictory usage");
 	r = heap_names_after_eq(l);
@@ -143,8 +130,7 @@ static int do_device(const struct line *l)
 	if (l->eq < 2)
 		return bad_line(l, "expected: device DEVICE... = iommu|contiguous");
 	for (size_t i = 1; i < l->eq; i++) {
-		bits = 0;
-		if (WORD_BITS(usage_words, l->word[i], &bits) ||
+		if (dmaheap_usage_from_name(l->word[i], &bits) ||
 		    !dmaheap_devices_valid(bits))
 			return bad_word(l, "not a device usage (camera-write, "
 					"display-scanout, video-decode, "

@@ -9,45 +9,31 @@
 #include "commands.h"
 #include "common.h"
 
-/* The policy file's words (dmaheap.h, "Heap policy"), in bit order. */
-static const struct {
-	const char *word;
-	unsigned int bits;
-} usage_words[] = {
-	{ "default", 0 },
-	{ "cpu-read-often", DMAHEAP_USAGE_CPU_READ_OFTEN },
-	{ "cpu-write-often", DMAHEAP_USAGE_CPU_WRITE_OFTEN },
-	{ "cpu-rarely", DMAHEAP_USAGE_CPU_RARELY },
-	{ "device-only", DMAHEAP_USAGE_DEVICE_ONLY },
-	{ "contiguous", DMAHEAP_USAGE_CONTIGUOUS },
-	{ "protected", DMAHEAP_USAGE_PROTECTED },
-	{ "uncached", DMAHEAP_USAGE_UNCACHED },
-	{ "camera-write", DMAHEAP_USAGE_CAMERA_WRITE },
-	{ "display-scanout", DMAHEAP_USAGE_DISPLAY_SCANOUT },
-	{ "video-decode", DMAHEAP_USAGE_VIDEO_DECODE },
-	{ "video-encode", DMAHEAP_USAGE_VIDEO_ENCODE },
-	{ "gpu-texture", DMAHEAP_USAGE_GPU_TEXTURE },
-	{ "gpu-render", DMAHEAP_USAGE_GPU_RENDER },
-};
+
+/* "default", then the word of every bit in bit order. */
+static void print_known_words(void)
+{
+	const char *w;
+
+	fprintf(stderr, " %s", dmaheap_usage_name(0));
+	for (unsigned int bit = 1; (w = dmaheap_usage_name(bit)); bit <<= 1)
+		fprintf(stderr, " %s", w);
+	fputc('\n', stderr);
+}
 
 static int parse_words(int argc, char **argv, unsigned int *usage)
 {
+	unsigned int bit;
+
 	*usage = 0;
 	for (int i = 0; i < argc; i++) {
-		size_t k = 0;
-
-		while (k < ARRAY_SIZE(usage_words) &&
-		       strcmp(usage_words[k].word, argv[i]) != 0)
-			k++;
-		if (k == ARRAY_SIZE(usage_words)) {
+		if (dmaheap_usage_from_name(argv[i], &bit)) {
 			fprintf(stderr, "dmaheap: unknown usage word '%s'; "
 				"known:", argv[i]);
-			for (k = 0; k < ARRAY_SIZE(usage_words); k++)
-				fprintf(stderr, " %s", usage_words[k].word);
-			fputc('\n', stderr);
+			print_known_words();
 			return STATUS_USAGE;
 		}
-		*usage |= usage_words[k].bits;
+		*usage |= bit;
 	}
 	return STATUS_OK;
 }
@@ -56,10 +42,10 @@ static int parse_words(int argc, char **argv, unsigned int *usage)
 static void print_words(unsigned int usage)
 {
 	if (usage == 0)
-		printf(" default");
-	for (size_t k = 1; k < ARRAY_SIZE(usage_words); k++)
-		if (usage & usage_words[k].bits)
-			printf(" %s", usage_words[k].word);
+		printf(" %s", dmaheap_usage_name(0));
+	for (unsigned int bit = 1; bit && bit <= usage; bit <<= 1)
+		if ((usage & bit) && dmaheap_usage_name(bit))
+			printf(" %s", dmaheap_usage_name(bit));
 	printf("\n");
 }
 

@@ -44,7 +44,7 @@ printf '\ndevice cpu-rarely = iommu\n' >"$tmp/bad.conf"
 run 64 "$cli" --dir "$tmp/heaps" plan
 run 64 "$cli" --dir "$tmp/heaps" plan gpu-render scanout
 says "unknown usage word 'scanout'"
-says "display-scanout"
+says "known: default cpu-read-often cpu-write-often cpu-rarely device-only contiguous protected uncached camera-write display-scanout video-decode video-encode gpu-texture gpu-render"
 run 64 "$cli" --dir "$tmp/heaps" plan device-only cpu-read-often
 says "contradictory usage"
 DMAHEAP_POLICY=$tmp/bad.conf run 1 "$cli" --dir "$tmp/heaps" plan default

@@ -234,6 +234,27 @@ static void test_device_usage_by_name(void **state)
 	gst_object_unref(a);
 }
 
+/* The flags type's nicks are the library's usage words, bit for bit, so
+ * a pipeline says "usage=camera-write" as the policy file does. */
+static void test_usage_nicks_are_library_words(void **state)
+{
+	GFlagsClass *k = g_type_class_ref(GST_TYPE_DMAHEAP_USAGE);
+	unsigned int bit, covered = 0;
+
+	(void)state;
+	for (guint i = 0; i < k->n_values; i++) {
+		bit = k->values[i].value;
+		assert_non_null(dmaheap_usage_name(bit));
+		assert_string_equal(k->values[i].value_nick,
+				    dmaheap_usage_name(bit));
+		covered |= bit;
+	}
+	/* Every bit the library names has its flag. */
+	for (bit = 1; dmaheap_usage_name(bit); bit <<= 1)
+		assert_true(covered & bit);
+	g_type_class_unref(k);
+}
+
 /* A heap that is not there: the allocator is made, its allocations fail
  * with a GError naming the heap. */
 static void test_missing_heap(void **state)
@@ -259,6 +280,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_two_pools),
 		cmocka_unit_test(test_missing_heap),
 		cmocka_unit_test(test_device_usage_by_name),
+		cmocka_unit_test(test_usage_nicks_are_library_words),
 	};
 	GstPlugin *plugin;
 	GError *err = NULL;
