@@ -23,8 +23,8 @@
 #include <sys/sysmacros.h>
 
 #include "bench.h"
-#include "sys.h"
-#include "uapi.h"
+#include "core/sys.h"
+#include "core/uapi.h"
 
 #define FAKE_NODE_FD 900
 #define FAKE_INFO_FD 901

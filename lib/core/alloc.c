@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "private.h"
+#include "core.h"
 #include "uapi.h"
 
 #define KNOWN_ALLOC_FLAGS (DMAHEAP_ALLOC_NO_NAME | DMAHEAP_ALLOC_FRESH)

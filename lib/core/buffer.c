@@ -9,7 +9,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "private.h"
+#include "core.h"
 #include "uapi.h"
 
 /* The buffer's mutex is made by the first thread that needs it; the

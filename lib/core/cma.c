@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "core.h"
 
 #define CMA_SYSFS "/sys/kernel/mm/cma"
 #define DT_RESERVED "/proc/device-tree/reserved-memory"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "core.h"
 
 #define DEFAULT_HEAP_DIR "/dev/dma_heap"
 #define DEFAULT_UDMABUF_DEV "/dev/udmabuf"

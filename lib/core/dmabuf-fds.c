@@ -13,7 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "private.h"
+#include "core.h"
 
 #define TRACKED_FDS 65536
 #define WORD_BITS (sizeof(unsigned long) * CHAR_BIT)

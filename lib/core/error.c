@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "private.h"
+#include "core.h"
 
 /*
  * Only where the library gives an errno its own meaning; every other errno

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "private.h"
+#include "core.h"
 #include "uapi.h"
 
 DMAHEAP_EXPORT int dmaheap_fd_set_name(struct dmaheap_ctx *ctx, int fd,

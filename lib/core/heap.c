@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "private.h"
+#include "core.h"
 
 bool dmaheap_heap_name_valid(const char *name)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "core.h"
 
 /* FNV-1a: short names, no adversary worth more. */
 uint32_t dmaheap_name_hash(const char *s)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "core.h"
 
 #define ACCOUNTING_PARAM "/sys/module/dma_heap/parameters/mem_accounting"
 #define SELF_CGROUP "/proc/self/cgroup"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "core.h"
 
 void dmaheap_names_clear(struct dmaheap_names *names)
 {

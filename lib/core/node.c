@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "private.h"
+#include "core.h"
 
 #define SYS_DEV_CHAR "/sys/dev/char"
 #define MISC_MAJOR 10

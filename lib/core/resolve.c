@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "core.h"
 
 static struct dmaheap_resolved *find_resolved(struct dmaheap_ctx *ctx,
 					      const char *name)

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <sys/statfs.h>
 
-#include "private.h"
+#include "core.h"
 #include "uapi.h"
 
 /* The kernel has no EAGAIN path today; exporters may. Bounded so that a

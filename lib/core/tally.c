@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "private.h"
+#include "core.h"
 
 unsigned int dmaheap_shard_index(void)
 {

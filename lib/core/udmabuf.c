@@ -9,7 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "private.h"
+#include "core.h"
 #include "uapi.h"
 
 #define SIZE_LIMIT_PARAM "/sys/module/udmabuf/parameters/size_limit_mb"

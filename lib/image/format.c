@@ -14,8 +14,8 @@
 #include <drm_fourcc.h>
 #include <linux/videodev2.h>
 
-#include "format.h"
-#include "private.h"
+#include "image.h"
+#include "core/core.h"
 
 /* "XRGB8888" of DRM_FORMAT_XRGB8888: the name without its prefix. */
 #define NAME(str) ((str) + sizeof("DRM_FORMAT_") - 1)

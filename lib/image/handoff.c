@@ -17,8 +17,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "format.h"
-#include "uapi.h"
+#include "core/uapi.h"
+#include "image.h"
+#include "policy/policy.h"
 
 #define MAGIC "DMHO"
 #define VERSION 1

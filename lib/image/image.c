@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h"
+#include "image.h"
 
 struct dmaheap_image {
 	struct dmaheap_image_layout layout;

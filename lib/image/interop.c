@@ -12,7 +12,7 @@
 #include <drm_mode.h>
 #include <linux/videodev2.h>
 
-#include "format.h"
+#include "image.h"
 
 /*
  * V4L2's single-buffer multi-plane formats (NV12, YUV420...) fix where

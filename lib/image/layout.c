@@ -9,7 +9,7 @@
 
 #include <drm_fourcc.h>
 
-#include "format.h"
+#include "image.h"
 
 static const char *const align_names[] = {
 	"stride", "offset", "height", "size",

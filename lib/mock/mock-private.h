@@ -43,8 +43,8 @@
 #include <sys/types.h>
 
 #include "dmaheap-mock.h"
-#include "sys.h"
-#include "uapi.h"
+#include "core/sys.h"
+#include "core/uapi.h"
 
 /*
  * The mock is an installed static library: every name its files share

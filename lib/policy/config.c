@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "private.h"
+#include "policy.h"
 
 #define MAX_FILE (64 * 1024)
 #define MAX_WORDS 130 /* keyword, subject, '=', up to 127 more */

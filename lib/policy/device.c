@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "private.h"
+#include "policy.h"
 
 /* GPUs translate addresses with an MMU of their own. */
 #define MMU_DEVICES (DMAHEAP_USAGE_GPU_TEXTURE | DMAHEAP_USAGE_GPU_RENDER)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "policy.h"
 
 #define KNOWN_USAGE                                                         \
 	(DMAHEAP_USAGE_CPU_READ_OFTEN | DMAHEAP_USAGE_CPU_WRITE_OFTEN |      \

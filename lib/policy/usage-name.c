@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "private.h"
+#include "policy.h"
 
 /* Indexed by bit number; "default" (no bit) is handled apart. */
 static const char *const usage_names[] = {

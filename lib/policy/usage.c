@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "policy.h"
 
 _Static_assert(DMAHEAP_USAGE_SLOTS > (DMAHEAP_USAGE_CPU_READ_OFTEN |
 				      DMAHEAP_USAGE_CPU_WRITE_OFTEN |

@@ -15,8 +15,8 @@
 #include <sys/mman.h>
 
 #include "pool.h"
-#include "stat.h"
-#include "uapi.h"
+#include "stat/stat.h"
+#include "core/uapi.h"
 
 /*
  * The fdinfo of @buf's fd. Its file stays open with the buffer: procfs

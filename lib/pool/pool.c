@@ -3,7 +3,7 @@
  * The recycling pool: freed buffers kept per (heap, page-rounded size) and
  * handed out again, once a check shows nothing else holds them. Here: the
  * hooks into allocation and dmaheap_buf_free(), and the public functions.
- * Size classes live in pool-class.c, the check in pool-check.c.
+ * Size classes live in class.c, the check in check.c.
  */
 #include <errno.h>
 #include <fcntl.h>

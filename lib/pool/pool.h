@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The recycling pool's internals, shared by pool.c (the hooks into
- * allocation and free, the public functions), pool-class.c (size classes
- * and their slots) and pool-check.c (the safety check).
+ * allocation and free, the public functions), class.c (size classes
+ * and their slots) and check.c (the safety check). No other folder
+ * includes this: what allocation and free call of the pool is declared in
+ * core/core.h.
  *
  * Locking: a size class keeps its buffers in POOL_STRIPES stripes, each
  * with its own mutex, held only to push or pop a slot. A thread pushes to
@@ -15,7 +17,7 @@
  * calls run outside every lock.
  *
  * A slot says what was true when its buffer was cached: the fork
- * generation then (pool-fork.c), whether it was zeroed, and its name. A
+ * generation then (fork.c), whether it was zeroed, and its name. A
  * hit redoes the check if the process has forked since, zeroes it if the
  * pool zeroes and it was not, and renames it to what the new request
  * asks, so none of that depends on the order of calls.
@@ -23,8 +25,8 @@
 #ifndef DMAHEAP_POOL_H
 #define DMAHEAP_POOL_H
 
-#include "private.h"
-#include "uapi.h"
+#include "core/core.h"
+#include "core/uapi.h"
 
 #define POOL_STRIPES 8
 /* An fdinfo of a dma-buf is about 150 bytes; room for a long name. */
@@ -101,7 +103,7 @@ static inline void pool_count(atomic_uint_fast64_t *c)
 	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
 
-/* pool-class.c */
+/* class.c */
 struct dmaheap_pool_class *dmaheap_pool_class_get(struct dmaheap_pool *pool,
 						  struct dmaheap_heap *heap,
 						  size_t size);
@@ -122,7 +124,7 @@ void dmaheap_pool_counters_add(struct dmaheap_pool_stats *out,
 			       struct pool_counters *c);
 void dmaheap_pool_class_free(struct dmaheap_pool_class *c);
 
-/* pool-check.c */
+/* check.c */
 void dmaheap_pool_auto_name(const struct dmaheap_heap *heap,
 			    char name[DMA_BUF_NAME_LEN]);
 int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf,
@@ -130,7 +132,7 @@ int dmaheap_pool_check_sole_owner(struct dmaheap_buf *buf,
 int dmaheap_pool_check_no_fence(struct dmaheap_buf *buf);
 int dmaheap_pool_zero(struct dmaheap_buf *buf);
 
-/* pool-fork.c */
+/* fork.c */
 int dmaheap_pool_fork_watch(void);
 unsigned int dmaheap_pool_fork_gen(void);
 

@@ -2,7 +2,7 @@
 /*
  * System-wide accounting: the walk over /proc/PID/fdinfo and
  * /proc/PID/maps that finds who holds which dma-buf (dmaheap_stat_scan()).
- * Parsing is in stat-parse.c, summing in stat-sum.c.
+ * Parsing is in parse.c, summing in sum.c.
  *
  * Processes come and go while the walk runs, so "gone" (ENOENT, ESRCH) is
  * an ordinary outcome at every step; a process that fails part-way is left
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "private.h"
+#include "core/core.h"
 #include "stat.h"
 
 #define DEFAULT_PROC_DIR "/proc"

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* System-wide accounting (stat.c): the parsers and the summing it uses. */
+/*
+ * System-wide accounting (stat.c): the parsers and the summing it uses.
+ * Of these, other folders use only the fdinfo parser (the pool's check
+ * that a buffer has no other holder, pool/check.c).
+ */
 #ifndef DMAHEAP_STAT_H
 #define DMAHEAP_STAT_H
 
@@ -37,7 +41,7 @@ struct dmaheap_mapinfo {
 	char name[DMAHEAP_STAT_TEXT_MAX];
 };
 
-/* stat-parse.c: 1 for a dma-buf, 0 for anything else, -EBADMSG for a
+/* parse.c: 1 for a dma-buf, 0 for anything else, -EBADMSG for a
  * dma-buf described in a way this parser does not understand. */
 int dmaheap_fdinfo_parse(const char *text, size_t len,
 			 struct dmaheap_fdinfo *fi);
@@ -65,7 +69,7 @@ struct dmaheap_stat_comm {
 	char *comm;
 };
 
-/* stat-sum.c: the result from the holdings @recs (sorted here) of the
+/* sum.c: the result from the holdings @recs (sorted here) of the
  * processes @comms; only @pid's part if @pid is not 0. */
 int dmaheap_stat_sum(struct dmaheap_stat_recs *recs,
 		     const struct dmaheap_stat_comm *comms, size_t n_comms,

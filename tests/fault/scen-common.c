@@ -14,7 +14,7 @@
 #include <drm_fourcc.h>
 
 #include "fault.h"
-#include "sys.h"
+#include "core/sys.h"
 
 const char *const fault_fallback[] = { "missing", "linux,cma", "system" };
 const char *const fault_fast[] = { "system-uncached", "system" };

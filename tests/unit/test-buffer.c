@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sys.h"
+#include "core/sys.h"
 #include "testutil.h"
 
 static struct dmaheap_buf *alloc_page(struct fixture *f)

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sys.h"
+#include "core/sys.h"
 #include "testutil.h"
-#include "uapi.h"
+#include "core/uapi.h"
 
 /* <asm-generic/socket.h> of Linux 6.5; older headers lack it. */
 #ifndef SO_PASSPIDFD

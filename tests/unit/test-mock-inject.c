@@ -9,9 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sys.h"
+#include "core/sys.h"
 #include "testutil.h"
-#include "uapi.h"
+#include "core/uapi.h"
 
 struct ifix {
 	struct dmaheap_mock *mock;

@@ -12,9 +12,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "sys.h"
+#include "core/sys.h"
 #include "testutil.h"
-#include "uapi.h"
+#include "core/uapi.h"
 
 #ifndef F_GET_SEALS
 #define F_GET_SEALS 1034

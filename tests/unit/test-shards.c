@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Threads sharing one context: what an allocation writes stays in the
- * allocating thread's shard (stat-tally.c, context.c), and the figures and
+ * allocating thread's shard (tally.c, context.c), and the figures and
  * the context's lifetime stay what they were with one shared counter.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 
 #include "testutil.h"
-#include "private.h"
+#include "core/core.h"
 
 #define PAGE 4096
 

@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "sys.h"
+#include "core/sys.h"
 #include "testutil.h"
 
 #define KIB 1024u

@@ -7,7 +7,7 @@
 #include <limits.h>
 
 #include "testutil.h"
-#include "private.h"
+#include "core/core.h"
 
 /* A begin that overflows fails before the kernel sees a START. */
 static void test_begin_overflow_issues_no_start(void **state)

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* The per-format table shared by layouts, images and their helpers. */
-#ifndef DMAHEAP_FORMAT_H
-#define DMAHEAP_FORMAT_H
+/*
+ * What image/'s files share: the per-format table (format.c) and the
+ * layout check (layout.c) that images, interop and hand-off build on.
+ * No other folder includes this.
+ */
+#ifndef DMAHEAP_IMAGE_H
+#define DMAHEAP_IMAGE_H
 
 #include <stdint.h>
 
-#include "private.h"
+#include "core/core.h"
 
 /*
  * How one DRM format stores its pixels. A plane is rows of blocks; a block
@@ -31,8 +35,6 @@ struct dmaheap_format {
 /* The table entry of @fourcc, or NULL. */
 const struct dmaheap_format *dmaheap_format_find(uint32_t fourcc);
 
-#endif /* DMAHEAP_FORMAT_H */
-
 /* layout.c */
 
 /* Logs through @ctx when there is one: layouts may be computed without. */
@@ -44,3 +46,5 @@ const struct dmaheap_format *dmaheap_format_find(uint32_t fourcc);
 
 int dmaheap_layout_check(struct dmaheap_ctx *ctx,
 			 const struct dmaheap_image_layout *l);
+
+#endif /* DMAHEAP_IMAGE_H */

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Internal structures shared by the library's source files. */
-#ifndef DMAHEAP_PRIVATE_H
-#define DMAHEAP_PRIVATE_H
+/*
+ * What core/ offers the library's other folders: the context, heaps,
+ * buffers and the calls that make them. policy/, pool/, image/ and stat/
+ * include this; core/ includes no header of theirs (lib/README.md).
+ */
+#ifndef DMAHEAP_CORE_H
+#define DMAHEAP_CORE_H
 
 #include <limits.h>
 #include <pthread.h>
@@ -23,7 +27,7 @@
 #define DMAHEAP_UDMABUF "udmabuf"
 
 /* Shards of the accounting: a thread picks one by its id, so threads
- * allocating at once write different cache lines (stat-tally.c). */
+ * allocating at once write different cache lines (tally.c). */
 #define DMAHEAP_SHARDS 32
 
 /* One thread's share of a heap's (or the context's) figures. Any thread
@@ -130,50 +134,26 @@ struct dmaheap_names {
 	struct dmaheap_index index; /* built by dmaheap_names_add() only */
 };
 
-/* The candidates dmaheap_alloc_usage() tries for one usage, computed once
- * per policy generation. Published whole and never changed but for what
- * it remembers in @found and @warned; a replaced plan is freed once no
- * thread reads plans (usage.c). */
-struct dmaheap_plan {
-	struct dmaheap_plan *retired_next; /* on ctx->retired_plans */
-	uint64_t gen;
-	atomic_bool warned; /* the user was told why it cannot serve */
-	unsigned int effective; /* the usage with its devices' requirements */
-	struct dmaheap_names heaps;
-	struct dmaheap_plan_heap {
-		_Atomic(struct dmaheap_heap *) heap; /* once opened */
-		atomic_int err;			     /* or why it did not */
-	} *found; /* one per heap */
-};
-
 /* One plan slot per combination of the CPU and requirement bits (the
  * usage bits of 0.1), in a row per combination of device bits: row 0 is
- * in the context, the others are made on first use. */
+ * in the context, the others are made on first use. Plans are policy/'s
+ * (usage.c); the context only holds them. */
 #define DMAHEAP_USAGE_SLOTS 128
-#define DMAHEAP_DEVICE_SHIFT 7
 #define DMAHEAP_DEVICE_ROWS 64
-#define DMAHEAP_DEVICE_USAGE                                                 \
-	(DMAHEAP_USAGE_CAMERA_WRITE | DMAHEAP_USAGE_DISPLAY_SCANOUT |        \
-	 DMAHEAP_USAGE_VIDEO_DECODE | DMAHEAP_USAGE_VIDEO_ENCODE |           \
-	 DMAHEAP_USAGE_GPU_TEXTURE | DMAHEAP_USAGE_GPU_RENDER)
+struct dmaheap_plan;
+
+/*
+ * The policy's state (policy/). It is here because the context embeds it;
+ * policy/ alone writes it, and of it core/ reads only the aliases: to
+ * resolve a name (resolve.c) and to list them (heap.c).
+ */
+struct dmaheap_rule;
+struct dmaheap_propdef;
 
 struct dmaheap_alias {
 	struct dmaheap_alias *next;
 	struct dmaheap_alias *prev;
 	struct dmaheap_names members;
-	char name[];
-};
-
-struct dmaheap_rule {
-	struct dmaheap_rule *next;
-	unsigned int usage;
-	struct dmaheap_names heaps;
-};
-
-struct dmaheap_propdef {
-	struct dmaheap_propdef *next;
-	unsigned int props;
-	int source;
 	char name[];
 };
 
@@ -217,7 +197,7 @@ struct dmaheap_ctx {
 	_Atomic(uint64_t) lookup_failures; /* on heaps that could not open */
 	/* Set by dmaheap_ctx_free(): the caller's reference is gone. */
 	atomic_bool closed;
-	/* Serialises the accounting's slow path (stat-tally.c). */
+	/* Serialises the accounting's slow path (tally.c). */
 	pthread_mutex_t stats_lock;
 	/* Live bytes of all heaps, for the total's peak; its shards also
 	 * hold the references taken ahead for buffers. */
@@ -283,7 +263,7 @@ void dmaheap_ctx_bump_gen_locked(struct dmaheap_ctx *ctx);
 int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
 			      size_t known);
 
-/* stat-tally.c */
+/* tally.c */
 unsigned int dmaheap_shard_index(void);
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live);
@@ -356,6 +336,13 @@ bool dmaheap_names_contain(const struct dmaheap_names *names,
 			   const char *name);
 int dmaheap_names_add(struct dmaheap_names *names, const char *name);
 
+/*
+ * Calls up, out of core/, into policy/, which builds on core/: a context
+ * sets up and frees its policy and its plans with itself and loads the
+ * policy file, and resolving a name asks the policy what an alias names
+ * and what properties a heap was given. policy/ defines them; core/
+ * includes no header of policy/ (lib/README.md).
+ */
 /* policy.c */
 int dmaheap_policy_init(struct dmaheap_ctx *ctx);
 void dmaheap_policy_clear(struct dmaheap_policy *policy);
@@ -363,27 +350,9 @@ unsigned int dmaheap_props_lookup_locked(struct dmaheap_ctx *ctx,
 					 const char *heap, int *source);
 const struct dmaheap_alias *dmaheap_alias_find_locked(struct dmaheap_ctx *ctx,
 						     const char *name);
-int dmaheap_policy_set_props(struct dmaheap_ctx *ctx, const char *heap,
-			     unsigned int props, int source);
-int dmaheap_policy_set_alias(struct dmaheap_ctx *ctx, const char *alias,
-			     const char *const heaps[], size_t n);
-int dmaheap_policy_add_rule(struct dmaheap_ctx *ctx, unsigned int usage,
-			    const char *const heaps[], size_t n, bool from_file);
-int dmaheap_usage_valid(unsigned int usage);
-size_t dmaheap_rule_heaps_locked(struct dmaheap_ctx *ctx, unsigned int usage,
-				 const char *const **heaps);
-int dmaheap_props_valid(unsigned int props);
 
 /* usage.c */
 void dmaheap_plans_free(struct dmaheap_ctx *ctx);
-
-/* device.c */
-void dmaheap_device_probe(struct dmaheap_ctx *ctx, unsigned int usage);
-bool dmaheap_devices_valid(unsigned int devices);
-unsigned int dmaheap_device_requirements_locked(struct dmaheap_ctx *ctx,
-						unsigned int usage);
-void dmaheap_device_declare_locked(struct dmaheap_ctx *ctx,
-				   unsigned int devices, bool iommu);
 
 /* config.c */
 int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,
@@ -399,6 +368,12 @@ int dmaheap_buf_wrap_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 void dmaheap_buf_release(struct dmaheap_buf *buf);
 void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx);
 
+/*
+ * Calls up, out of core/, into pool/, which builds on core/: a context
+ * frees its pool with itself, allocation takes from the pool first and
+ * free gives the buffer back to it. pool/ defines them; core/ includes no
+ * header of pool/.
+ */
 /* pool.c: the hooks of the recycling pool into allocation and free. */
 bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		       size_t size, unsigned int flags,
@@ -417,4 +392,4 @@ void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd);
 void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd);
 bool dmaheap_dmabuf_fd_known(struct dmaheap_ctx *ctx, int fd);
 
-#endif /* DMAHEAP_PRIVATE_H */
+#endif /* DMAHEAP_CORE_H */
