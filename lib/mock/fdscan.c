@@ -9,15 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "mock-private.h"
 
-static int scan_add(struct fd_scan *s, int fd)
+static int scan_add(struct fd_scan *s, int fd, const struct stat *st)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return 0; /* closed meanwhile, or never open */
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		struct fd_key *v = realloc(s->v, cap * sizeof(*v));
@@ -27,8 +24,8 @@ static int scan_add(struct fd_scan *s, int fd)
 		s->v = v;
 		s->cap = cap;
 	}
-	s->v[s->n].dev = st.st_dev;
-	s->v[s->n].ino = st.st_ino;
+	s->v[s->n].dev = st->st_dev;
+	s->v[s->n].ino = st->st_ino;
 	s->v[s->n].fd = fd;
 	s->n++;
 	return 0;
@@ -38,6 +35,7 @@ static int scan_proc(struct fd_scan *s)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
+	struct stat st;
 	int r = 0;
 
 	if (!d)
@@ -49,23 +47,31 @@ static int scan_proc(struct fd_scan *s)
 		if (*end || end == de->d_name || fd < 0 || fd > INT_MAX ||
 		    fd == dirfd(d))
 			continue;
-		r = scan_add(s, (int)fd);
+		/* Through the fd's link in /proc, not the fd: other threads
+		 * close their fds while this runs, and a scan that used the
+		 * number would race with them. */
+		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
+			continue; /* closed meanwhile */
+		r = scan_add(s, (int)fd, &st);
 	}
 	closedir(d);
 	return r;
 }
 
-/* Without /proc: try every fd number below the limit. */
+/* Without /proc: try every fd number below the limit (the numbers are all
+ * there is; a concurrent close makes fstat() fail or see the new file). */
 static int scan_numbers(struct fd_scan *s)
 {
 	struct rlimit rl;
 	rlim_t max = MOCK_SCAN_FALLBACK_MAX;
+	struct stat st;
 	int fd, r = 0;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < max)
 		max = rl.rlim_cur;
 	for (fd = 0; !r && (rlim_t)fd < max; fd++)
-		r = scan_add(s, fd);
+		if (fstat(fd, &st) == 0)
+			r = scan_add(s, fd, &st);
 	return r;
 }
 
