@@ -197,6 +197,20 @@ setup() { # setup DIR [meson args...]
 	logged "$dir.log" ninja -C "$dir"
 }
 
+# The sanitizers' symbolizer, made immune to the preloaded mock
+# (tests/sanitizer/symbolizer.c). Prints the option that names it, or
+# nothing (then reports keep their addresses only) when there is none.
+symbolizer() {
+	local real dir=$out/symbolizer
+	real=$(command -v llvm-symbolizer) || return 0
+	real=$(readlink -f "$real")
+	mkdir -p "$dir"
+	logged "$dir.log" cc -static -O2 -Wall -Werror \
+		-DREAL_SYMBOLIZER="\"$real\"" -o "$dir/llvm-symbolizer" \
+		"$top/tests/sanitizer/symbolizer.c" >&2 || return 1
+	echo "external_symbolizer_path=$dir/llvm-symbolizer"
+}
+
 # With the fault-injection and GStreamer plugin suites: they run against
 # the mock, like unit.
 unit() { # unit DIR [meson test args...]
@@ -381,8 +395,9 @@ main() {
 	if want asan; then
 		step "ASan + UBSan, unit, fault and GStreamer plugin suites"
 		CC=clang CXX=clang++ setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		symb=$(symbolizer)
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1${symb:+:$symb} \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1${symb:+:$symb} \
 			mtest -C "$out/asan" --suite unit --suite fault --suite cli --suite gst \
 				--print-errorlogs
 	fi
@@ -407,7 +422,8 @@ main() {
 	if want tsan; then
 		step "ThreadSanitizer: unit suite and concurrency stress"
 		CC=clang CXX=clang++ setup "$out/tsan" -Db_sanitize=thread -Db_lundef=false
-		TSAN_OPTIONS=halt_on_error=1 \
+		symb=$(symbolizer)
+		TSAN_OPTIONS=halt_on_error=1${symb:+:$symb} \
 			mtest -C "$out/tsan" --suite unit --suite stress --print-errorlogs
 	fi
 
