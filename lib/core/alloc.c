@@ -55,11 +55,28 @@ static bool name_too_long(struct dmaheap_heap *heap)
 	return cut == 2;
 }
 
-static void auto_name(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-		      int fd, unsigned int flags)
+/* A heap name too long for a buffer's: cut to fit. */
+static DMAHEAP_COLD int set_cut_name(struct dmaheap_ctx *ctx,
+				     struct dmaheap_heap *heap, int fd)
 {
 	char cut[DMA_BUF_NAME_LEN];
-	const char *name = heap->name;
+
+	memcpy(cut, heap->name, sizeof(cut) - 1);
+	cut[sizeof(cut) - 1] = '\0';
+	return dmaheap_sys_ioctl(ctx->sys, fd, DMA_BUF_SET_NAME, cut);
+}
+
+static DMAHEAP_COLD void name_failed(struct dmaheap_ctx *ctx,
+				     struct dmaheap_heap *heap, int err)
+{
+	dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "naming buffer of %s: %s",
+		    heap->name, dmaheap_strerror(err));
+}
+
+static DMAHEAP_INLINE void auto_name(struct dmaheap_ctx *ctx,
+				     struct dmaheap_heap *heap, int fd,
+				     unsigned int flags)
+{
 	int r;
 
 	if ((flags & DMAHEAP_ALLOC_NO_NAME) ||
@@ -67,16 +84,13 @@ static void auto_name(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		return;
 	/* A label, not an identity: cutting a long heap name is fine here.
 	 * A short one goes as it is: the kernel only reads it. */
-	if (name_too_long(heap)) {
-		memcpy(cut, name, sizeof(cut) - 1);
-		cut[sizeof(cut) - 1] = '\0';
-		name = cut;
-	}
-	r = dmaheap_sys_ioctl(ctx->sys, fd, DMA_BUF_SET_NAME,
-			      (void *)(uintptr_t)name);
+	if (name_too_long(heap))
+		r = set_cut_name(ctx, heap, fd);
+	else
+		r = dmaheap_sys_ioctl(ctx->sys, fd, DMA_BUF_SET_NAME,
+				      (void *)(uintptr_t)heap->name);
 	if (r)
-		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "naming buffer of %s: %s",
-			    heap->name, dmaheap_strerror(r));
+		name_failed(ctx, heap, r);
 }
 
 static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
@@ -96,9 +110,23 @@ static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	return r < 0 ? r : (int)data.fd;
 }
 
-/* The fd of a new buffer of the resolved @heap, named; failures counted. */
-static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-		  size_t size, unsigned int flags, uint64_t heap_flags)
+/* Counts a failed allocation from @heap; returns @err. */
+static DMAHEAP_COLD int alloc_failed(struct dmaheap_ctx *ctx,
+				     struct dmaheap_heap *heap, size_t size,
+				     int err)
+{
+	dmaheap_stats_fail(ctx, heap);
+	/* A fallback search may go on: not for the user to act on. */
+	dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "alloc %zu bytes from %s: %s",
+		    size, heap->name, dmaheap_strerror(err));
+	return err;
+}
+
+/* The fd of a new buffer of the resolved @heap, named; failures counted.
+ * Inlined: it is most of what an allocation does. */
+static DMAHEAP_INLINE int new_fd(struct dmaheap_ctx *ctx,
+				 struct dmaheap_heap *heap, size_t size,
+				 unsigned int flags, uint64_t heap_flags)
 {
 	/* The check passes smaller sizes itself; no call for them. */
 	int fd = size < DMAHEAP_MEMCG_CHECK_MIN ? 0 :
@@ -110,13 +138,8 @@ static int new_fd(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	else if (fd == 0)
 		fd = heap_ioctl_alloc(ctx, heap, size, heap_flags);
 
-	if (fd < 0) {
-		dmaheap_stats_fail(ctx, heap);
-		/* A fallback search may go on: not for the user to act on. */
-		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "alloc %zu bytes from %s: %s",
-			    size, heap->name, dmaheap_strerror(fd));
-		return fd;
-	}
+	if (fd < 0)
+		return alloc_failed(ctx, heap, size, fd);
 	auto_name(ctx, heap, fd, flags);
 	return fd;
 }
@@ -140,13 +163,14 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			  struct dmaheap_buf **ret)
 {
 	return dmaheap_alloc_on_heap_at(ctx, heap, size, flags,
-					dmaheap_shard_index(), ret);
+					dmaheap_shard_index(ctx), ret);
 }
 
-int dmaheap_alloc_on_heap_at(struct dmaheap_ctx *ctx,
-			     struct dmaheap_heap *heap, size_t size,
-			     unsigned int flags, unsigned int i,
-			     struct dmaheap_buf **ret)
+/* The body of dmaheap_alloc_on_heap_at(), inlined into dmaheap_alloc(). */
+static DMAHEAP_INLINE int alloc_on_heap(struct dmaheap_ctx *ctx,
+					struct dmaheap_heap *heap, size_t size,
+					unsigned int flags, unsigned int i,
+					struct dmaheap_buf **ret)
 {
 	int fd, r;
 
@@ -167,6 +191,14 @@ int dmaheap_alloc_on_heap_at(struct dmaheap_ctx *ctx,
 	}
 	dmaheap_stats_alloc_at(ctx, heap, size, true, i);
 	return 0;
+}
+
+int dmaheap_alloc_on_heap_at(struct dmaheap_ctx *ctx,
+			     struct dmaheap_heap *heap, size_t size,
+			     unsigned int flags, unsigned int i,
+			     struct dmaheap_buf **ret)
+{
+	return alloc_on_heap(ctx, heap, size, flags, i, ret);
 }
 
 /* Allocates with arguments already checked and @size already rounded;
@@ -217,9 +249,9 @@ DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
 
 	if (!ctx || !ret)
 		return -EINVAL;
-	i = dmaheap_shard_index();
+	i = dmaheap_shard_index(ctx);
 	r = prepare(ctx, heap, size, flags, i, &rounded, &h);
-	return r ? r : dmaheap_alloc_on_heap_at(ctx, h, rounded, flags, i, ret);
+	return r ? r : alloc_on_heap(ctx, h, rounded, flags, i, ret);
 }
 
 DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
@@ -234,7 +266,7 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
 
 	if (!ctx)
 		return -EINVAL;
-	i = dmaheap_shard_index();
+	i = dmaheap_shard_index(ctx);
 	r = prepare(ctx, heap, size, flags, i, &rounded, &h);
 	if (r)
 		return r;

@@ -19,15 +19,26 @@ enum buf_lock_state { LOCK_NONE, LOCK_MAKING, LOCK_MADE };
 /*
  * Buffer objects: each shard of the context keeps the last one freed by
  * its threads for the next allocation there, so a thread that allocates
- * and frees in turn does not go through malloc and free each time.
+ * and frees in turn does not go through malloc and free each time. An
+ * owned shard's slot has one user, its thread (dmaheap_shard_index()).
  */
 static struct dmaheap_buf *buf_object_get(struct dmaheap_ctx *ctx,
 					  unsigned int i)
 {
-	/* Acquire: the freeing thread's last writes to it come first. */
-	struct dmaheap_buf *buf = atomic_exchange_explicit(
-		&ctx->total.shard[i].s.spare, NULL, memory_order_acquire);
+	_Atomic(struct dmaheap_buf *) *spare = &ctx->total.shard[i].s.spare;
+	struct dmaheap_buf *buf;
 
+	if (i == DMAHEAP_SHARD_SHARED) {
+		/* Acquire: the freeing thread's last writes to it first. */
+		buf = atomic_exchange_explicit(spare, NULL,
+					       memory_order_acquire);
+	} else {
+		/* This thread's own shard: it put the object there itself. */
+		buf = atomic_load_explicit(spare, memory_order_relaxed);
+		if (buf)
+			atomic_store_explicit(spare, NULL,
+					      memory_order_relaxed);
+	}
 	/* malloc, not calloc: glibc's calloc skips the thread cache. */
 	return buf ? buf : malloc(sizeof(*buf));
 }
@@ -35,10 +46,18 @@ static struct dmaheap_buf *buf_object_get(struct dmaheap_ctx *ctx,
 static void buf_object_put(struct dmaheap_ctx *ctx, struct dmaheap_buf *buf,
 			   unsigned int i)
 {
-	buf = atomic_exchange_explicit(&ctx->total.shard[i].s.spare, buf,
-				       memory_order_acq_rel);
-	if (buf)
-		free(buf);
+	_Atomic(struct dmaheap_buf *) *spare = &ctx->total.shard[i].s.spare;
+	struct dmaheap_buf *old;
+
+	if (i == DMAHEAP_SHARD_SHARED) {
+		old = atomic_exchange_explicit(spare, buf,
+					       memory_order_acq_rel);
+	} else {
+		old = atomic_load_explicit(spare, memory_order_relaxed);
+		atomic_store_explicit(spare, buf, memory_order_relaxed);
+	}
+	if (old)
+		free(old);
 }
 
 void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx)
@@ -51,7 +70,7 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret)
 {
 	return dmaheap_buf_wrap_at(ctx, heap, fd, size, prot,
-				   dmaheap_shard_index(), ret);
+				   dmaheap_shard_index(ctx), ret);
 }
 
 int dmaheap_buf_wrap_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
@@ -198,7 +217,7 @@ static bool buf_release_state(struct dmaheap_buf *buf)
 }
 
 /* Frees the object but not its dma-buf fd: no accounting, context kept. */
-static void buf_free_object(struct dmaheap_buf *buf, unsigned int i)
+static DMAHEAP_INLINE void buf_free_object(struct dmaheap_buf *buf, unsigned int i)
 {
 	const struct dmaheap_sys *sys = buf->ctx->sys;
 
@@ -225,7 +244,7 @@ static void buf_release_at(struct dmaheap_buf *buf, unsigned int i)
 /* Closes the fd and frees the object: no accounting, context kept. */
 void dmaheap_buf_release(struct dmaheap_buf *buf)
 {
-	buf_release_at(buf, dmaheap_shard_index());
+	buf_release_at(buf, dmaheap_shard_index(buf->ctx));
 }
 
 DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
@@ -237,7 +256,7 @@ DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 	if (!buf)
 		return;
 	ctx = buf->ctx;
-	i = dmaheap_shard_index();
+	i = dmaheap_shard_index(ctx);
 	clean = buf_release_state(buf);
 	if (buf->heap)
 		dmaheap_stats_release_at(ctx, buf->heap, buf->size, i);
@@ -281,7 +300,7 @@ DMAHEAP_EXPORT int dmaheap_buf_release_fd(struct dmaheap_buf *buf)
 	 * exactly as a dmaheap_alloc_fd() allocation never was. */
 	if (buf->heap)
 		dmaheap_stats_release(ctx, buf->heap, buf->size);
-	buf_free_object(buf, dmaheap_shard_index());
+	buf_free_object(buf, dmaheap_shard_index(ctx));
 	/* A dma-buf the library made: raw sync on it needs no check. */
 	dmaheap_dmabuf_fd_mark(ctx, fd);
 	dmaheap_ctx_unref(ctx);

@@ -325,12 +325,12 @@ void dmaheap_ctx_unref_at(struct dmaheap_ctx *ctx, unsigned int i)
 
 void dmaheap_ctx_ref(struct dmaheap_ctx *ctx)
 {
-	dmaheap_ctx_ref_at(ctx, dmaheap_shard_index());
+	dmaheap_ctx_ref_at(ctx, dmaheap_shard_index(ctx));
 }
 
 void dmaheap_ctx_unref(struct dmaheap_ctx *ctx)
 {
-	dmaheap_ctx_unref_at(ctx, dmaheap_shard_index());
+	dmaheap_ctx_unref_at(ctx, dmaheap_shard_index(ctx));
 }
 
 DMAHEAP_EXPORT void dmaheap_ctx_free(struct dmaheap_ctx *ctx)

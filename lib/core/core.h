@@ -19,19 +19,29 @@
 
 #if defined(__GNUC__)
 #define DMAHEAP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+/* A rare path out of line, so the hot one needs no saved registers. */
+#define DMAHEAP_COLD __attribute__((cold, noinline))
+#define DMAHEAP_INLINE inline __attribute__((always_inline))
 #else
 #define DMAHEAP_PRINTF(a, b)
+#define DMAHEAP_COLD
+#define DMAHEAP_INLINE inline
 #endif
 
 /* The pseudo-heap backed by memfds and the udmabuf device. */
 #define DMAHEAP_UDMABUF "udmabuf"
 
-/* Shards of the accounting: a thread picks one by its id, so threads
- * allocating at once write different cache lines (tally.c). */
-#define DMAHEAP_SHARDS 32
+/* Shards of the accounting, so threads allocating at once write different
+ * cache lines (tally.c): a thread owns one of the first 32, found
+ * from its id, or, when none near that is free, uses the last, shared. */
+#define DMAHEAP_SHARDS 33
+#define DMAHEAP_SHARD_SHARED (DMAHEAP_SHARDS - 1)
 
-/* One thread's share of a heap's (or the context's) figures. Any thread
- * may update any shard, so they are atomic; figures are the sums. */
+/* One thread's share of a heap's (or the context's) figures; the figures
+ * are the sums. An owned shard's counters have one writer, its thread,
+ * which updates them with plain loads and stores; the shared shard's are
+ * updated with atomic read-modify-writes. Atomic types either way, since
+ * readers load them while they change. */
 struct dmaheap_shard {
 	_Atomic(int64_t) live_bytes; /* negative: more freed here than made */
 	/* live_bytes may rise to this without a look at the peak: the
@@ -49,9 +59,11 @@ struct dmaheap_shard {
 	/* ...and the plain heap its threads last found by name: a hint,
 	 * checked by name and generation on use (resolve.c). */
 	_Atomic(struct dmaheap_heap *) last_heap;
+	/* Context only: the id of the thread that owns this shard, or 0. */
+	_Atomic(uintptr_t) owner;
 };
 
-/* 128 bytes a shard, of which the fields take 56: with any alignment of
+/* 128 bytes a shard, of which the fields take 64: with any alignment of
  * the array, no two shards' fields share a 64-byte line, nor does a
  * neighbour's prefetched pair of lines. */
 union dmaheap_shard_slot {
@@ -264,7 +276,7 @@ int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
 			      size_t known);
 
 /* tally.c */
-unsigned int dmaheap_shard_index(void);
+unsigned int dmaheap_shard_index(struct dmaheap_ctx *ctx);
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live);
 void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,

@@ -170,7 +170,7 @@ static int alias_cached(struct dmaheap_ctx *ctx, const char *name,
 int dmaheap_heap_lookup_cached(struct dmaheap_ctx *ctx, const char *name,
 			       struct dmaheap_heap **ret)
 {
-	return dmaheap_heap_lookup_cached_at(ctx, name, dmaheap_shard_index(),
+	return dmaheap_heap_lookup_cached_at(ctx, name, dmaheap_shard_index(ctx),
 					     ret);
 }
 

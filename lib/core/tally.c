@@ -2,7 +2,9 @@
 /*
  * A context's own accounting (dmaheap_ctx_stats()): per heap and in total,
  * kept in per-thread shards so that threads allocating at once write
- * different cache lines.
+ * different cache lines. A thread owns its shard (dmaheap_shard_index()),
+ * so its updates are plain loads and stores; threads beyond the owned
+ * shards share one and add atomically.
  *
  * Counts and live figures are sums over the shards. The peak cannot be
  * summed, so each shard holds a budget: its live bytes may rise up to it
@@ -16,21 +18,90 @@
 
 #include "core.h"
 
-unsigned int dmaheap_shard_index(void)
-{
-	/* Thread ids are addresses a stack apart: mix their bits. */
-	uint64_t id = (uint64_t)(uintptr_t)pthread_self();
+/* Threads a probe walks past their own index before they give up on
+ * owning a shard; at most this many lines are read for a thread that owns
+ * none, and 16 threads alive at once always find one. */
+#define SHARD_PROBES 16
+#define OWNED_SHARDS (DMAHEAP_SHARDS - 1)
 
-	return (unsigned int)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 59);
+/* Unique among live threads: the thread pointer where the compiler reads
+ * it (one instruction), else pthread_self() (a call into libc). */
+static uintptr_t thread_id(void)
+{
+#if defined(__has_builtin) && (defined(__x86_64__) || defined(__aarch64__))
+#if __has_builtin(__builtin_thread_pointer)
+	return (uintptr_t)__builtin_thread_pointer();
+#endif
+#endif
+	return (uintptr_t)pthread_self();
 }
-_Static_assert(DMAHEAP_SHARDS == 32, "the index takes 5 bits");
+
+/* Thread ids are addresses a stack apart: mix their bits. */
+static unsigned int home_of(uintptr_t id)
+{
+	return (unsigned int)(((uint64_t)id * UINT64_C(0x9e3779b97f4a7c15)) >>
+			      59);
+}
+
+/*
+ * The first shard from @home on that @id owns, or claims. A shard is never
+ * given back: the library cannot see a thread end. A thread that reuses a
+ * dead one's id (libc recycles them) takes its shards over, which is safe,
+ * as the dead one writes no more.
+ */
+static unsigned int shard_claim(struct dmaheap_ctx *ctx, uintptr_t id,
+				unsigned int home)
+{
+	for (unsigned int k = 0; k < SHARD_PROBES; k++) {
+		unsigned int j = (home + k) % OWNED_SHARDS;
+		_Atomic(uintptr_t) *owner = &ctx->total.shard[j].s.owner;
+		uintptr_t cur = atomic_load_explicit(owner,
+						     memory_order_relaxed);
+
+		if (cur == id)
+			return j;
+		if (cur == 0 &&
+		    atomic_compare_exchange_strong_explicit(
+			    owner, &cur, id, memory_order_relaxed,
+			    memory_order_relaxed))
+			return j;
+	}
+	return DMAHEAP_SHARD_SHARED;
+}
+
+unsigned int dmaheap_shard_index(struct dmaheap_ctx *ctx)
+{
+	uintptr_t id = thread_id();
+	unsigned int home = home_of(id);
+
+	if (atomic_load_explicit(&ctx->total.shard[home].s.owner,
+				 memory_order_relaxed) == id)
+		return home;
+	return shard_claim(ctx, id, home);
+}
+_Static_assert(DMAHEAP_SHARDS == 33, "the home index takes 5 bits");
 _Static_assert(sizeof(struct dmaheap_shard) + 64 <=
 		       sizeof(union dmaheap_shard_slot),
 	       "a shard's fields and the next one's are a line apart");
 
+/* Counters of a shard the calling thread owns: nobody else writes them,
+ * so a load and a store do, without a locked instruction. */
+static void own_add(_Atomic(int64_t) *c, int64_t v)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+				      v, memory_order_relaxed);
+}
+
+static void own_count(_Atomic(uint64_t) *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+				      1, memory_order_relaxed);
+}
+
 /*
  * Takes @j's unused budget, under ctx->stats_lock. The owner adds to its
- * live bytes, then reads its budget; here the budget is written, then the
+ * live bytes, then reads its budget (an atomic addition, or a store and a
+ * sequentially consistent fence); here the budget is written, then the
  * live bytes read (both sequentially consistent), so either the owner sees
  * the lowered budget and comes to the slow path, or its addition is seen
  * here and left within the budget. Returns the bytes taken.
@@ -102,21 +173,66 @@ static void mark_used(struct dmaheap_counters *c)
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live)
 {
-	dmaheap_stats_alloc_at(ctx, heap, bytes, live, dmaheap_shard_index());
+	dmaheap_stats_alloc_at(ctx, heap, bytes, live,
+			       dmaheap_shard_index(ctx));
 }
 
-void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			    uint64_t bytes, bool live, unsigned int i)
+/* Shard @i of @heap or of the total, or both, went over its budget. */
+static DMAHEAP_COLD void over_budgets(struct dmaheap_ctx *ctx,
+				      struct dmaheap_heap *heap,
+				      unsigned int i)
+{
+	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
+	struct dmaheap_shard *all = &ctx->total.shard[i].s;
+
+	if (atomic_load(&sh->live_bytes) > atomic_load(&sh->budget))
+		over_budget(ctx, &heap->stats, sh);
+	if (atomic_load(&all->live_bytes) > atomic_load(&all->budget))
+		over_budget(ctx, &ctx->total, all);
+}
+
+/* The shared shard: other threads update it at the same time. */
+static DMAHEAP_COLD void shared_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			 uint64_t bytes, bool live, unsigned int i)
 {
 	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
 
-	mark_used(&heap->stats);
 	atomic_fetch_add_explicit(&sh->allocations, 1, memory_order_relaxed);
 	if (!live)
 		return;
 	atomic_fetch_add_explicit(&sh->live_buffers, 1, memory_order_relaxed);
 	add_live(ctx, &heap->stats, sh, (int64_t)bytes);
 	add_live(ctx, &ctx->total, &ctx->total.shard[i].s, (int64_t)bytes);
+}
+
+void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
+			    uint64_t bytes, bool live, unsigned int i)
+{
+	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
+	struct dmaheap_shard *all = &ctx->total.shard[i].s;
+	int64_t now, total;
+
+	mark_used(&heap->stats);
+	if (i == DMAHEAP_SHARD_SHARED) {
+		shared_alloc(ctx, heap, bytes, live, i);
+		return;
+	}
+	own_count(&sh->allocations);
+	if (!live)
+		return;
+	own_add(&sh->live_buffers, 1);
+	now = atomic_load_explicit(&sh->live_bytes, memory_order_relaxed) +
+	      (int64_t)bytes;
+	atomic_store_explicit(&sh->live_bytes, now, memory_order_relaxed);
+	total = atomic_load_explicit(&all->live_bytes, memory_order_relaxed) +
+		(int64_t)bytes;
+	atomic_store_explicit(&all->live_bytes, total, memory_order_relaxed);
+	/* One fence for both stores before both budgets are read: see
+	 * take_unused(). */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (now > atomic_load_explicit(&sh->budget, memory_order_relaxed) ||
+	    total > atomic_load_explicit(&all->budget, memory_order_relaxed))
+		over_budgets(ctx, heap, i);
 }
 
 void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
@@ -134,7 +250,7 @@ void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
 void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			   uint64_t bytes)
 {
-	dmaheap_stats_release_at(ctx, heap, bytes, dmaheap_shard_index());
+	dmaheap_stats_release_at(ctx, heap, bytes, dmaheap_shard_index(ctx));
 }
 
 void dmaheap_stats_release_at(struct dmaheap_ctx *ctx,
@@ -142,13 +258,20 @@ void dmaheap_stats_release_at(struct dmaheap_ctx *ctx,
 			      unsigned int i)
 {
 	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
+	struct dmaheap_shard *all = &ctx->total.shard[i].s;
 
+	if (i != DMAHEAP_SHARD_SHARED) {
+		own_add(&sh->live_buffers, -1);
+		own_add(&sh->live_bytes, -(int64_t)bytes);
+		own_add(&all->live_bytes, -(int64_t)bytes);
+		return;
+	}
 	/* Lowering never passes a budget: relaxed. */
 	atomic_fetch_sub_explicit(&sh->live_buffers, 1, memory_order_relaxed);
 	atomic_fetch_sub_explicit(&sh->live_bytes, (int64_t)bytes,
 				  memory_order_relaxed);
-	atomic_fetch_sub_explicit(&ctx->total.shard[i].s.live_bytes,
-				  (int64_t)bytes, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&all->live_bytes, (int64_t)bytes,
+				  memory_order_relaxed);
 }
 
 /* Sums @c's shards; the total's counts come from the heaps. */

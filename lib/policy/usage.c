@@ -265,7 +265,7 @@ DMAHEAP_EXPORT int dmaheap_usage_plan(struct dmaheap_ctx *ctx,
 
 	if (!ctx || !ret || !dmaheap_usage_valid(usage))
 		return -EINVAL;
-	i = dmaheap_shard_index();
+	i = dmaheap_shard_index(ctx);
 	r = plan_get(ctx, usage, i, &plan);
 	if (r)
 		return r;
@@ -377,7 +377,7 @@ DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
 	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
 	if (r)
 		return r;
-	i = dmaheap_shard_index();
+	i = dmaheap_shard_index(ctx);
 	r = plan_get(ctx, usage, i, &plan);
 	if (r)
 		return r;

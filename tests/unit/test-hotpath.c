@@ -5,12 +5,14 @@
  * error paths only an allocation failure reaches. Counts, never timings.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "counting.h"
 #include "testutil.h"
+#include "core/core.h"
 
 #define SKIP_UNLESS_COUNTING()                                              \
 	do {                                                                \
@@ -497,6 +499,106 @@ static void test_raw_sync_buffer_fds(void **state)
 	close(fd);
 }
 
+struct holder {
+	struct dmaheap_ctx *ctx;
+	pthread_barrier_t *all_live;
+	struct dmaheap_buf *buf;
+	int r;
+};
+
+/* One live 4 KiB buffer until every holder has one. */
+static void *hold_one(void *arg)
+{
+	struct holder *h = arg;
+
+	h->r = dmaheap_alloc(h->ctx, "system", 4096, 0, &h->buf);
+	pthread_barrier_wait(h->all_live);
+	pthread_barrier_wait(h->all_live);
+	return NULL;
+}
+
+/* @n threads alive at once, each holding one buffer while @check runs;
+ * its verdict is asserted once they are gone. */
+static void hold_in_threads(struct dmaheap_ctx *ctx, int n,
+			    bool (*check)(struct dmaheap_ctx *ctx, int n))
+{
+	bool ok;
+	struct holder h[40];
+	pthread_t t[40];
+	pthread_barrier_t all_live;
+
+	assert_true(n <= 40);
+	assert_int_equal(pthread_barrier_init(&all_live, NULL, n + 1), 0);
+	for (int i = 0; i < n; i++) {
+		h[i] = (struct holder){ .ctx = ctx, .all_live = &all_live };
+		assert_int_equal(pthread_create(&t[i], NULL, hold_one, &h[i]),
+				 0);
+	}
+	pthread_barrier_wait(&all_live);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(h[i].r, 0);
+	ok = check(ctx, n);
+	pthread_barrier_wait(&all_live);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		dmaheap_buf_free(h[i].buf);
+	}
+	pthread_barrier_destroy(&all_live);
+	assert_true(ok);
+}
+
+static bool one_buffer_per_shard(struct dmaheap_ctx *ctx, int n)
+{
+	int holding = 0;
+
+	for (int i = 0; i < DMAHEAP_SHARDS; i++) {
+		int64_t live = atomic_load(&ctx->total.shard[i].s.live_bytes);
+
+		if (live != 0 && live != 4096)
+			print_message("shard %d: %lld bytes live\n", i,
+				      (long long)live);
+		holding += live == 4096;
+	}
+	return holding == n;
+}
+
+/* Threads alive at once never share a shard, whatever their ids hash to:
+ * each owns the one it writes, so its updates need no locked
+ * instruction (core/tally.c). */
+static void test_threads_own_their_shards(void **state)
+{
+	struct fixture *f = *state;
+
+	hold_in_threads(f->ctx, 16, one_buffer_per_shard);
+}
+
+static bool stats_exact(struct dmaheap_ctx *ctx, int n)
+{
+	struct dmaheap_stats heap, all;
+	uint64_t bytes = 4096 * (uint64_t)n;
+
+	return dmaheap_ctx_stats(ctx, "system", &heap) == 0 &&
+	       dmaheap_ctx_stats(ctx, NULL, &all) == 0 &&
+	       heap.live_buffers == (uint64_t)n && heap.live_bytes == bytes &&
+	       heap.peak_bytes == bytes && heap.allocations == (uint64_t)n &&
+	       all.live_bytes == bytes && all.peak_bytes == bytes;
+}
+
+/* More threads than shards to own: the rest share one, and the figures
+ * stay exact. */
+static void test_threads_beyond_owned_shards(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_stats st;
+
+	hold_in_threads(f->ctx, 40, stats_exact);
+	assert_int_equal(dmaheap_ctx_stats(f->ctx, "system", &st), 0);
+	assert_int_equal(st.live_buffers, 0);
+	assert_int_equal(st.live_bytes, 0);
+	assert_int_equal(st.peak_bytes, 4096 * 40);
+	assert_int_equal(st.allocations, 40);
+}
+
 /* A known fd that was closed is forgotten when the SYNC says so. */
 static void test_raw_sync_forgets_closed(void **state)
 {
@@ -616,6 +718,8 @@ int main(void)
 		FIXTURE_TEST(test_raw_sync_forgets_closed),
 		FIXTURE_TEST(test_raw_sync_buffer_fds),
 		FIXTURE_TEST(test_remembered_paths_concurrent),
+		FIXTURE_TEST(test_threads_own_their_shards),
+		FIXTURE_TEST(test_threads_beyond_owned_shards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
