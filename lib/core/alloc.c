@@ -176,7 +176,7 @@ static DMAHEAP_INLINE int alloc_on_heap(struct dmaheap_ctx *ctx,
 
 	/* The pool is off on most contexts: no call to find that out. */
 	if (atomic_load_explicit(&ctx->pool, memory_order_acquire) &&
-	    dmaheap_pool_take(ctx, heap, size, flags, ret))
+	    dmaheap_pool_take(ctx, heap, size, flags, i, ret))
 		return 0;
 	fd = new_fd(ctx, heap, size, flags, 0);
 	if (fd < 0)

@@ -261,7 +261,7 @@ DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 	if (buf->heap)
 		dmaheap_stats_release_at(ctx, buf->heap, buf->size, i);
 	if (!atomic_load_explicit(&ctx->pool, memory_order_acquire) ||
-	    !dmaheap_pool_give(buf, clean))
+	    !dmaheap_pool_give(buf, clean, i))
 		buf_release_at(buf, i);
 	dmaheap_ctx_unref_at(ctx, i);
 }

@@ -61,14 +61,18 @@ struct dmaheap_shard {
 	_Atomic(struct dmaheap_heap *) last_heap;
 	/* Context only: the id of the thread that owns this shard, or 0. */
 	_Atomic(uintptr_t) owner;
+	/* Heaps only: the pool's hits, misses and buffers kept (pool.c). */
+	_Atomic(uint64_t) pool_hits;
+	_Atomic(uint64_t) pool_misses;
+	_Atomic(uint64_t) pool_recycled;
 };
 
-/* 128 bytes a shard, of which the fields take 64: with any alignment of
- * the array, no two shards' fields share a 64-byte line, nor does a
- * neighbour's prefetched pair of lines. */
+/* 256 bytes a shard, of which the fields take 88: with any alignment of
+ * the array, two lines at least lie between two shards' fields, so no
+ * 64-byte line and no prefetched pair of lines holds both. */
 union dmaheap_shard_slot {
 	struct dmaheap_shard s;
-	char line[128];
+	char line[256];
 };
 
 /* Accounting of one heap, or of all heaps of a context. */
@@ -282,6 +286,9 @@ void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			    uint64_t bytes, bool live, unsigned int i);
 void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap);
+/* Adds one to @counter of shard @i, which the caller got from
+ * dmaheap_shard_index(). */
+void dmaheap_shard_count(_Atomic(uint64_t) *counter, unsigned int i);
 void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			   uint64_t bytes);
 void dmaheap_stats_release_at(struct dmaheap_ctx *ctx,
@@ -387,10 +394,11 @@ void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx);
  * header of pool/.
  */
 /* pool.c: the hooks of the recycling pool into allocation and free. */
+/* @i: the caller's shard (dmaheap_shard_index()). */
 bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-		       size_t size, unsigned int flags,
+		       size_t size, unsigned int flags, unsigned int i,
 		       struct dmaheap_buf **ret);
-bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean);
+bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean, unsigned int i);
 void dmaheap_pool_destroy(struct dmaheap_ctx *ctx);
 
 /* sync.c */

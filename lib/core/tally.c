@@ -80,9 +80,9 @@ unsigned int dmaheap_shard_index(struct dmaheap_ctx *ctx)
 	return shard_claim(ctx, id, home);
 }
 _Static_assert(DMAHEAP_SHARDS == 33, "the home index takes 5 bits");
-_Static_assert(sizeof(struct dmaheap_shard) + 64 <=
+_Static_assert(sizeof(struct dmaheap_shard) + 128 <=
 		       sizeof(union dmaheap_shard_slot),
-	       "a shard's fields and the next one's are a line apart");
+	       "a shard's fields and the next one's are two lines apart");
 
 /* Counters of a shard the calling thread owns: nobody else writes them,
  * so a load and a store do, without a locked instruction. */
@@ -168,6 +168,14 @@ static void mark_used(struct dmaheap_counters *c)
 	 * line other threads read. */
 	if (!atomic_load_explicit(&c->used, memory_order_relaxed))
 		atomic_store_explicit(&c->used, true, memory_order_relaxed);
+}
+
+void dmaheap_shard_count(_Atomic(uint64_t) *counter, unsigned int i)
+{
+	if (i == DMAHEAP_SHARD_SHARED)
+		atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+	else
+		own_count(counter);
 }
 
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,

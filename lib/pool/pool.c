@@ -116,9 +116,10 @@ static bool ready(struct dmaheap_ctx *ctx, struct dmaheap_pool *pool,
 }
 
 bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-		       size_t size, unsigned int flags,
+		       size_t size, unsigned int flags, unsigned int i,
 		       struct dmaheap_buf **ret)
 {
+	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
 	struct dmaheap_pool *pool = pool_of(ctx);
 	struct dmaheap_pool_class *c;
 	struct pool_slot s;
@@ -133,9 +134,10 @@ bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	class_expire(pool, c);
 	while (dmaheap_pool_pop(pool, c, &s)) {
 		if (ready(ctx, pool, &s, flags)) {
-			pool_count(&dmaheap_pool_counters(c)->hits);
-			dmaheap_ctx_ref(ctx);
-			dmaheap_stats_alloc(ctx, heap, size, true);
+			/* The thread's own shard: no line shared to write. */
+			dmaheap_shard_count(&sh->pool_hits, i);
+			dmaheap_ctx_ref_at(ctx, i);
+			dmaheap_stats_alloc_at(ctx, heap, size, true, i);
 			*ret = s.buf;
 			return true;
 		}
@@ -145,7 +147,7 @@ bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		dmaheap_buf_release(s.buf);
 		pool_count(&dmaheap_pool_counters(c)->released);
 	}
-	pool_count(&dmaheap_pool_counters(c)->misses);
+	dmaheap_shard_count(&sh->pool_misses, i);
 	return false;
 }
 
@@ -177,7 +179,7 @@ static int give_check(struct dmaheap_pool *pool, struct pool_slot *s)
  * @clean: the caller left no mapping or CPU access open (a buffer freed
  * while mapped may still be written through stale pointers, so it is never
  * recycled). True if the pool kept @buf. */
-bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean)
+bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean, unsigned int i)
 {
 	struct dmaheap_ctx *ctx = buf->ctx;
 	struct dmaheap_pool *pool = pool_of(ctx);
@@ -206,7 +208,8 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean)
 		r = -ENOSPC;
 	counters = dmaheap_pool_counters(c);
 	if (r == 0)
-		pool_count(&counters->recycled);
+		dmaheap_shard_count(&buf->heap->stats.shard[i].s.pool_recycled,
+				    i);
 	else if (r == -EBUSY)
 		pool_count(&counters->refused_shared);
 	else if (r == -EAGAIN)
@@ -444,6 +447,20 @@ DMAHEAP_EXPORT int dmaheap_pool_trim(struct dmaheap_ctx *ctx,
 							       VICTIM_ANY);
 }
 
+/* Adds what @heap's shards counted: its classes' hits, misses and buffers
+ * kept. */
+static void heap_counts_add(struct dmaheap_heap *heap,
+			    struct dmaheap_pool_stats *out)
+{
+	for (unsigned int i = 0; i < DMAHEAP_SHARDS; i++) {
+		struct dmaheap_shard *sh = &heap->stats.shard[i].s;
+
+		out->hits += atomic_load(&sh->pool_hits);
+		out->misses += atomic_load(&sh->pool_misses);
+		out->recycled += atomic_load(&sh->pool_recycled);
+	}
+}
+
 DMAHEAP_EXPORT int dmaheap_pool_stats(struct dmaheap_ctx *ctx,
 				      const char *heap,
 				      struct dmaheap_pool_stats *out)
@@ -462,6 +479,11 @@ DMAHEAP_EXPORT int dmaheap_pool_stats(struct dmaheap_ctx *ctx,
 	     c = c->all_next)
 		if (!heap || strcmp(c->heap->name, heap) == 0)
 			dmaheap_pool_class_stats(c, out);
+	for (struct dmaheap_heap *h = atomic_load_explicit(
+		     &ctx->heaps, memory_order_acquire);
+	     h; h = h->next)
+		if (!heap || strcmp(h->name, heap) == 0)
+			heap_counts_add(h, out);
 	return 0;
 }
 

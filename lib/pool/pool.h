@@ -63,7 +63,11 @@ struct pool_stripe {
 	struct pool_slot *slots;           /* oldest first */
 	unsigned int count;
 	unsigned int cap;
-	struct pool_counters c; /* of the threads that use this stripe */
+	/* Of the threads that use this stripe; but for hits, misses and
+	 * buffers kept, which each thread counts in its own shard of the
+	 * heap (struct dmaheap_shard), as they come with every allocation
+	 * and free the pool serves. */
+	struct pool_counters c;
 };
 
 struct dmaheap_pool_class {

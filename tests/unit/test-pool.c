@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "pool/pool.h"
 
 #define PAGE 4096
 
@@ -966,6 +967,58 @@ static void test_threads(void **state)
 	assert_true(s.cached_buffers <= 2 * THREADS);
 }
 
+/* The size classes' stripes are shared between threads: what a pool hit
+ * and a buffer kept count must not be written there. */
+static bool stripes_count_nothing_hot(struct dmaheap_ctx *ctx,
+				      const char *name)
+{
+	struct dmaheap_heap *h = atomic_load(&ctx->heaps);
+	bool none = true;
+
+	while (h && strcmp(h->name, name) != 0)
+		h = h->next;
+	assert_non_null(h);
+	for (struct dmaheap_pool_class *c = atomic_load(&h->pool_classes); c;
+	     c = c->next)
+		for (int i = 0; i < POOL_STRIPES; i++) {
+			struct pool_counters *k = &c->stripes[i].c;
+
+			none = none && atomic_load(&k->hits) == 0 &&
+			       atomic_load(&k->misses) == 0 &&
+			       atomic_load(&k->recycled) == 0;
+		}
+	return none;
+}
+
+/* Hits, misses and buffers kept are counted in the thread's own shard of
+ * the heap, and read exactly, per heap and in all. */
+static void test_hot_counts_in_own_shard(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_pool_stats s;
+	struct dmaheap_buf *buf;
+
+	pool_on(f, 0, 0, 0, 0);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(dmaheap_alloc(f->ctx, "system", PAGE, 0, &buf),
+				 0);
+		dmaheap_buf_free(buf);
+	}
+	assert_int_equal(dmaheap_alloc(f->ctx, "system", 2 * PAGE, 0, &buf),
+			 0);
+	dmaheap_buf_free(buf);
+	assert_true(stripes_count_nothing_hot(f->ctx, "system"));
+	s = stats(f);
+	assert_int_equal(s.hits, 9);
+	assert_int_equal(s.misses, 2);
+	assert_int_equal(s.recycled, 11);
+	assert_int_equal(dmaheap_pool_stats(f->ctx, "system", &s), 0);
+	assert_int_equal(s.hits, 9);
+	assert_int_equal(s.misses, 2);
+	assert_int_equal(s.recycled, 11);
+	assert_int_equal(s.cached_buffers, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -997,6 +1050,7 @@ int main(void)
 		FIXTURE_TEST(test_context_free_closes_cache),
 		FIXTURE_TEST(test_fork_child_serves_nothing),
 		FIXTURE_TEST(test_threads),
+		FIXTURE_TEST(test_hot_counts_in_own_shard),
 		FIXTURE_TEST(test_zero_turned_on_later),
 		FIXTURE_TEST(test_zero_later_fails_closes),
 		FIXTURE_TEST(test_fork_child_holds_cached),
