@@ -166,6 +166,16 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 					dmaheap_shard_index(ctx), ret);
 }
 
+/* No buffer object for @fd: the kernel's buffer is given back, and that
+ * is a failure, not a success. Returns @err. */
+static DMAHEAP_COLD int wrap_failed(struct dmaheap_ctx *ctx,
+				    struct dmaheap_heap *heap, int fd, int err)
+{
+	ctx->sys->close(ctx->sys, fd);
+	dmaheap_stats_fail(ctx, heap);
+	return err;
+}
+
 /* The body of dmaheap_alloc_on_heap_at(), inlined into dmaheap_alloc(). */
 static DMAHEAP_INLINE int alloc_on_heap(struct dmaheap_ctx *ctx,
 					struct dmaheap_heap *heap, size_t size,
@@ -183,12 +193,8 @@ static DMAHEAP_INLINE int alloc_on_heap(struct dmaheap_ctx *ctx,
 		return fd;
 	r = dmaheap_buf_wrap_at(ctx, heap, fd, size, PROT_READ | PROT_WRITE, i,
 				ret);
-	if (r) {
-		/* The kernel's buffer is given back: a failure, not a success. */
-		ctx->sys->close(ctx->sys, fd);
-		dmaheap_stats_fail(ctx, heap);
-		return r;
-	}
+	if (DMAHEAP_UNLIKELY(r))
+		return wrap_failed(ctx, heap, fd, r);
 	dmaheap_stats_alloc_at(ctx, heap, size, true, i);
 	return 0;
 }
@@ -220,15 +226,17 @@ int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
  * remembers is not validated again. Errors keep their documented order:
  * a bad name, then size and flags, then the lookup.
  */
-static int prepare(struct dmaheap_ctx *ctx, const char *name, size_t size,
-		   unsigned int flags, unsigned int i, size_t *rounded,
-		   struct dmaheap_heap **heap)
+static DMAHEAP_INLINE int prepare(struct dmaheap_ctx *ctx, const char *name,
+				  size_t size, unsigned int flags,
+				  unsigned int i, size_t *rounded,
+				  struct dmaheap_heap **heap)
 {
 	int hit, r;
 
 	if (!name)
 		return -EINVAL;
-	hit = dmaheap_heap_lookup_cached_at(ctx, name, i, heap);
+	*heap = dmaheap_heap_last(ctx, name, i);
+	hit = *heap ? 1 : dmaheap_heap_lookup_cached_at(ctx, name, i, heap);
 	if (hit == 0 && !dmaheap_heap_name_valid(name))
 		return -EINVAL;
 	r = dmaheap_check_alloc_args(ctx, size, flags, rounded);

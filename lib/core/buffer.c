@@ -22,6 +22,13 @@ enum buf_lock_state { LOCK_NONE, LOCK_MAKING, LOCK_MADE };
  * and frees in turn does not go through malloc and free each time. An
  * owned shard's slot has one user, its thread (dmaheap_shard_index()).
  */
+/* No spare: the first buffer of a thread, or one freed elsewhere. */
+static DMAHEAP_COLD struct dmaheap_buf *buf_object_new(void)
+{
+	/* malloc, not calloc: glibc's calloc skips the thread cache. */
+	return malloc(sizeof(struct dmaheap_buf));
+}
+
 static struct dmaheap_buf *buf_object_get(struct dmaheap_ctx *ctx,
 					  unsigned int i)
 {
@@ -39,8 +46,7 @@ static struct dmaheap_buf *buf_object_get(struct dmaheap_ctx *ctx,
 			atomic_store_explicit(spare, NULL,
 					      memory_order_relaxed);
 	}
-	/* malloc, not calloc: glibc's calloc skips the thread cache. */
-	return buf ? buf : malloc(sizeof(*buf));
+	return buf ? buf : buf_object_new();
 }
 
 static void buf_object_put(struct dmaheap_ctx *ctx, struct dmaheap_buf *buf,
@@ -190,7 +196,7 @@ DMAHEAP_EXPORT int dmaheap_import(struct dmaheap_ctx *ctx, int fd,
 
 /* Ends leftover CPU access and drops the mapping; the caller forgot.
  * False if there was any. */
-static bool buf_release_state(struct dmaheap_buf *buf)
+static DMAHEAP_COLD bool buf_release_state(struct dmaheap_buf *buf)
 {
 	struct dmaheap_ctx *ctx = buf->ctx;
 	uint64_t dirs = (buf->reads ? DMA_BUF_SYNC_READ : 0) |
@@ -231,7 +237,8 @@ static DMAHEAP_INLINE void buf_free_object(struct dmaheap_buf *buf, unsigned int
 	buf_object_put(buf->ctx, buf, i);
 }
 
-static void buf_release_at(struct dmaheap_buf *buf, unsigned int i)
+static DMAHEAP_INLINE void buf_release_at(struct dmaheap_buf *buf,
+					   unsigned int i)
 {
 	const struct dmaheap_sys *sys = buf->ctx->sys;
 
@@ -257,7 +264,9 @@ DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 		return;
 	ctx = buf->ctx;
 	i = dmaheap_shard_index(ctx);
-	clean = buf_release_state(buf);
+	/* Most buffers are freed unmapped and outside CPU access. */
+	clean = !(buf->reads | buf->writes | buf->map_refs) ||
+		buf_release_state(buf);
 	if (buf->heap)
 		dmaheap_stats_release_at(ctx, buf->heap, buf->size, i);
 	if (!atomic_load_explicit(&ctx->pool, memory_order_acquire) ||

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dmaheap.h"
 #include "sys.h"
@@ -22,10 +23,12 @@
 /* A rare path out of line, so the hot one needs no saved registers. */
 #define DMAHEAP_COLD __attribute__((cold, noinline))
 #define DMAHEAP_INLINE inline __attribute__((always_inline))
+#define DMAHEAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define DMAHEAP_PRINTF(a, b)
 #define DMAHEAP_COLD
 #define DMAHEAP_INLINE inline
+#define DMAHEAP_UNLIKELY(x) (x)
 #endif
 
 /* The pseudo-heap backed by memfds and the udmabuf device. */
@@ -280,7 +283,39 @@ int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
 			      size_t known);
 
 /* tally.c */
-unsigned int dmaheap_shard_index(struct dmaheap_ctx *ctx);
+unsigned int dmaheap_shard_claim(struct dmaheap_ctx *ctx, uintptr_t id,
+				 unsigned int home);
+
+/* Unique among live threads: the thread pointer where the compiler reads
+ * it (one instruction), else pthread_self() (a call into libc). */
+static inline uintptr_t dmaheap_thread_id(void)
+{
+#if defined(__has_builtin) && (defined(__x86_64__) || defined(__aarch64__))
+#if __has_builtin(__builtin_thread_pointer)
+	return (uintptr_t)__builtin_thread_pointer();
+#endif
+#endif
+	return (uintptr_t)pthread_self();
+}
+
+/*
+ * The shard of @ctx the calling thread owns (found first at its id's home,
+ * else claimed by dmaheap_shard_claim()), or DMAHEAP_SHARD_SHARED. Inline:
+ * every allocation and every free asks.
+ */
+static inline unsigned int dmaheap_shard_index(struct dmaheap_ctx *ctx)
+{
+	uintptr_t id = dmaheap_thread_id();
+	/* Thread ids are addresses a stack apart: mix their bits. */
+	unsigned int home = (unsigned int)(((uint64_t)id *
+					    UINT64_C(0x9e3779b97f4a7c15)) >>
+					   59);
+
+	if (atomic_load_explicit(&ctx->total.shard[home].s.owner,
+				 memory_order_relaxed) == id)
+		return home;
+	return dmaheap_shard_claim(ctx, id, home);
+}
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live);
 void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
@@ -314,6 +349,24 @@ int dmaheap_heap_lookup_cached(struct dmaheap_ctx *ctx, const char *name,
 /* The same, for a thread whose shard index @i is already known. */
 int dmaheap_heap_lookup_cached_at(struct dmaheap_ctx *ctx, const char *name,
 				  unsigned int i, struct dmaheap_heap **ret);
+
+/* The plain heap the thread of shard @i found by name last, if that name
+ * is @name and the heap is still what it stands for; else NULL. The
+ * common case of dmaheap_heap_lookup_cached_at(), inline for allocation:
+ * one comparison of names, no walk of the list. */
+static inline struct dmaheap_heap *dmaheap_heap_last(struct dmaheap_ctx *ctx,
+						     const char *name,
+						     unsigned int i)
+{
+	uint64_t gen = atomic_load_explicit(&ctx->gen, memory_order_acquire);
+	struct dmaheap_heap *h = atomic_load_explicit(
+		&ctx->total.shard[i].s.last_heap, memory_order_acquire);
+
+	if (h && atomic_load_explicit(&h->plain_gen, memory_order_acquire) ==
+			 gen && strcmp(h->name, name) == 0)
+		return h;
+	return NULL;
+}
 int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
 			struct dmaheap_heap **ret);
 int dmaheap_heap_lookup_fresh(struct dmaheap_ctx *ctx, const char *name,

@@ -181,11 +181,9 @@ int dmaheap_heap_lookup_cached_at(struct dmaheap_ctx *ctx, const char *name,
 {
 	uint64_t gen = atomic_load_explicit(&ctx->gen, memory_order_acquire);
 	_Atomic(struct dmaheap_heap *) *last = &ctx->total.shard[i].s.last_heap;
-	struct dmaheap_heap *h = atomic_load_explicit(last,
-						      memory_order_acquire);
+	struct dmaheap_heap *h = dmaheap_heap_last(ctx, name, i);
 
-	if (h && atomic_load_explicit(&h->plain_gen, memory_order_acquire) ==
-			 gen && strcmp(h->name, name) == 0) {
+	if (h) {
 		*ret = h;
 		return 1;
 	}

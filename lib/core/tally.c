@@ -24,33 +24,14 @@
 #define SHARD_PROBES 16
 #define OWNED_SHARDS (DMAHEAP_SHARDS - 1)
 
-/* Unique among live threads: the thread pointer where the compiler reads
- * it (one instruction), else pthread_self() (a call into libc). */
-static uintptr_t thread_id(void)
-{
-#if defined(__has_builtin) && (defined(__x86_64__) || defined(__aarch64__))
-#if __has_builtin(__builtin_thread_pointer)
-	return (uintptr_t)__builtin_thread_pointer();
-#endif
-#endif
-	return (uintptr_t)pthread_self();
-}
-
-/* Thread ids are addresses a stack apart: mix their bits. */
-static unsigned int home_of(uintptr_t id)
-{
-	return (unsigned int)(((uint64_t)id * UINT64_C(0x9e3779b97f4a7c15)) >>
-			      59);
-}
-
 /*
  * The first shard from @home on that @id owns, or claims. A shard is never
  * given back: the library cannot see a thread end. A thread that reuses a
  * dead one's id (libc recycles them) takes its shards over, which is safe,
  * as the dead one writes no more.
  */
-static unsigned int shard_claim(struct dmaheap_ctx *ctx, uintptr_t id,
-				unsigned int home)
+unsigned int dmaheap_shard_claim(struct dmaheap_ctx *ctx, uintptr_t id,
+				 unsigned int home)
 {
 	for (unsigned int k = 0; k < SHARD_PROBES; k++) {
 		unsigned int j = (home + k) % OWNED_SHARDS;
@@ -69,16 +50,6 @@ static unsigned int shard_claim(struct dmaheap_ctx *ctx, uintptr_t id,
 	return DMAHEAP_SHARD_SHARED;
 }
 
-unsigned int dmaheap_shard_index(struct dmaheap_ctx *ctx)
-{
-	uintptr_t id = thread_id();
-	unsigned int home = home_of(id);
-
-	if (atomic_load_explicit(&ctx->total.shard[home].s.owner,
-				 memory_order_relaxed) == id)
-		return home;
-	return shard_claim(ctx, id, home);
-}
 _Static_assert(DMAHEAP_SHARDS == 33, "the home index takes 5 bits");
 _Static_assert(sizeof(struct dmaheap_shard) + 128 <=
 		       sizeof(union dmaheap_shard_slot),
