@@ -282,8 +282,11 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
 	if (r < 0)
 		return r;
 	dmaheap_stats_alloc_at(ctx, h, rounded, false, i);
-	/* Made here: raw sync on it needs no check (see sync.c). */
-	dmaheap_dmabuf_fd_mark(ctx, r);
+	/* Made here: raw sync on it needs no check (see sync.c). A number
+	 * the caller closed and the kernel handed out again is still
+	 * marked: a load, and no write to a line all threads share. */
+	if (!dmaheap_dmabuf_fd_known(ctx, r))
+		dmaheap_dmabuf_fd_mark(ctx, r);
 	return r;
 }
 
