@@ -39,6 +39,8 @@
 #define MAX_FDS 16
 #define RAM_BYTES (256ull << 20)
 #define MAX_ERRNO 256
+/* Holds pick_name()'s longest name (257 bytes) and the copies of it. */
+#define NAME_BUF 300
 #define NO_CALL (-1)
 
 struct slot {
@@ -60,7 +62,7 @@ struct state {
 	/* Errnos injected so far, per mock call: "the exporter's error" and
 	 * "whatever the heap's ioctl returns" are documented pass-throughs. */
 	bool injected[DMAHEAP_MOCK_CALL_COUNT][MAX_ERRNO];
-	char name[300];
+	char name[NAME_BUF];
 	int sock[2];		/* hand-off: [0] sends, [1] receives */
 	bool pool_on, pool_zero;
 	uint64_t pool_max_bytes;
@@ -332,7 +334,7 @@ static void op_alloc_from(struct state *s)
 	size_t n = fz_u8(&s->in) % 5;
 	struct slot *sl = free_slot(s);
 	struct dmaheap_buf *buf = NULL;
-	char names[4][48];
+	char names[4][NAME_BUF];
 	int r;
 
 	for (size_t i = 0; i < n; i++) {
@@ -654,7 +656,7 @@ static void op_plan(struct state *s)
 }
 
 static size_t pick_heaps(struct state *s, const char *heaps[4],
-			 char names[4][48])
+			 char names[4][NAME_BUF])
 {
 	size_t n = fz_u8(&s->in) % 5;
 
@@ -673,7 +675,7 @@ static size_t pick_heaps(struct state *s, const char *heaps[4],
 static void op_set_alias(struct state *s)
 {
 	const char *heaps[4], *alias = pick_name(s);
-	char names[4][48], a[48];
+	char names[4][NAME_BUF], a[NAME_BUF];
 	size_t n;
 	int r;
 
@@ -691,7 +693,7 @@ static void op_add_rule(struct state *s)
 {
 	unsigned int usage = pick_usage(s);
 	const char *heaps[4];
-	char names[4][48];
+	char names[4][NAME_BUF];
 	size_t n = pick_heaps(s, heaps, names);
 	int r = dmaheap_ctx_add_rule(s->ctx, usage, heaps, n);
 
