@@ -12,8 +12,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-#include "dmaheap-mock.h"
-#include "dmaheap.h"
+#include "mock-ctx.h"
 
 #define THREADS 8
 #define ROUNDS 500
@@ -51,19 +50,13 @@ static void *racer(void *arg)
 
 int main(void)
 {
-	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
 	struct dmaheap_mock *mock;
 	struct dmaheap_ctx *ctx;
 	pthread_t t[THREADS];
 	int r;
 
-	o.flags = DMAHEAP_CTX_NO_ENV | DMAHEAP_CTX_NO_POLICY_FILE;
-	if ((r = dmaheap_mock_new(&mock)) < 0 ||
-	    (r = dmaheap_mock_add_heap(mock, "system", NULL)) < 0)
-		return fprintf(stderr, "first-lock: mock: %d\n", r), 1;
-	dmaheap_mock_options(mock, &o);
-	if ((r = dmaheap_ctx_new_with(&o, &ctx)) < 0)
-		return fprintf(stderr, "first-lock: context: %d\n", r), 1;
+	if ((r = mock_ctx_new(&mock, &ctx)) < 0)
+		return fprintf(stderr, "first-lock: mock context: %d\n", r), 1;
 	pthread_barrier_init(&go, NULL, THREADS + 1);
 	pthread_barrier_init(&done, NULL, THREADS + 1);
 	for (int i = 0; i < THREADS; i++)

@@ -15,8 +15,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "dmaheap-mock.h"
-#include "dmaheap.h"
+#include "mock-ctx.h"
 
 #define THREADS 8
 #define ROUNDS 10000
@@ -42,19 +41,13 @@ static void *worker(void *arg)
 
 int main(void)
 {
-	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
 	struct dmaheap_mock *mock;
 	struct dmaheap_ctx *ctx;
 	pthread_t t[THREADS];
 	int r;
 
-	o.flags = DMAHEAP_CTX_NO_ENV | DMAHEAP_CTX_NO_POLICY_FILE;
-	if ((r = dmaheap_mock_new(&mock)) < 0 ||
-	    (r = dmaheap_mock_add_heap(mock, "system", NULL)) < 0)
-		return fprintf(stderr, "sweep-close: mock: %d\n", r), 1;
-	dmaheap_mock_options(mock, &o);
-	if ((r = dmaheap_ctx_new_with(&o, &ctx)) < 0)
-		return fprintf(stderr, "sweep-close: context: %d\n", r), 1;
+	if ((r = mock_ctx_new(&mock, &ctx)) < 0)
+		return fprintf(stderr, "sweep-close: mock context: %d\n", r), 1;
 	for (int i = 0; i < THREADS; i++)
 		if (pthread_create(&t[i], NULL, worker, ctx))
 			return fprintf(stderr, "sweep-close: no thread\n"), 1;
