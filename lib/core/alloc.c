@@ -235,8 +235,7 @@ static DMAHEAP_INLINE int prepare(struct dmaheap_ctx *ctx, const char *name,
 
 	if (!name)
 		return -EINVAL;
-	*heap = dmaheap_heap_last(ctx, name, i);
-	hit = *heap ? 1 : dmaheap_heap_lookup_cached_at(ctx, name, i, heap);
+	hit = dmaheap_heap_lookup_cached_at(ctx, name, i, heap);
 	if (hit == 0 && !dmaheap_heap_name_valid(name))
 		return -EINVAL;
 	r = dmaheap_check_alloc_args(ctx, size, flags, rounded);

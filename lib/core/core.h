@@ -346,26 +346,32 @@ int dmaheap_info_list(struct dmaheap_ctx *ctx, char *const names[], size_t n,
 /* resolve.c */
 int dmaheap_heap_lookup_cached(struct dmaheap_ctx *ctx, const char *name,
 			       struct dmaheap_heap **ret);
-/* The same, for a thread whose shard index @i is already known. */
-int dmaheap_heap_lookup_cached_at(struct dmaheap_ctx *ctx, const char *name,
-				  unsigned int i, struct dmaheap_heap **ret);
+/* dmaheap_heap_lookup_cached_at() past the thread's last heap: what the
+ * context remembers for @name at its current generation. */
+int dmaheap_heap_lookup_remembered(struct dmaheap_ctx *ctx, const char *name,
+				   unsigned int i, struct dmaheap_heap **ret);
 
-/* The plain heap the thread of shard @i found by name last, if that name
- * is @name and the heap is still what it stands for; else NULL. The
- * common case of dmaheap_heap_lookup_cached_at(), inline for allocation:
- * one comparison of names, no walk of the list. */
-static inline struct dmaheap_heap *dmaheap_heap_last(struct dmaheap_ctx *ctx,
-						     const char *name,
-						     unsigned int i)
+/*
+ * dmaheap_heap_lookup_cached(), for a thread whose shard index @i is
+ * already known. Inline for allocation: a thread asking for the name it
+ * asked for last, the common case, finds its heap in its shard with one
+ * comparison of names, no walk of the list.
+ */
+static inline int dmaheap_heap_lookup_cached_at(struct dmaheap_ctx *ctx,
+						const char *name,
+						unsigned int i,
+						struct dmaheap_heap **ret)
 {
 	uint64_t gen = atomic_load_explicit(&ctx->gen, memory_order_acquire);
 	struct dmaheap_heap *h = atomic_load_explicit(
 		&ctx->total.shard[i].s.last_heap, memory_order_acquire);
 
 	if (h && atomic_load_explicit(&h->plain_gen, memory_order_acquire) ==
-			 gen && strcmp(h->name, name) == 0)
-		return h;
-	return NULL;
+			 gen && strcmp(h->name, name) == 0) {
+		*ret = h;
+		return 1;
+	}
+	return dmaheap_heap_lookup_remembered(ctx, name, i, ret);
 }
 int dmaheap_heap_lookup(struct dmaheap_ctx *ctx, const char *name,
 			struct dmaheap_heap **ret);

@@ -174,23 +174,17 @@ int dmaheap_heap_lookup_cached(struct dmaheap_ctx *ctx, const char *name,
 					     ret);
 }
 
-/* A thread asking for the name it asked for last, the common case, finds
- * its heap in its shard: one comparison of names, no walk of the list. */
-int dmaheap_heap_lookup_cached_at(struct dmaheap_ctx *ctx, const char *name,
-				  unsigned int i, struct dmaheap_heap **ret)
+int dmaheap_heap_lookup_remembered(struct dmaheap_ctx *ctx, const char *name,
+				   unsigned int i, struct dmaheap_heap **ret)
 {
 	uint64_t gen = atomic_load_explicit(&ctx->gen, memory_order_acquire);
-	_Atomic(struct dmaheap_heap *) *last = &ctx->total.shard[i].s.last_heap;
-	struct dmaheap_heap *h = dmaheap_heap_last(ctx, name, i);
+	struct dmaheap_heap *h = plain_cached(ctx, name, gen);
 
-	if (h) {
-		*ret = h;
-		return 1;
-	}
-	h = plain_cached(ctx, name, gen);
 	if (!h)
 		return alias_cached(ctx, name, gen, ret);
-	atomic_store_explicit(last, h, memory_order_release);
+	/* The thread's next request for this name stops at its shard. */
+	atomic_store_explicit(&ctx->total.shard[i].s.last_heap, h,
+			      memory_order_release);
 	*ret = h;
 	return 1;
 }
