@@ -29,41 +29,36 @@ static DMAHEAP_COLD struct dmaheap_buf *buf_object_new(void)
 	return malloc(sizeof(struct dmaheap_buf));
 }
 
+/* Puts @buf (or NULL) in shard @i's slot; returns what was there. */
+static struct dmaheap_buf *spare_swap(struct dmaheap_ctx *ctx, unsigned int i,
+				      struct dmaheap_buf *buf)
+{
+	_Atomic(struct dmaheap_buf *) *spare = &ctx->total.shard[i].s.spare;
+	struct dmaheap_buf *old;
+
+	/* Acquire and release: one thread's last writes to an object come
+	 * before the next one's first. */
+	if (i == DMAHEAP_SHARD_SHARED)
+		return atomic_exchange_explicit(spare, buf,
+						memory_order_acq_rel);
+	/* This thread's own slot: nobody else reads or writes it. */
+	old = atomic_load_explicit(spare, memory_order_relaxed);
+	atomic_store_explicit(spare, buf, memory_order_relaxed);
+	return old;
+}
+
 static struct dmaheap_buf *buf_object_get(struct dmaheap_ctx *ctx,
 					  unsigned int i)
 {
-	_Atomic(struct dmaheap_buf *) *spare = &ctx->total.shard[i].s.spare;
-	struct dmaheap_buf *buf;
+	struct dmaheap_buf *buf = spare_swap(ctx, i, NULL);
 
-	if (i == DMAHEAP_SHARD_SHARED) {
-		/* Acquire: the freeing thread's last writes to it first. */
-		buf = atomic_exchange_explicit(spare, NULL,
-					       memory_order_acquire);
-	} else {
-		/* This thread's own shard: it put the object there itself. */
-		buf = atomic_load_explicit(spare, memory_order_relaxed);
-		if (buf)
-			atomic_store_explicit(spare, NULL,
-					      memory_order_relaxed);
-	}
 	return buf ? buf : buf_object_new();
 }
 
 static void buf_object_put(struct dmaheap_ctx *ctx, struct dmaheap_buf *buf,
 			   unsigned int i)
 {
-	_Atomic(struct dmaheap_buf *) *spare = &ctx->total.shard[i].s.spare;
-	struct dmaheap_buf *old;
-
-	if (i == DMAHEAP_SHARD_SHARED) {
-		old = atomic_exchange_explicit(spare, buf,
-					       memory_order_acq_rel);
-	} else {
-		old = atomic_load_explicit(spare, memory_order_relaxed);
-		atomic_store_explicit(spare, buf, memory_order_relaxed);
-	}
-	if (old)
-		free(old);
+	free(spare_swap(ctx, i, buf));
 }
 
 void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx)
