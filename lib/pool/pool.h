@@ -32,10 +32,11 @@
 /* An fdinfo of a dma-buf is about 150 bytes; room for a long name. */
 #define POOL_FDINFO_MAX 1024
 
+/* Hits, misses and buffers kept are counted in the thread's own shard of
+ * the heap (struct dmaheap_shard), as they come with every allocation and
+ * free the pool serves; but for misses of sizes no class holds. */
 struct pool_counters {
-	atomic_uint_fast64_t hits;
-	atomic_uint_fast64_t misses;
-	atomic_uint_fast64_t recycled;
+	atomic_uint_fast64_t misses; /* of sizes no class holds */
 	atomic_uint_fast64_t refused_shared;
 	atomic_uint_fast64_t refused_busy;
 	atomic_uint_fast64_t refused_full;
@@ -63,11 +64,7 @@ struct pool_stripe {
 	struct pool_slot *slots;           /* oldest first */
 	unsigned int count;
 	unsigned int cap;
-	/* Of the threads that use this stripe; but for hits, misses and
-	 * buffers kept, which each thread counts in its own shard of the
-	 * heap (struct dmaheap_shard), as they come with every allocation
-	 * and free the pool serves. */
-	struct pool_counters c;
+	struct pool_counters c; /* of the threads that use this stripe */
 };
 
 struct dmaheap_pool_class {
