@@ -3,19 +3,20 @@
 # as root), then builds and tests with gcc and clang (warnings are errors),
 # under ASan+UBSan and valgrind, checks an installed tree, and runs the
 # kernel suites in VMs with real kernels:
-#   Debian's kernel package  x86-64: kernel, egl and vivid-loop suites
-#   cma (6.12, from source)  x86-64: CMA and vivid-loop; i386: kernel, CMA
-#   arm64-64k                arm64 build: kernel and CMA suites, 64 KiB
+#   Debian's kernel package  x86-64: kernel, egl and vivid-loop suites;
+#                            i386: kernel suite
+#   arm64-64k (6.12)         arm64 build: kernel and CMA suites, 64 KiB
 #                            pages
 #   cma-7.3, arm64-7.3       x86-64, i386 and arm64 on Linux 7.3: kernel,
 #                            CMA, memcg, late heaps, CMA regions (arm64
-#                            with 4 KiB pages)
-# The four kernels build in the background (tests/vm/build-kernel.sh,
+#                            with 4 KiB pages); Vulkan on a CMA buffer
+# The three kernels build in the background (tests/vm/build-kernel.sh,
 # cached) while apt installs the rest and the stages that need no kernel
-# run. The arm64 6.12 kernel with 4 KiB pages (stage kernel-arm64) runs
-# only when named: 6.12 on arm64 and 4 KiB pages on arm64 are each proven
-# by one of the kernels above, and a fifth build from source would cost a
-# cold run about seven minutes.
+# run. Two more run only when named (DMAHEAP_TEST_STAGES): kernel-cma (the
+# x86-64 CMA kernel built from 6.12) and kernel-arm64 (arm64 6.12 with 4
+# KiB pages). What they prove is proven above too, bar the CMA heap on
+# 6.12 with 4 KiB pages: on a 2-core machine each kernel built from
+# source adds about seven minutes to a cold run, which must stay under 40.
 #
 # The last line is always "test-all: N passed, N failed, N skipped", also
 # when a stage fails (the status is then non-zero, and the lines above say
@@ -23,7 +24,8 @@
 #
 # DMAHEAP_TEST_STAGES="i386 kernel-cma" runs only the stages named (see
 # STAGES below, in their order; a stage uses the build directories of the
-# ones before it, so name those too); without it, all but kernel-arm64. DMAHEAP_I386_ROUTE=auto|native|vm:
+# ones before it, so name those too); without it, all but kernel-cma and
+# kernel-arm64. DMAHEAP_I386_ROUTE=auto|native|vm:
 # how the i386 programs run (TESTING.md).
 set -euo pipefail
 
@@ -39,9 +41,12 @@ step() {
 }
 
 readonly STAGES="gcc clang asan trixie fuzz tsan valgrind install dist deb subproject \
-kernel-debian trixie-vm i386 arm64 kernel-cma kernel-arm64 kernel-arm64-64k \
-kernel-7.3 kernel-arm64-7.3"
-stages=${DMAHEAP_TEST_STAGES:-${STAGES/ kernel-arm64 / }}
+kernel-debian trixie-vm i386 kernel-debian-i386 kernel-7.3 arm64 kernel-cma \
+kernel-arm64 kernel-arm64-64k kernel-arm64-7.3"
+readonly DEFAULT_STAGES="gcc clang asan trixie fuzz tsan valgrind install dist deb \
+subproject kernel-debian trixie-vm i386 kernel-debian-i386 kernel-7.3 arm64 \
+kernel-arm64-64k kernel-arm64-7.3"
+stages=${DMAHEAP_TEST_STAGES:-$DEFAULT_STAGES}
 stages=${stages//,/ }
 for s in $stages; do
 	[[ " $STAGES " = *" $s "* ]] || {
@@ -53,11 +58,12 @@ want() { [[ " $stages " = *" $1 "* ]]; }
 
 # Kernels built from source that the chosen stages boot.
 BUILT_KERNELS=
-# trixie-vm runs Vulkan on a CMA heap's buffer in a second VM (cma).
-{ want kernel-cma || want trixie-vm; } && BUILT_KERNELS+=" cma"
+# In the order the stages need them. trixie-vm runs Vulkan on a CMA heap's
+# buffer in a second VM (cma-7.3).
+{ want trixie-vm || want kernel-7.3; } && BUILT_KERNELS+=" cma-7.3"
+want kernel-cma && BUILT_KERNELS+=" cma"
 want kernel-arm64 && BUILT_KERNELS+=" arm64"
 want kernel-arm64-64k && BUILT_KERNELS+=" arm64-64k"
-want kernel-7.3 && BUILT_KERNELS+=" cma-7.3"
 want kernel-arm64-7.3 && BUILT_KERNELS+=" arm64-7.3"
 readonly BUILT_KERNELS
 kernel_builds_pid=
@@ -477,7 +483,7 @@ main() {
 	if want trixie-vm; then
 		step "Debian 13 root in the VM: GStreamer 1.26's V4L2 elements, Vulkan, EGL"
 		need_trixie_root
-		need_kernel cma
+		need_kernel cma-7.3
 		DMAHEAP_VM_KERNEL=debian "$top/tests/trixie/run.sh" \
 			--build "$out/trixie" vm | tee -a "$out/meson-test.log"
 	fi
@@ -486,17 +492,38 @@ main() {
 		i386_stage
 	fi
 
+	# The i386 programs on a distribution kernel: its compat ioctls for
+	# heaps, dma-bufs, udmabuf, V4L2 and DRM (CMA on 7.3 below).
+	if want kernel-debian-i386; then
+		step "kernel suite (i386) on Debian's kernel package"
+		kernel debian "$out/i386" kernel
+	fi
+
+	# Linux 7.3 (Debian's trixie-backports source): the CMA names of 6.17
+	# on, memcg charging of the system heap (booted with
+	# dma_heap.mem_accounting=1), the CMA heap as a module loaded after
+	# a context exists (late-heaps), and on arm64 one heap per reusable
+	# CMA region of the device tree. memcg, late-heaps and cma-regions
+	# skip on 6.12, so they run only here. The i386 build's kernel and
+	# CMA suites take the compat ioctl paths of 7.3, as the stage above
+	# does those of 6.12 (the i386 stage builds it). Its kernel is built
+	# first: this runs while the arm64 kernels build.
+	if want kernel-7.3; then
+		step "kernel, CMA, memcg and late-heaps suites: x86-64 and i386 on Linux 7.3"
+		need_kernel cma-7.3
+		kernel cma-7.3 "$out/gcc" kernel cma memcg late-heaps
+		kernel cma-7.3 "$out/i386" kernel cma
+	fi
+
 	if want arm64; then
 		step "arm64 cross build (clang)"
 		setup "$out/arm64" --cross-file "$top/tests/cross/aarch64-linux-gnu.ini" \
 			--cross-file "$("$top/tests/vm/arm64-root.sh" --cross-file)"
 	fi
 
-	# The i386 programs run natively in the guest whichever route built
-	# them: the test command is the VM runner, never wrapped. The x86-64
-	# build's kernel and egl suites ran on Debian's 6.12 above and run on
-	# 7.3 with its CMA heaps below; here it runs what only this kernel
-	# shows: the CMA heap on 6.12, and vivid's loop without preemption.
+	# Not in a default run (see the top of this file): the CMA heap on
+	# 6.12 with 4 KiB pages (x86-64 and i386), and vivid's loop on a
+	# kernel built without preemption (Debian's runs it with preempt=none).
 	if want kernel-cma; then
 		step "CMA and vivid-loop suites (x86-64), kernel and CMA suites (i386): the CMA kernel"
 		need_kernel cma
@@ -518,20 +545,6 @@ main() {
 		kernel arm64-64k "$out/arm64" kernel cma
 	fi
 
-	# Linux 7.3 (Debian's trixie-backports source): the CMA names of 6.17
-	# on, memcg charging of the system heap (booted with
-	# dma_heap.mem_accounting=1), the CMA heap as a module loaded after
-	# a context exists (late-heaps), and on arm64 one heap per reusable
-	# CMA region of the device tree. memcg, late-heaps and cma-regions
-	# skip on 6.12, so they run only here. The i386 build's kernel and
-	# CMA suites take the compat ioctl paths of 7.3 as kernel-cma does
-	# those of 6.12 (the i386 stage builds it).
-	if want kernel-7.3; then
-		step "kernel, CMA, memcg and late-heaps suites: x86-64 and i386 on Linux 7.3"
-		need_kernel cma-7.3
-		kernel cma-7.3 "$out/gcc" kernel cma memcg late-heaps
-		kernel cma-7.3 "$out/i386" kernel cma
-	fi
 
 	if want kernel-arm64-7.3; then
 		step "kernel, CMA, memcg and CMA-regions suites: arm64 on Linux 7.3"

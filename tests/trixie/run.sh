@@ -38,7 +38,7 @@ usage: $0 [--build DIR] unit|vm|shell [-- MESON_TEST_ARGS...]
                 directory run.sh makes writable (the current one)
   vm options:   DMAHEAP_VM_KERNEL (default debian: it has vivid and
                 udmabuf; a built kernel must be built already),
-                DMAHEAP_TRIXIE_CMA_KERNEL (default cma: the kernel of
+                DMAHEAP_TRIXIE_CMA_KERNEL (default cma-7.3: the kernel of
                 suite judges-cma, built already), DMAHEAP_VM_TIMEOUT (900)
 EOF2
 }
@@ -118,7 +118,7 @@ exec meson test -C /build --suite unit --suite gst --print-errorlogs $*"
 		in_vm "${DMAHEAP_VM_KERNEL:-debian}" "$root" "$build" \
 			"judges judges-loop" "$@"
 		# Vulkan on a CMA heap's buffer: a kernel with one.
-		in_vm "${DMAHEAP_TRIXIE_CMA_KERNEL:-cma}" "$root" "$build" \
+		in_vm "${DMAHEAP_TRIXIE_CMA_KERNEL:-cma-7.3}" "$root" "$build" \
 			judges-cma "$@"
 		return "$vm_status"
 		;;
