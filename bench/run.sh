@@ -7,8 +7,11 @@
 # bench/results) receives vm.txt and vm.json, native.txt and native.json,
 # vm-native.txt and vm-native.json (the fake-kernel part run in the VM),
 # latency.dat, latency.png, pool-vs-fresh.png, targets.md (the table of
-# BENCHMARKS.md) and commit.txt (what was measured); with the GStreamer
-# plugin built, also bench/gst-upload.sh's gst-upload.txt, .dat and .png.
+# BENCHMARKS.md) and commit.txt (what was measured); shim/ (bench/shim.sh:
+# the kernel faked below libc, with DMAHEAP_BENCH_SHIM_ARGS, by default
+# "--rounds 1001") and its plots shim.png and shim-threads.png with their
+# tables shim-run.dat and shim-threads-run.dat; with the GStreamer plugin
+# built, also bench/gst-upload.sh's gst-upload.txt, .dat and .png.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: bench/run.sh BUILD_DIR [OUT_DIR] [options]}
@@ -41,6 +44,10 @@ cp "$tmp/vm.json" "$tmp/latency.dat" "$out/"
 cp "$tmp/vm-native.json" "$out/"
 "$build/bench/dmaheap-bench" --skip-kernel --json "$out/native.json" |
 	tee "$out/native.txt"
+# What callers see: the kernel faked below libc, one thread and threads.
+# shellcheck disable=SC2086 # the options are words
+"$here/shim.sh" "$build" "$out/shim" ${DMAHEAP_BENCH_SHIM_ARGS:---rounds 1001}
+"$here/shim-compare.sh" - "$out/shim" "$out" >/dev/null
 gnuplot -e "dat='$out/latency.dat'; out='$out'" "$here/plot.gp"
 python3 "$here/targets.py" "$out/vm.json" "$out/native.json" >"$out/targets.md"
 cat "$out/targets.md"

@@ -6,25 +6,47 @@
 # and CPU time per operation against raw, before and after; the plot
 # shim-threads.png, bench/shim-threads.gp), written to OUT_DIR:
 #   bench/shim-compare.sh BEFORE_DIR AFTER_DIR OUT_DIR
+# BEFORE_DIR "-" plots one run alone (what bench/run.sh does): the tables
+# are then shim-run.dat and shim-threads-run.dat, their "before" columns
+# NaN, and the plots show the one run.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-before=${1:?usage: bench/shim-compare.sh BEFORE_DIR AFTER_DIR OUT_DIR}
+before=${1:?usage: bench/shim-compare.sh BEFORE_DIR|- AFTER_DIR OUT_DIR}
 after=${2:?}
 out=${3:?}
-value() { # FILE METHOD: the number on the METHOD's two-field line
-	awk -v m="$2" '$1 == m && NF == 2 { print $2 }' "$1"
+if [ "$before" = - ]; then
+	single="single=1; "
+	table=$out/shim-run.dat
+	threads=$out/shim-threads-run.dat
+else
+	single=
+	table=$out/shim-compare.dat
+	threads=$out/shim-threads.dat
+fi
+value() { # DIR FILE METHOD: the number on the METHOD's two-field line
+	if [ "$1" = - ]; then
+		echo NaN
+		return
+	fi
+	awk -v m="$3" '$1 == m && NF == 2 { print $2 }' "$1/$2"
 }
 {
 	echo "# method ns_before ns_after instr_before instr_after"
 	for m in raw_alloc_close raw_alloc_name_close lib_alloc_free \
 		 lib_alloc_free_noname lib_alloc_fd_close lib_alloc_usage_free; do
-		echo "$m $(value "$before/shim.txt" $m) $(value "$after/shim.txt" $m)" \
-		     "$(value "$before/shim-instr.txt" $m) $(value "$after/shim-instr.txt" $m)"
+		echo "$m $(value "$before" shim.txt $m) $(value "$after" shim.txt $m)" \
+		     "$(value "$before" shim-instr.txt $m)" \
+		     "$(value "$after" shim-instr.txt $m)"
 	done
-} >"$out/shim-compare.dat"
-thread_value() { # FILE METHOD THREADS FIELD: 5 throughput x raw, 9 CPU x raw
+} >"$table"
+thread_value() { # DIR METHOD THREADS FIELD: 5 throughput x raw, 9 CPU x raw
+	if [ "$1" = - ]; then
+		echo NaN
+		return
+	fi
 	awk -v m="$2" -v t="$3T" -v f="$4" \
-		'$1 == m && $2 == t && $6 == "CPU" { sub(/x$/, "", $f); print $f }' "$1"
+		'$1 == m && $2 == t && $6 == "CPU" { sub(/x$/, "", $f); print $f }' \
+		"$1/shim.txt"
 }
 {
 	echo "# threads, then for lib_alloc_free, lib_alloc_fd_close,"
@@ -35,13 +57,13 @@ thread_value() { # FILE METHOD THREADS FIELD: 5 throughput x raw, 9 CPU x raw
 		for f in 5 9; do
 			for m in lib_alloc_free lib_alloc_fd_close \
 				 lib_alloc_usage_free; do
-				row="$row $(thread_value "$before/shim.txt" $m $t $f)"
-				row="$row $(thread_value "$after/shim.txt" $m $t $f)"
+				row="$row $(thread_value "$before" $m $t $f)"
+				row="$row $(thread_value "$after" $m $t $f)"
 			done
 		done
 		echo "$row"
 	done
-} >"$out/shim-threads.dat"
-gnuplot -e "dat='$out/shim-compare.dat'; out='$out'" "$here/shim-plot.gp"
-gnuplot -e "dat='$out/shim-threads.dat'; out='$out'" "$here/shim-threads.gp"
-cat "$out/shim-compare.dat" "$out/shim-threads.dat"
+} >"$threads"
+gnuplot -e "${single}dat='$table'; out='$out'" "$here/shim-plot.gp"
+gnuplot -e "${single}dat='$threads'; out='$out'" "$here/shim-threads.gp"
+cat "$table" "$threads"
