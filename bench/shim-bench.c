@@ -30,12 +30,14 @@
 #include "dmaheap.h"
 #include "shim.h"
 
-enum method { RAW, RAW_NAME, LIB, LIB_NONAME, LIB_FD, POOL, USAGE, NMETHODS };
+enum method {
+	RAW, RAW_NAME, LIB, LIB_NONAME, LIB_FD, POOL, USAGE, RAW_DEEP, NMETHODS
+};
 
 static const char *const method_names[NMETHODS] = {
 	"raw_alloc_close", "raw_alloc_name_close", "lib_alloc_free",
 	"lib_alloc_free_noname", "lib_alloc_fd_close", "pool_alloc_free",
-	"lib_alloc_usage_free",
+	"lib_alloc_usage_free", "raw_deep_name_close",
 };
 
 #define USAGE_BITS DMAHEAP_USAGE_CPU_RARELY
@@ -81,6 +83,57 @@ static void raw_op(bool name)
 	close((int)d.fd);
 }
 
+/*
+ * The raw sequence with its ALLOC and close made two function calls
+ * deeper, the calls themselves kept (no inlining, no tail call): what
+ * code that only sits between a caller and libc costs around a system
+ * call on this machine, apart from the work it does.
+ */
+#define KEEP_CALL() __asm__ volatile("" ::: "memory")
+
+static __attribute__((noinline)) int deep_ioctl2(int fd, unsigned long req,
+						 void *arg)
+{
+	int r = ioctl(fd, req, arg);
+
+	KEEP_CALL();
+	return r;
+}
+
+static __attribute__((noinline)) int deep_ioctl(int fd, unsigned long req,
+						void *arg)
+{
+	int r = deep_ioctl2(fd, req, arg);
+
+	KEEP_CALL();
+	return r;
+}
+
+static __attribute__((noinline)) void deep_close2(int fd)
+{
+	close(fd);
+	KEEP_CALL();
+}
+
+static __attribute__((noinline)) void deep_close(int fd)
+{
+	deep_close2(fd);
+	KEEP_CALL();
+}
+
+static void raw_deep_op(void)
+{
+	struct dma_heap_allocation_data d = {
+		.len = SIZE, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+
+	if (deep_ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
+		must(-errno, "DMA_HEAP_IOCTL_ALLOC");
+	if (ioctl((int)d.fd, DMA_BUF_SET_NAME, "system") < 0)
+		must(-errno, "DMA_BUF_SET_NAME");
+	deep_close((int)d.fd);
+}
+
 static void op(enum method m)
 {
 	struct dmaheap_buf *b;
@@ -113,6 +166,9 @@ static void op(enum method m)
 		must(dmaheap_alloc_usage(plain, USAGE_BITS, SIZE, 0, &b),
 		     "dmaheap_alloc_usage");
 		dmaheap_buf_free(b);
+		return;
+	case RAW_DEEP:
+		raw_deep_op();
 		return;
 	case NMETHODS:
 		break;
@@ -348,13 +404,16 @@ static void report(FILE *f, bool json, int n,
 			"    \"lib_alloc_free/raw_alloc_name_close\": %.3f,\n"
 			"    \"lib_alloc_free_noname/raw_alloc_close\": %.3f,\n"
 			"    \"lib_alloc_fd_close/raw_alloc_name_close\": %.3f,\n"
-			"    \"lib_alloc_free/raw_alloc_close\": %.3f\n  },\n" :
+			"    \"lib_alloc_free/raw_alloc_close\": %.3f,\n"
+			"    \"raw_deep_name_close/raw_alloc_name_close\": %.3f\n  },\n" :
 			"  lib_alloc_free / raw ALLOC+SET_NAME+close  %.3f\n"
 			"  lib_alloc_free_noname / raw ALLOC+close   %.3f\n"
 			"  lib_alloc_fd_close / raw ALLOC+SET_NAME+close %.3f\n"
-			"  lib_alloc_free / raw ALLOC+close          %.3f\n",
+			"  lib_alloc_free / raw ALLOC+close          %.3f\n"
+			"  raw_deep_name_close / raw ALLOC+SET_NAME+close %.3f\n",
 		single[LIB] / single[RAW_NAME], single[LIB_NONAME] / single[RAW],
-		single[LIB_FD] / single[RAW_NAME], single[LIB] / single[RAW]);
+		single[LIB_FD] / single[RAW_NAME], single[LIB] / single[RAW],
+		single[RAW_DEEP] / single[RAW_NAME]);
 	fprintf(f, json ? "  \"threads\": {\n" :
 		"threads sharing one context, 4 KiB alloc+free (median ops/s, and CPU ns per operation summed over the threads; x raw ALLOC+SET_NAME+close at the same thread count: median of the rounds' ratios):\n");
 	for (int mi = 0; mi < NTM; mi++)
