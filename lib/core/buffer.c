@@ -243,6 +243,27 @@ static DMAHEAP_INLINE void buf_release_at(struct dmaheap_buf *buf,
 	buf_free_object(buf, i);
 }
 
+/*
+ * dmaheap_buf_free() of a buffer the pool did not keep: the object and
+ * the buffer's context reference go first and the close comes last, as
+ * a tail call, so the caller returns straight from the system call. The
+ * context may be gone by then: only the fd and the system-call table,
+ * which outlives it, are used after.
+ */
+static DMAHEAP_INLINE void buf_close_last(struct dmaheap_buf *buf,
+					  unsigned int i)
+{
+	struct dmaheap_ctx *ctx = buf->ctx;
+	const struct dmaheap_sys *sys = ctx->sys;
+	int fd = buf->fd;
+
+	/* Forgotten before the number can be handed out again. */
+	dmaheap_dmabuf_fd_forget(ctx, fd);
+	buf_free_object(buf, i);
+	dmaheap_ctx_unref_at(ctx, i);
+	dmaheap_sys_close_last(sys, fd);
+}
+
 /* Closes the fd and frees the object: no accounting, context kept. */
 void dmaheap_buf_release(struct dmaheap_buf *buf)
 {
@@ -264,10 +285,12 @@ DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 		buf_release_state(buf);
 	if (buf->heap)
 		dmaheap_stats_release_at(ctx, buf->heap, buf->size, i);
-	if (!atomic_load_explicit(&ctx->pool, memory_order_acquire) ||
-	    !dmaheap_pool_give(buf, clean, i))
-		buf_release_at(buf, i);
-	dmaheap_ctx_unref_at(ctx, i);
+	if (atomic_load_explicit(&ctx->pool, memory_order_acquire) &&
+	    dmaheap_pool_give(buf, clean, i)) {
+		dmaheap_ctx_unref_at(ctx, i);
+		return;
+	}
+	buf_close_last(buf, i);
 }
 
 DMAHEAP_EXPORT int dmaheap_buf_fd(const struct dmaheap_buf *buf)
