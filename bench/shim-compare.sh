@@ -28,12 +28,14 @@ value() { # DIR FILE METHOD: the number on the METHOD's two-field line
 		echo NaN
 		return
 	fi
-	awk -v m="$3" '$1 == m && NF == 2 { print $2 }' "$1/$2"
+	v=$(awk -v m="$3" '$1 == m && NF == 2 { print $2 }' "$1/$2")
+	echo "${v:-NaN}" # a method the run did not have
 }
 {
 	echo "# method ns_before ns_after instr_before instr_after"
 	for m in raw_alloc_close raw_alloc_name_close lib_alloc_free \
-		 lib_alloc_free_noname lib_alloc_fd_close lib_alloc_usage_free; do
+		 lib_alloc_free_noname lib_alloc_fd_close lib_alloc_usage_free \
+		 raw_deep_name_close; do
 		echo "$m $(value "$before" shim.txt $m) $(value "$after" shim.txt $m)" \
 		     "$(value "$before" shim-instr.txt $m)" \
 		     "$(value "$after" shim-instr.txt $m)"
