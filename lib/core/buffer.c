@@ -232,42 +232,32 @@ static DMAHEAP_INLINE void buf_free_object(struct dmaheap_buf *buf, unsigned int
 	buf_object_put(buf->ctx, buf, i);
 }
 
-static DMAHEAP_INLINE void buf_release_at(struct dmaheap_buf *buf,
-					   unsigned int i)
-{
-	const struct dmaheap_sys *sys = buf->ctx->sys;
-
-	/* Raw sync must not trust the number once it is gone. */
-	dmaheap_dmabuf_fd_forget(buf->ctx, buf->fd);
-	dmaheap_sys_close(sys, buf->fd);
-	buf_free_object(buf, i);
-}
-
 /*
- * dmaheap_buf_free() of a buffer the pool did not keep: the object and
- * the buffer's context reference go first and the close comes last, as
- * a tail call, so the caller returns straight from the system call. The
- * context may be gone by then: only the fd and the system-call table,
- * which outlives it, are used after.
+ * Closes the fd and frees the object; with @unref, drops the buffer's
+ * context reference too. The close comes last, as a tail call, so the
+ * caller returns straight from the system call. The context may be gone
+ * by then: only the fd and the system-call table, which outlives it, are
+ * used after.
  */
-static DMAHEAP_INLINE void buf_close_last(struct dmaheap_buf *buf,
-					  unsigned int i)
+static DMAHEAP_INLINE void buf_release_at(struct dmaheap_buf *buf,
+					   unsigned int i, bool unref)
 {
 	struct dmaheap_ctx *ctx = buf->ctx;
 	const struct dmaheap_sys *sys = ctx->sys;
 	int fd = buf->fd;
 
-	/* Forgotten before the number can be handed out again. */
+	/* Raw sync must not trust the number once it is gone. */
 	dmaheap_dmabuf_fd_forget(ctx, fd);
 	buf_free_object(buf, i);
-	dmaheap_ctx_unref_at(ctx, i);
+	if (unref)
+		dmaheap_ctx_unref_at(ctx, i);
 	dmaheap_sys_close_last(sys, fd);
 }
 
 /* Closes the fd and frees the object: no accounting, context kept. */
 void dmaheap_buf_release(struct dmaheap_buf *buf)
 {
-	buf_release_at(buf, dmaheap_shard_index(buf->ctx));
+	buf_release_at(buf, dmaheap_shard_index(buf->ctx), false);
 }
 
 DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
@@ -290,7 +280,7 @@ DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 		dmaheap_ctx_unref_at(ctx, i);
 		return;
 	}
-	buf_close_last(buf, i);
+	buf_release_at(buf, i, true);
 }
 
 DMAHEAP_EXPORT int dmaheap_buf_fd(const struct dmaheap_buf *buf)

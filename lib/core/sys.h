@@ -108,14 +108,6 @@ static inline int dmaheap_sys_ioctl(const struct dmaheap_sys *sys, int fd,
 	return r < 0 ? dmaheap_sys_errno() : r;
 }
 
-static inline int dmaheap_sys_close(const struct dmaheap_sys *sys, int fd)
-{
-	if (sys != &dmaheap_sys_kernel)
-		return sys->close(sys, fd);
-	/* Linux always releases the fd, even on EINTR: never retry close. */
-	return close(fd) < 0 ? dmaheap_sys_errno() : 0;
-}
-
 /*
  * A close nobody reads the result of, for the last statement of a
  * function: with nothing after it, the compiler makes it a jump, so the
@@ -130,6 +122,7 @@ static inline void dmaheap_sys_close_last(const struct dmaheap_sys *sys,
 		sys->close(sys, fd);
 		return;
 	}
+	/* Linux always releases the fd, even on EINTR: never retry close. */
 	close(fd);
 }
 
