@@ -24,8 +24,9 @@
 #
 # DMAHEAP_TEST_STAGES="i386 kernel-cma" runs only the stages named (see
 # STAGES below, in their order; a stage uses the build directories of the
-# ones before it, so name those too); without it, all but OPT_IN_STAGES. DMAHEAP_I386_ROUTE=auto|native|vm:
-# how the i386 programs run (TESTING.md).
+# ones before it, so name those too); without it, all but OPT_IN_STAGES.
+# DMAHEAP_I386_ROUTE=auto|native|vm: how the i386 programs run
+# (TESTING.md).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
