@@ -110,16 +110,15 @@ static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	return r < 0 ? r : (int)data.fd;
 }
 
-/* Counts a failed allocation from @heap; returns @err. */
-static DMAHEAP_COLD int alloc_failed(struct dmaheap_ctx *ctx,
-				     struct dmaheap_heap *heap, size_t size,
-				     int err)
+/* Counts a failed allocation from @heap. */
+static DMAHEAP_COLD void alloc_failed(struct dmaheap_ctx *ctx,
+				      struct dmaheap_heap *heap, size_t size,
+				      int err)
 {
 	dmaheap_stats_fail(ctx, heap);
 	/* A fallback search may go on: not for the user to act on. */
 	dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "alloc %zu bytes from %s: %s",
 		    size, heap->name, dmaheap_strerror(err));
-	return err;
 }
 
 /* The fd of a new buffer of the resolved @heap, named; failures counted.
@@ -138,8 +137,10 @@ static DMAHEAP_INLINE int new_fd(struct dmaheap_ctx *ctx,
 	else if (fd == 0)
 		fd = heap_ioctl_alloc(ctx, heap, size, heap_flags);
 
-	if (fd < 0)
-		return alloc_failed(ctx, heap, size, fd);
+	if (DMAHEAP_UNLIKELY(fd < 0)) {
+		alloc_failed(ctx, heap, size, fd);
+		return fd;
+	}
 	auto_name(ctx, heap, fd, flags);
 	return fd;
 }
