@@ -58,7 +58,11 @@ static struct dmaheap_buf *buf_object_get(struct dmaheap_ctx *ctx,
 static void buf_object_put(struct dmaheap_ctx *ctx, struct dmaheap_buf *buf,
 			   unsigned int i)
 {
-	free(spare_swap(ctx, i, buf));
+	struct dmaheap_buf *old = spare_swap(ctx, i, buf);
+
+	/* Mostly none: the slot was emptied by this thread's allocation. */
+	if (old)
+		free(old);
 }
 
 void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx)
