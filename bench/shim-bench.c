@@ -31,13 +31,15 @@
 #include "shim.h"
 
 enum method {
-	RAW, RAW_NAME, LIB, LIB_NONAME, LIB_FD, POOL, USAGE, RAW_DEEP, NMETHODS
+	RAW, RAW_NAME, LIB, LIB_NONAME, LIB_FD, POOL, USAGE, RAW_DEEP,
+	RAW_FRAME, RAW_CALLS, NMETHODS
 };
 
 static const char *const method_names[NMETHODS] = {
 	"raw_alloc_close", "raw_alloc_name_close", "lib_alloc_free",
 	"lib_alloc_free_noname", "lib_alloc_fd_close", "pool_alloc_free",
-	"lib_alloc_usage_free", "raw_deep_name_close",
+	"lib_alloc_usage_free", "raw_deep_name_close", "raw_frame_name_close",
+	"raw_calls_name_close",
 };
 
 #define USAGE_BITS DMAHEAP_USAGE_CPU_RARELY
@@ -134,6 +136,44 @@ static void raw_deep_op(void)
 	deep_close((int)d.fd);
 }
 
+/*
+ * The least any library adds: its function is still on the stack when the
+ * ALLOC returns, since it has work to do with the fd (a free can close
+ * as a jump, so the close stays direct). No other work.
+ */
+static void raw_frame_op(void)
+{
+	struct dma_heap_allocation_data d = {
+		.len = SIZE, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+
+	if (deep_ioctl2(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
+		must(-errno, "DMA_HEAP_IOCTL_ALLOC");
+	if (ioctl((int)d.fd, DMA_BUF_SET_NAME, "system") < 0)
+		must(-errno, "DMA_BUF_SET_NAME");
+	close((int)d.fd);
+}
+
+/* The calls raw_deep_op() adds, made and returned from before the
+ * ALLOC: none of them is on the stack across a system call. */
+static __attribute__((noinline)) void shallow_call2(void)
+{
+	KEEP_CALL();
+}
+
+static __attribute__((noinline)) void shallow_call(void)
+{
+	shallow_call2();
+	KEEP_CALL();
+}
+
+static void raw_calls_op(void)
+{
+	shallow_call();
+	shallow_call();
+	raw_op(true);
+}
+
 static void op(enum method m)
 {
 	struct dmaheap_buf *b;
@@ -169,6 +209,12 @@ static void op(enum method m)
 		return;
 	case RAW_DEEP:
 		raw_deep_op();
+		return;
+	case RAW_FRAME:
+		raw_frame_op();
+		return;
+	case RAW_CALLS:
+		raw_calls_op();
 		return;
 	case NMETHODS:
 		break;
@@ -405,15 +451,21 @@ static void report(FILE *f, bool json, int n,
 			"    \"lib_alloc_free_noname/raw_alloc_close\": %.3f,\n"
 			"    \"lib_alloc_fd_close/raw_alloc_name_close\": %.3f,\n"
 			"    \"lib_alloc_free/raw_alloc_close\": %.3f,\n"
-			"    \"raw_deep_name_close/raw_alloc_name_close\": %.3f\n  },\n" :
+			"    \"raw_deep_name_close/raw_alloc_name_close\": %.3f,\n"
+			"    \"raw_frame_name_close/raw_alloc_name_close\": %.3f,\n"
+			"    \"raw_calls_name_close/raw_alloc_name_close\": %.3f\n  },\n" :
 			"  lib_alloc_free / raw ALLOC+SET_NAME+close  %.3f\n"
 			"  lib_alloc_free_noname / raw ALLOC+close   %.3f\n"
 			"  lib_alloc_fd_close / raw ALLOC+SET_NAME+close %.3f\n"
 			"  lib_alloc_free / raw ALLOC+close          %.3f\n"
-			"  raw_deep_name_close / raw ALLOC+SET_NAME+close %.3f\n",
+			"  raw_deep_name_close / raw ALLOC+SET_NAME+close %.3f\n"
+			"  raw_frame_name_close / raw ALLOC+SET_NAME+close %.3f\n"
+			"  raw_calls_name_close / raw ALLOC+SET_NAME+close %.3f\n",
 		single[LIB] / single[RAW_NAME], single[LIB_NONAME] / single[RAW],
 		single[LIB_FD] / single[RAW_NAME], single[LIB] / single[RAW],
-		single[RAW_DEEP] / single[RAW_NAME]);
+		single[RAW_DEEP] / single[RAW_NAME],
+		single[RAW_FRAME] / single[RAW_NAME],
+		single[RAW_CALLS] / single[RAW_NAME]);
 	fprintf(f, json ? "  \"threads\": {\n" :
 		"threads sharing one context, 4 KiB alloc+free (median ops/s, and CPU ns per operation summed over the threads; x raw ALLOC+SET_NAME+close at the same thread count: median of the rounds' ratios):\n");
 	for (int mi = 0; mi < NTM; mi++)

@@ -35,7 +35,7 @@ value() { # DIR FILE METHOD: the number on the METHOD's two-field line
 	echo "# method ns_before ns_after instr_before instr_after"
 	for m in raw_alloc_close raw_alloc_name_close lib_alloc_free \
 		 lib_alloc_free_noname lib_alloc_fd_close lib_alloc_usage_free \
-		 raw_deep_name_close; do
+		 raw_deep_name_close raw_frame_name_close raw_calls_name_close; do
 		echo "$m $(value "$before" shim.txt $m) $(value "$after" shim.txt $m)" \
 		     "$(value "$before" shim-instr.txt $m)" \
 		     "$(value "$after" shim-instr.txt $m)"

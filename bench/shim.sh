@@ -41,7 +41,8 @@ echo "instructions per operation (callgrind, (N=12000 - N=2000) / 10000):" |
 	tee "$out/shim-instr.txt"
 for m in raw_alloc_close raw_alloc_name_close lib_alloc_free \
 	 lib_alloc_free_noname lib_alloc_fd_close lib_alloc_usage_free \
-	 pool_alloc_free raw_deep_name_close; do
+	 pool_alloc_free raw_deep_name_close raw_frame_name_close \
+	 raw_calls_name_close; do
 	a=$(instr $m 2000)
 	b=$(instr $m 12000)
 	printf '  %-24s %8.1f\n' $m "$(echo "($b - $a) / 10000" | bc -l)"
