@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Allocation: size checks, the ALLOC ioctl, naming, fallback chains. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 
-#include "core.h"
-#include "uapi.h"
+#include "alloc.h"
 
 #define KNOWN_ALLOC_FLAGS (DMAHEAP_ALLOC_NO_NAME | DMAHEAP_ALLOC_FRESH)
 #define MAX_FALLBACK_HEAPS 128 /* the kernel's own limit on heaps */
@@ -39,25 +36,9 @@ int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
 	return round_size(ctx, size, rounded);
 }
 
-/* Whether @heap's name is too long for the kernel's buffer names; found
- * once, the name never changes. */
-static bool name_too_long(struct dmaheap_heap *heap)
-{
-	unsigned char cut = atomic_load_explicit(&heap->name_cut,
-						 memory_order_relaxed);
-
-	if (cut == 0) {
-		cut = strnlen(heap->name, DMA_BUF_NAME_LEN) ==
-		      DMA_BUF_NAME_LEN ? 2 : 1;
-		atomic_store_explicit(&heap->name_cut, cut,
-				      memory_order_relaxed);
-	}
-	return cut == 2;
-}
-
 /* A heap name too long for a buffer's: cut to fit. */
-static DMAHEAP_COLD int set_cut_name(struct dmaheap_ctx *ctx,
-				     struct dmaheap_heap *heap, int fd)
+DMAHEAP_COLD int dmaheap_alloc_set_cut_name(struct dmaheap_ctx *ctx,
+					   struct dmaheap_heap *heap, int fd)
 {
 	char cut[DMA_BUF_NAME_LEN];
 
@@ -66,52 +47,15 @@ static DMAHEAP_COLD int set_cut_name(struct dmaheap_ctx *ctx,
 	return dmaheap_sys_ioctl(ctx->sys, fd, DMA_BUF_SET_NAME, cut);
 }
 
-static DMAHEAP_COLD void name_failed(struct dmaheap_ctx *ctx,
-				     struct dmaheap_heap *heap, int err)
+DMAHEAP_COLD void dmaheap_alloc_name_failed(struct dmaheap_ctx *ctx,
+					   struct dmaheap_heap *heap, int err)
 {
 	dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "naming buffer of %s: %s",
 		    heap->name, dmaheap_strerror(err));
 }
 
-static DMAHEAP_INLINE void auto_name(struct dmaheap_ctx *ctx,
-				     struct dmaheap_heap *heap, int fd,
-				     unsigned int flags)
-{
-	int r;
-
-	if ((flags & DMAHEAP_ALLOC_NO_NAME) ||
-	    (ctx->flags & DMAHEAP_CTX_NO_AUTONAME))
-		return;
-	/* A label, not an identity: cutting a long heap name is fine here.
-	 * A short one goes as it is: the kernel only reads it. */
-	if (name_too_long(heap))
-		r = set_cut_name(ctx, heap, fd);
-	else
-		r = dmaheap_sys_ioctl(ctx->sys, fd, DMA_BUF_SET_NAME,
-				      (void *)(uintptr_t)heap->name);
-	if (r)
-		name_failed(ctx, heap, r);
-}
-
-static int heap_ioctl_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			    size_t size, uint64_t heap_flags)
-{
-	struct dma_heap_allocation_data data = {
-		.len = size,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-		.heap_flags = heap_flags,
-	};
-	int r;
-
-	do
-		r = dmaheap_sys_ioctl(ctx->sys, heap->fd,
-				      DMA_HEAP_IOCTL_ALLOC, &data);
-	while (r == -EINTR);
-	return r < 0 ? r : (int)data.fd;
-}
-
 /* Counts a failed allocation from @heap. */
-static DMAHEAP_COLD void alloc_failed(struct dmaheap_ctx *ctx,
+DMAHEAP_COLD void dmaheap_alloc_failed(struct dmaheap_ctx *ctx,
 				      struct dmaheap_heap *heap, size_t size,
 				      int err)
 {
@@ -119,30 +63,6 @@ static DMAHEAP_COLD void alloc_failed(struct dmaheap_ctx *ctx,
 	/* A fallback search may go on: not for the user to act on. */
 	dmaheap_log(ctx, DMAHEAP_LOG_DEBUG, "alloc %zu bytes from %s: %s",
 		    size, heap->name, dmaheap_strerror(err));
-}
-
-/* The fd of a new buffer of the resolved @heap, named; failures counted.
- * Inlined: it is most of what an allocation does. */
-static DMAHEAP_INLINE int new_fd(struct dmaheap_ctx *ctx,
-				 struct dmaheap_heap *heap, size_t size,
-				 unsigned int flags, uint64_t heap_flags)
-{
-	/* The check passes smaller sizes itself; no call for them. */
-	int fd = size < DMAHEAP_MEMCG_CHECK_MIN ? 0 :
-		 dmaheap_memcg_check(ctx, heap, size);
-
-	/* udmabuf has no flags of a heap to take them. */
-	if (fd == 0 && heap->udmabuf)
-		fd = heap_flags ? -EINVAL : dmaheap_udmabuf_alloc(ctx, heap, size);
-	else if (fd == 0)
-		fd = heap_ioctl_alloc(ctx, heap, size, heap_flags);
-
-	if (DMAHEAP_UNLIKELY(fd < 0)) {
-		alloc_failed(ctx, heap, size, fd);
-		return fd;
-	}
-	auto_name(ctx, heap, fd, flags);
-	return fd;
 }
 
 /* Counts that @heap_name could not be opened; returns @err. The lookup
@@ -163,49 +83,19 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			  size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret)
 {
-	return dmaheap_alloc_on_heap_at(ctx, heap, size, flags,
-					dmaheap_shard_index(ctx), ret);
+	return dmaheap_alloc_body(ctx, heap, size, flags,
+				  dmaheap_shard_index(ctx), ret);
 }
 
 /* No buffer object for @fd: the kernel's buffer is given back, and that
  * is a failure, not a success. Returns @err. */
-static DMAHEAP_COLD int wrap_failed(struct dmaheap_ctx *ctx,
-				    struct dmaheap_heap *heap, int fd, int err)
+DMAHEAP_COLD int dmaheap_alloc_wrap_failed(struct dmaheap_ctx *ctx,
+					  struct dmaheap_heap *heap, int fd,
+					  int err)
 {
 	ctx->sys->close(ctx->sys, fd);
 	dmaheap_stats_fail(ctx, heap);
 	return err;
-}
-
-/* The body of dmaheap_alloc_on_heap_at(), inlined into dmaheap_alloc(). */
-static DMAHEAP_INLINE int alloc_on_heap(struct dmaheap_ctx *ctx,
-					struct dmaheap_heap *heap, size_t size,
-					unsigned int flags, unsigned int i,
-					struct dmaheap_buf **ret)
-{
-	int fd, r;
-
-	/* The pool is off on most contexts: no call to find that out. */
-	if (atomic_load_explicit(&ctx->pool, memory_order_acquire) &&
-	    dmaheap_pool_take(ctx, heap, size, flags, i, ret))
-		return 0;
-	fd = new_fd(ctx, heap, size, flags, 0);
-	if (fd < 0)
-		return fd;
-	r = dmaheap_buf_wrap_at(ctx, heap, fd, size, PROT_READ | PROT_WRITE, i,
-				ret);
-	if (DMAHEAP_UNLIKELY(r))
-		return wrap_failed(ctx, heap, fd, r);
-	dmaheap_stats_alloc_at(ctx, heap, size, true, i);
-	return 0;
-}
-
-int dmaheap_alloc_on_heap_at(struct dmaheap_ctx *ctx,
-			     struct dmaheap_heap *heap, size_t size,
-			     unsigned int flags, unsigned int i,
-			     struct dmaheap_buf **ret)
-{
-	return alloc_on_heap(ctx, heap, size, flags, i, ret);
 }
 
 /* Allocates with arguments already checked and @size already rounded;
@@ -259,7 +149,7 @@ DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
 		return -EINVAL;
 	i = dmaheap_shard_index(ctx);
 	r = prepare(ctx, heap, size, flags, i, &rounded, &h);
-	return r ? r : alloc_on_heap(ctx, h, rounded, flags, i, ret);
+	return r ? r : dmaheap_alloc_body(ctx, h, rounded, flags, i, ret);
 }
 
 DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
@@ -278,7 +168,7 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
 	r = prepare(ctx, heap, size, flags, i, &rounded, &h);
 	if (r)
 		return r;
-	r = new_fd(ctx, h, rounded, flags, heap_flags);
+	r = dmaheap_alloc_new_fd(ctx, h, rounded, flags, heap_flags);
 	if (r < 0)
 		return r;
 	dmaheap_stats_alloc_at(ctx, h, rounded, false, i);

@@ -387,11 +387,6 @@ int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap,
 int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			  size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret);
-/* The same, for a thread whose shard index @i is already known. */
-int dmaheap_alloc_on_heap_at(struct dmaheap_ctx *ctx,
-			     struct dmaheap_heap *heap, size_t size,
-			     unsigned int flags, unsigned int i,
-			     struct dmaheap_buf **ret);
 int dmaheap_lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
 			  int err);
 int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,

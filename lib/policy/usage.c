@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "policy.h"
 
 _Static_assert(DMAHEAP_USAGE_SLOTS > (DMAHEAP_USAGE_CPU_READ_OFTEN |
@@ -332,9 +333,13 @@ static void warn_denied(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
 		    udmabuf ? "KERNEL==\"udmabuf\"" : "SUBSYSTEM==\"dma_heap\"");
 }
 
-static int try_candidates(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
-			  unsigned int usage, size_t size, unsigned int flags,
-			  unsigned int shard, struct dmaheap_buf **ret)
+/* Inline, with the allocation's body: the ALLOC is made from
+ * dmaheap_alloc_usage()'s own frame (core/alloc.h says why). */
+static DMAHEAP_INLINE int try_candidates(struct dmaheap_ctx *ctx,
+					 struct dmaheap_plan *plan,
+					 unsigned int usage, size_t size,
+					 unsigned int flags, unsigned int shard,
+					 struct dmaheap_buf **ret)
 {
 	const char *denied_heap = NULL;
 	int best = -ENOENT;
@@ -346,8 +351,8 @@ static int try_candidates(struct dmaheap_ctx *ctx, struct dmaheap_plan *plan,
 		if (r)
 			r = dmaheap_lookup_failed(ctx, plan->heaps.v[i], r);
 		else
-			r = dmaheap_alloc_on_heap_at(ctx, heap, size, flags,
-						     shard, ret);
+			r = dmaheap_alloc_body(ctx, heap, size, flags, shard,
+					       ret);
 		if (r == 0)
 			return 0;
 		if (dmaheap_fallback_rank(r) == 0)
