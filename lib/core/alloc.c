@@ -99,16 +99,18 @@ DMAHEAP_COLD int dmaheap_alloc_wrap_failed(struct dmaheap_ctx *ctx,
 }
 
 /* Allocates with arguments already checked and @size already rounded;
- * @heap_name may be an alias. */
-int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap_name,
-			  size_t size, unsigned int flags,
-			  struct dmaheap_buf **ret)
+ * @heap_name may be an alias. Inline: the ALLOC is made from
+ * dmaheap_alloc_from()'s own frame (alloc.h says why). */
+static DMAHEAP_INLINE int alloc_checked(struct dmaheap_ctx *ctx,
+					const char *heap_name, size_t size,
+					unsigned int flags, unsigned int i,
+					struct dmaheap_buf **ret)
 {
 	struct dmaheap_heap *heap;
 	int r = dmaheap_heap_lookup(ctx, heap_name, &heap);
 
 	return r ? dmaheap_lookup_failed(ctx, heap_name, r)
-		 : dmaheap_alloc_on_heap(ctx, heap, size, flags, ret);
+		 : dmaheap_alloc_body(ctx, heap, size, flags, i, ret);
 }
 
 /*
@@ -215,6 +217,7 @@ DMAHEAP_EXPORT int dmaheap_alloc_from(struct dmaheap_ctx *ctx,
 {
 	size_t rounded;
 	int best = -ENOENT;
+	unsigned int shard;
 	int r;
 
 	if (!ctx || !ret || !heaps || n == 0 || n > MAX_FALLBACK_HEAPS)
@@ -225,8 +228,9 @@ DMAHEAP_EXPORT int dmaheap_alloc_from(struct dmaheap_ctx *ctx,
 	r = dmaheap_check_alloc_args(ctx, size, flags, &rounded);
 	if (r)
 		return r;
+	shard = dmaheap_shard_index(ctx);
 	for (size_t i = 0; i < n; i++) {
-		r = dmaheap_alloc_checked(ctx, heaps[i], rounded, flags, ret);
+		r = alloc_checked(ctx, heaps[i], rounded, flags, shard, ret);
 		if (r == 0)
 			return (int)i;
 		if (dmaheap_fallback_rank(r) == 0)

@@ -381,9 +381,6 @@ void dmaheap_resolved_free_all(struct dmaheap_ctx *ctx);
 
 /* alloc.c */
 int dmaheap_fallback_rank(int err);
-int dmaheap_alloc_checked(struct dmaheap_ctx *ctx, const char *heap,
-			  size_t size, unsigned int flags,
-			  struct dmaheap_buf **ret);
 int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			  size_t size, unsigned int flags,
 			  struct dmaheap_buf **ret);
