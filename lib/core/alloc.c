@@ -138,6 +138,7 @@ static DMAHEAP_INLINE int prepare(struct dmaheap_ctx *ctx, const char *name,
 	return r ? dmaheap_lookup_failed(ctx, name, r) : 0;
 }
 
+DMAHEAP_HOT
 DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
 				 size_t size, unsigned int flags,
 				 struct dmaheap_buf **ret)
@@ -154,6 +155,7 @@ DMAHEAP_EXPORT int dmaheap_alloc(struct dmaheap_ctx *ctx, const char *heap,
 	return r ? r : dmaheap_alloc_body(ctx, h, rounded, flags, i, ret);
 }
 
+DMAHEAP_HOT
 DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
 					       const char *heap, size_t size,
 					       unsigned int flags,
@@ -182,6 +184,7 @@ DMAHEAP_EXPORT int dmaheap_alloc_fd_heap_flags(struct dmaheap_ctx *ctx,
 	return r;
 }
 
+DMAHEAP_HOT
 DMAHEAP_EXPORT int dmaheap_alloc_fd(struct dmaheap_ctx *ctx, const char *heap,
 				    size_t size, unsigned int flags)
 {
@@ -210,6 +213,7 @@ int dmaheap_fallback_rank(int err)
 	}
 }
 
+DMAHEAP_HOT
 DMAHEAP_EXPORT int dmaheap_alloc_from(struct dmaheap_ctx *ctx,
 				      const char *const heaps[], size_t n,
 				      size_t size, unsigned int flags,

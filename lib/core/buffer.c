@@ -78,6 +78,7 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 				   dmaheap_shard_index(ctx), ret);
 }
 
+DMAHEAP_HOT
 int dmaheap_buf_wrap_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			int fd, size_t size, int prot, unsigned int i,
 			struct dmaheap_buf **ret)
@@ -264,6 +265,7 @@ void dmaheap_buf_release(struct dmaheap_buf *buf)
 	buf_release_at(buf, dmaheap_shard_index(buf->ctx), false);
 }
 
+DMAHEAP_HOT
 DMAHEAP_EXPORT void dmaheap_buf_free(struct dmaheap_buf *buf)
 {
 	struct dmaheap_ctx *ctx;

@@ -279,6 +279,7 @@ static void refs_stash(struct dmaheap_ctx *ctx, atomic_uint *shard,
 }
 
 /* The caller holds a reference: ctx->refs cannot reach 0 meanwhile. */
+DMAHEAP_HOT
 void dmaheap_ctx_ref_at(struct dmaheap_ctx *ctx, unsigned int i)
 {
 	atomic_uint *shard = &ctx->total.shard[i].s.refs;
@@ -297,6 +298,7 @@ void dmaheap_ctx_ref_at(struct dmaheap_ctx *ctx, unsigned int i)
 	refs_stash(ctx, shard, REFS_BATCH - 1);
 }
 
+DMAHEAP_HOT
 void dmaheap_ctx_unref_at(struct dmaheap_ctx *ctx, unsigned int i)
 {
 	atomic_uint *shard = &ctx->total.shard[i].s.refs;

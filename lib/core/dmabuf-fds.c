@@ -44,6 +44,7 @@ static bool tracked(int fd)
 	return fd >= 0 && fd < TRACKED_FDS;
 }
 
+DMAHEAP_HOT
 void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd)
 {
 	atomic_ulong *t = tracked(fd) ? table(ctx, true) : NULL;
@@ -54,6 +55,7 @@ void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd)
 					 memory_order_relaxed);
 }
 
+DMAHEAP_HOT
 void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd)
 {
 	atomic_ulong *t = tracked(fd) ? table(ctx, false) : NULL;
@@ -70,6 +72,7 @@ void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd)
 					  memory_order_relaxed);
 }
 
+DMAHEAP_HOT
 bool dmaheap_dmabuf_fd_known(struct dmaheap_ctx *ctx, int fd)
 {
 	atomic_ulong *t = tracked(fd) ? table(ctx, false) : NULL;

@@ -184,6 +184,7 @@ static DMAHEAP_COLD void shared_alloc(struct dmaheap_ctx *ctx, struct dmaheap_he
 	add_live(ctx, &ctx->total, &ctx->total.shard[i].s, (int64_t)bytes);
 }
 
+DMAHEAP_HOT
 void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			    uint64_t bytes, bool live, unsigned int i)
 {
@@ -232,6 +233,7 @@ void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	dmaheap_stats_release_at(ctx, heap, bytes, dmaheap_shard_index(ctx));
 }
 
+DMAHEAP_HOT
 void dmaheap_stats_release_at(struct dmaheap_ctx *ctx,
 			      struct dmaheap_heap *heap, uint64_t bytes,
 			      unsigned int i)

@@ -212,6 +212,7 @@ static int plan_make(struct dmaheap_ctx *ctx, unsigned int usage,
 /* The plan for @usage at the current policy generation, built once and
  * shared: the caller, of shard @i, reads it until plan_leave(). A plan
  * already built costs no lock. */
+DMAHEAP_HOT
 static int plan_get(struct dmaheap_ctx *ctx, unsigned int usage,
 		    unsigned int i, struct dmaheap_plan **ret)
 {
@@ -367,6 +368,7 @@ static DMAHEAP_INLINE int try_candidates(struct dmaheap_ctx *ctx,
 	return best;
 }
 
+DMAHEAP_HOT
 DMAHEAP_EXPORT int dmaheap_alloc_usage(struct dmaheap_ctx *ctx,
 				       unsigned int usage, size_t size,
 				       unsigned int flags,
