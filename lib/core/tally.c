@@ -209,7 +209,7 @@ void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	atomic_store_explicit(&all->live_bytes, total, memory_order_relaxed);
 	/* One fence for both stores before both budgets are read: see
 	 * take_unused(). */
-	atomic_thread_fence(memory_order_seq_cst);
+	dmaheap_fence();
 	if (now > atomic_load_explicit(&sh->budget, memory_order_relaxed) ||
 	    total > atomic_load_explicit(&all->budget, memory_order_relaxed))
 		over_budgets(ctx, heap, i);
