@@ -15,22 +15,17 @@
  * with dmaheap-bench-shim.
  */
 #include <dlfcn.h>
-#include <fcntl.h>
-#include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "dmaheap.h"
+#include "shim-run.h"
 
 #define MAX_BUILDS 8
 #define PER_BUILD 3 /* alloc+free, alloc_fd+close, alloc_usage+free */
 #define BATCH 1000
-#define SIZE 4096
+#define SIZE SHIM_RUN_SIZE
 
 struct build {
 	const char *path;
@@ -85,19 +80,6 @@ static void load(struct build *b, const char *path)
 		die(path, "dmaheap_ctx_new_with failed");
 }
 
-static void raw(void)
-{
-	struct dma_heap_allocation_data d = {
-		.len = SIZE, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
-
-	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
-		die("DMA_HEAP_IOCTL_ALLOC", "failed");
-	if (ioctl((int)d.fd, DMA_BUF_SET_NAME, "system") < 0)
-		die("DMA_BUF_SET_NAME", "failed");
-	close((int)d.fd);
-}
-
 /* Method 0 is raw; then PER_BUILD methods for each build. */
 static void op(int m)
 {
@@ -106,7 +88,8 @@ static void op(int m)
 	int fd;
 
 	if (m == 0) {
-		raw();
+		if (shim_run_raw(heap_fd, true))
+			die("raw ALLOC, SET_NAME and close", "failed");
 		return;
 	}
 	switch ((m - 1) % PER_BUILD) {
@@ -130,21 +113,6 @@ static void op(int m)
 	}
 }
 
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* @t[m * rounds + r]: ns per operation of method m in round r. */
 static void run(double *t, int n, int rounds)
 {
@@ -154,20 +122,15 @@ static void run(double *t, int n, int rounds)
 	for (int m = 0; m < n; m++)
 		order[m] = m;
 	for (int r = -5; r < rounds; r++) {
-		for (int i = n - 1; i > 0; i--) {
-			int j = rand_r(&seed) % (i + 1), x = order[i];
-
-			order[i] = order[j];
-			order[j] = x;
-		}
+		shim_run_shuffle(order, n, &seed);
 		for (int k = 0; k < n; k++) {
-			double start = now_ns();
+			double start = shim_run_now_ns();
 
 			for (int i = 0; i < BATCH; i++)
 				op(order[k]);
 			if (r >= 0)
 				t[order[k] * rounds + r] =
-					(now_ns() - start) / BATCH;
+					(shim_run_now_ns() - start) / BATCH;
 		}
 	}
 }
@@ -186,11 +149,10 @@ static void report(const double *t, int n, int rounds)
 	for (int m = 1; m < n; m++) {
 		for (int r = 0; r < rounds; r++)
 			q[r] = t[m * rounds + r] / t[r];
-		qsort(q, (size_t)rounds, sizeof(*q), cmp_double);
 		if ((m - 1) % PER_BUILD == 0)
 			printf("%s\n", builds[(m - 1) / PER_BUILD].path);
 		printf("  %-18s %.3f\n", what[(m - 1) % PER_BUILD],
-		       q[rounds / 2]);
+		       shim_run_median(q, rounds));
 	}
 	free(q);
 }

@@ -29,6 +29,7 @@
 
 #include "dmaheap.h"
 #include "shim.h"
+#include "shim-run.h"
 
 enum method {
 	RAW, RAW_NAME, LIB, LIB_NONAME, LIB_FD, POOL, USAGE, RAW_DEEP,
@@ -43,7 +44,7 @@ static const char *const method_names[NMETHODS] = {
 };
 
 #define USAGE_BITS DMAHEAP_USAGE_CPU_RARELY
-#define SIZE 4096
+#define SIZE SHIM_RUN_SIZE
 
 static int heap_fd;
 static struct dmaheap_ctx *plain, *pooled;
@@ -58,31 +59,9 @@ static void must(int r, const char *what)
 	}
 }
 
-static double clock_ns(clockid_t clock)
-{
-	struct timespec t;
-
-	clock_gettime(clock, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static double now_ns(void)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}
-
 static void raw_op(bool name)
 {
-	struct dma_heap_allocation_data d = {
-		.len = SIZE, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
-
-	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
-		must(-errno, "DMA_HEAP_IOCTL_ALLOC");
-	/* What auto-naming does: the heap's name. */
-	if (name && ioctl((int)d.fd, DMA_BUF_SET_NAME, "system") < 0)
-		must(-errno, "DMA_BUF_SET_NAME");
-	close((int)d.fd);
+	must(shim_run_raw(heap_fd, name), "raw ALLOC, SET_NAME and close");
 }
 
 /*
@@ -247,29 +226,6 @@ static void setup(void)
 		op((enum method)m);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void shuffle(int *v, int n, unsigned int *seed)
-{
-	for (int i = n - 1; i > 0; i--) {
-		int j = rand_r(seed) % (i + 1), t = v[i];
-
-		v[i] = v[j];
-		v[j] = t;
-	}
-}
-
 static double single[NMETHODS];
 
 static void run_single(int rounds, int batch)
@@ -283,19 +239,19 @@ static void run_single(int rounds, int batch)
 	for (int m = 0; m < NMETHODS; m++)
 		order[m] = m;
 	for (int r = -3; r < rounds; r++) {
-		shuffle(order, NMETHODS, &seed);
+		shim_run_shuffle(order, NMETHODS, &seed);
 		for (int k = 0; k < NMETHODS; k++) {
-			double start = now_ns();
+			double start = shim_run_now_ns();
 
 			for (int i = 0; i < batch; i++)
 				op((enum method)order[k]);
 			if (r >= 0)
 				t[order[k] * rounds + r] =
-					(now_ns() - start) / batch;
+					(shim_run_now_ns() - start) / batch;
 		}
 	}
 	for (int m = 0; m < NMETHODS; m++)
-		single[m] = median(t + m * rounds, rounds);
+		single[m] = shim_run_median(t + m * rounds, rounds);
 	free(t);
 }
 
@@ -321,12 +277,12 @@ static void *member_run(void *arg)
 	double cpu;
 
 	pthread_barrier_wait(&t->go);
-	cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	t->start[me->id] = now_ns();
+	cpu = shim_run_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	t->start[me->id] = shim_run_now_ns();
 	for (int i = 0; i < t->ops; i++)
 		op(t->m);
-	t->end[me->id] = now_ns();
-	t->cpu[me->id] = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
+	t->end[me->id] = shim_run_now_ns();
+	t->cpu[me->id] = shim_run_clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
 	return NULL;
 }
 
@@ -386,7 +342,7 @@ static void run_threads(int rounds, int ops)
 	for (int i = 0; i < NTEAMS; i++)
 		order[i] = i;
 	for (int r = -1; r < rounds; r++) {
-		shuffle(order, NTEAMS, &seed);
+		shim_run_shuffle(order, NTEAMS, &seed);
 		for (int k = 0; k < NTEAMS; k++) {
 			int mi = order[k] / NTC, ti = order[k] % NTC;
 			double cpu;
@@ -402,14 +358,14 @@ static void run_threads(int rounds, int ops)
 	for (int i = 0; i < NTEAMS; i++) {
 		for (int r = 0; r < rounds; r++)
 			q[r] = v[i * rounds + r] / v[(i % NTC) * rounds + r];
-		thr_ratio[i / NTC][i % NTC] = median(q, rounds);
+		thr_ratio[i / NTC][i % NTC] = shim_run_median(q, rounds);
 		for (int r = 0; r < rounds; r++)
 			q[r] = c[i * rounds + r] / c[(i % NTC) * rounds + r];
-		cpu_ratio[i / NTC][i % NTC] = median(q, rounds);
+		cpu_ratio[i / NTC][i % NTC] = shim_run_median(q, rounds);
 	}
 	for (int i = 0; i < NTEAMS; i++) {
-		thr[i / NTC][i % NTC] = median(v + i * rounds, rounds);
-		cpu_op[i / NTC][i % NTC] = median(c + i * rounds, rounds);
+		thr[i / NTC][i % NTC] = shim_run_median(v + i * rounds, rounds);
+		cpu_op[i / NTC][i % NTC] = shim_run_median(c + i * rounds, rounds);
 	}
 	free(q);
 	free(c);
