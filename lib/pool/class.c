@@ -307,7 +307,6 @@ unsigned int dmaheap_pool_class_count(struct dmaheap_pool_class *c)
 void dmaheap_pool_counters_add(struct dmaheap_pool_stats *out,
 			       struct pool_counters *c)
 {
-	out->misses += atomic_load(&c->misses);
 	out->refused_shared += atomic_load(&c->refused_shared);
 	out->refused_busy += atomic_load(&c->refused_busy);
 	out->refused_full += atomic_load(&c->refused_full);

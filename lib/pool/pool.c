@@ -128,7 +128,7 @@ bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		return false;
 	c = dmaheap_pool_class_get(pool, heap, size);
 	if (!c) {
-		pool_count(&pool->unclassed.misses);
+		dmaheap_shard_count(&sh->pool_misses, i);
 		return false;
 	}
 	class_expire(pool, c);

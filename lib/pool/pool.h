@@ -32,11 +32,10 @@
 /* An fdinfo of a dma-buf is about 150 bytes; room for a long name. */
 #define POOL_FDINFO_MAX 1024
 
-/* Hits, misses and buffers kept are counted in the thread's own shard of
- * the heap (struct dmaheap_shard), as they come with every allocation and
- * free the pool serves; but for misses of sizes no class holds. */
+/* The rarer outcomes. Hits, misses and buffers kept are counted in the
+ * thread's own shard of the heap (struct dmaheap_shard), as they come
+ * with every allocation and free the pool serves. */
 struct pool_counters {
-	atomic_uint_fast64_t misses; /* of sizes no class holds */
 	atomic_uint_fast64_t refused_shared;
 	atomic_uint_fast64_t refused_busy;
 	atomic_uint_fast64_t refused_full;
