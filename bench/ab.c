@@ -113,28 +113,6 @@ static void op(int m)
 	}
 }
 
-/* @t[m * rounds + r]: ns per operation of method m in round r. */
-static void run(double *t, int n, int rounds)
-{
-	int order[1 + MAX_BUILDS * PER_BUILD];
-	unsigned int seed = 1;
-
-	for (int m = 0; m < n; m++)
-		order[m] = m;
-	for (int r = -5; r < rounds; r++) {
-		shim_run_shuffle(order, n, &seed);
-		for (int k = 0; k < n; k++) {
-			double start = shim_run_now_ns();
-
-			for (int i = 0; i < BATCH; i++)
-				op(order[k]);
-			if (r >= 0)
-				t[order[k] * rounds + r] =
-					(shim_run_now_ns() - start) / BATCH;
-		}
-	}
-}
-
 static void report(const double *t, int n, int rounds)
 {
 	static const char *const what[PER_BUILD] = { "alloc+free",
@@ -178,9 +156,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nbuilds; i++)
 		load(&builds[i], argv[i + 2]);
 	t = calloc((size_t)n * (size_t)rounds, sizeof(*t));
-	if (!t)
+	if (!t || shim_run_rounds(t, n, rounds, 5, BATCH, op))
 		die("calloc", "out of memory");
-	run(t, n, rounds);
 	report(t, n, rounds);
 	free(t);
 	close(heap_fd);

@@ -153,11 +153,11 @@ static void raw_calls_op(void)
 	raw_op(true);
 }
 
-static void op(enum method m)
+static void op(int m)
 {
 	struct dmaheap_buf *b;
 
-	switch (m) {
+	switch ((enum method)m) {
 	case RAW:
 	case RAW_NAME:
 		raw_op(m == RAW_NAME);
@@ -223,7 +223,7 @@ static void setup(void)
 	must(dmaheap_ctx_set_pool(pooled, &po), "dmaheap_ctx_set_pool");
 	/* Opens the heap, resolves names: not what is measured. */
 	for (int m = 0; m < NMETHODS; m++)
-		op((enum method)m);
+		op(m);
 }
 
 static double single[NMETHODS];
@@ -231,25 +231,9 @@ static double single[NMETHODS];
 static void run_single(int rounds, int batch)
 {
 	double *t = calloc((size_t)rounds * NMETHODS, sizeof(*t));
-	int order[NMETHODS];
-	unsigned int seed = 1;
 
-	if (!t)
+	if (!t || shim_run_rounds(t, NMETHODS, rounds, 3, batch, op))
 		exit(1);
-	for (int m = 0; m < NMETHODS; m++)
-		order[m] = m;
-	for (int r = -3; r < rounds; r++) {
-		shim_run_shuffle(order, NMETHODS, &seed);
-		for (int k = 0; k < NMETHODS; k++) {
-			double start = shim_run_now_ns();
-
-			for (int i = 0; i < batch; i++)
-				op((enum method)order[k]);
-			if (r >= 0)
-				t[order[k] * rounds + r] =
-					(shim_run_now_ns() - start) / batch;
-		}
-	}
 	for (int m = 0; m < NMETHODS; m++)
 		single[m] = shim_run_median(t + m * rounds, rounds);
 	free(t);
@@ -381,7 +365,7 @@ static void count_calls(int n)
 
 		shim_counts(&a);
 		for (int i = 0; i < n; i++)
-			op((enum method)m);
+			op(m);
 		shim_counts(&b);
 		calls[m] = (struct dmaheap_shim_counts){
 			b.open - a.open, b.close - a.close, b.alloc - a.alloc,

@@ -79,4 +79,38 @@ static inline void shim_run_shuffle(int *v, int n, unsigned int *seed)
 	}
 }
 
+/*
+ * @rounds rounds of methods 0 to @n - 1, after @warmup rounds not kept:
+ * each round in a new order, each method's @batch operations timed
+ * together; @t[m * rounds + r] receives the ns per operation of method m
+ * in round r. Always inline, so that @op is called directly, as a loop
+ * written in place would call it. Returns -1 out of memory.
+ */
+static inline __attribute__((always_inline)) int
+shim_run_rounds(double *t, int n, int rounds, int warmup, int batch,
+		void (*op)(int))
+{
+	int *order = malloc((size_t)n * sizeof(*order));
+	unsigned int seed = 1;
+
+	if (!order)
+		return -1;
+	for (int m = 0; m < n; m++)
+		order[m] = m;
+	for (int r = -warmup; r < rounds; r++) {
+		shim_run_shuffle(order, n, &seed);
+		for (int k = 0; k < n; k++) {
+			double start = shim_run_now_ns();
+
+			for (int i = 0; i < batch; i++)
+				op(order[k]);
+			if (r >= 0)
+				t[order[k] * rounds + r] =
+					(shim_run_now_ns() - start) / batch;
+		}
+	}
+	free(order);
+	return 0;
+}
+
 #endif
