@@ -543,6 +543,27 @@ static void test_malformed_fdinfo(void **state)
 	dmaheap_stat_free(st);
 }
 
+/* Numbers up to 2^64 - 1 are read; one more is malformed, not wrapped. */
+static void test_fdinfo_number_limits(void **state)
+{
+	struct env *e = *state;
+	struct dmaheap_stat *st = NULL;
+
+	assert_int_equal(dmaheap_mock_proc_add(e->f.mock, 5, "big\n"), 0);
+	add_fd(e, 5, 3, UINT64_MAX, 4 * KIB, "system", NULL);
+	assert_int_equal(dmaheap_mock_proc_set_fd(e->f.mock, 5, 4,
+			 "ino:\t18446744073709551616\nsize:\t4096\n"
+			 "exp_name:\tsystem\n"), 0);
+	assert_int_equal(dmaheap_mock_proc_set_fd(e->f.mock, 5, 5,
+			 "ino:\t184467440737095516150\nsize:\t4096\n"
+			 "exp_name:\tsystem\n"), 0);
+	assert_int_equal(dmaheap_stat_scan(e->f.ctx, e->proc, 0, &st), 0);
+	assert_int_equal(st->malformed, 2);
+	assert_int_equal(st->n_bufs, 1);
+	assert_non_null(buf_of(st, UINT64_MAX));
+	dmaheap_stat_free(st);
+}
+
 static void test_malformed_maps(void **state)
 {
 	struct env *e = *state;
@@ -800,6 +821,7 @@ int main(void)
 		STAT_TEST(test_own_listing_fd_not_vanished),
 		STAT_TEST(test_unreadable_warns_once),
 		STAT_TEST(test_malformed_fdinfo),
+		STAT_TEST(test_fdinfo_number_limits),
 		STAT_TEST(test_malformed_maps),
 		STAT_TEST(test_long_maps),
 		STAT_TEST(test_bad_arguments),
