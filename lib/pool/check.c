@@ -48,16 +48,17 @@ void dmaheap_pool_auto_name(const struct dmaheap_heap *heap,
 	name[DMA_BUF_NAME_LEN - 1] = '\0';
 }
 
-/* What the fdinfo name @fi_name is to the pool. */
+/* What the fdinfo name @fi_name is to the pool. The auto name is the
+ * heap's cut to fit (dmaheap_pool_auto_name()), compared without a copy:
+ * this runs on every free. */
 static enum pool_name name_kind(const struct dmaheap_heap *heap,
 				const char *fi_name)
 {
-	char name[DMA_BUF_NAME_LEN];
-
 	if (!fi_name[0])
 		return POOL_NAME_NONE;
-	dmaheap_pool_auto_name(heap, name);
-	return strcmp(fi_name, name) == 0 ? POOL_NAME_AUTO : POOL_NAME_OTHER;
+	return strncmp(fi_name, heap->name, DMA_BUF_NAME_LEN - 1) == 0 &&
+	       strnlen(fi_name, DMA_BUF_NAME_LEN) < DMA_BUF_NAME_LEN ?
+	       POOL_NAME_AUTO : POOL_NAME_OTHER;
 }
 
 /*

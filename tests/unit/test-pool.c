@@ -839,6 +839,35 @@ static struct dmaheap_buf *alloc_unnamed(struct fixture *f)
 	return buf;
 }
 
+/* A heap name too long for a buffer's: the cut name it auto-names with is
+ * its own, and a shorter cut is a name of the user's. */
+static void test_long_heap_name_named_again(void **state)
+{
+	static const char heap[] = "a-heap-whose-name-is-longer-than-31-bytes";
+	struct fixture *f = *state;
+	struct dmaheap_buf *buf = NULL;
+	char cut[31];
+
+	assert_int_equal(dmaheap_mock_add_heap(f->mock, heap, NULL), 0);
+	pool_on(f, 0, 0, 0, 0);
+	assert_int_equal(dmaheap_alloc(f->ctx, heap, PAGE, 0, &buf), 0);
+	expect_name(f, buf, "a-heap-whose-name-is-longer-tha");
+	assert_true(free_kept(f, buf));
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_alloc(f->ctx, heap, PAGE, 0, &buf), 0);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SET_NAME), 0);
+	/* One byte shorter than the cut: not the heap's name. */
+	memcpy(cut, heap, sizeof(cut) - 1);
+	cut[sizeof(cut) - 1] = '\0';
+	assert_int_equal(dmaheap_buf_set_name(buf, cut), 0);
+	assert_true(free_kept(f, buf));
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_alloc(f->ctx, heap, PAGE, 0, &buf), 0);
+	assert_int_equal(dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_IOCTL_SET_NAME), 1);
+	expect_name(f, buf, "a-heap-whose-name-is-longer-tha");
+	dmaheap_buf_free(buf);
+}
+
 /* A request for no name gets a buffer without its last user's name, nor
  * the heap's; one with a name already right costs nothing. */
 static void test_no_name_clears_name(void **state)
@@ -1039,6 +1068,7 @@ int main(void)
 		FIXTURE_TEST(test_syscalls),
 		FIXTURE_TEST(test_kept_fdinfo),
 		FIXTURE_TEST(test_renamed_buffer_named_again),
+		FIXTURE_TEST(test_long_heap_name_named_again),
 		FIXTURE_TEST(test_limit_per_class),
 		FIXTURE_TEST(test_limit_bytes),
 		FIXTURE_TEST(test_lower_limits_trim),
