@@ -92,7 +92,7 @@ int dmaheap_fdinfo_parse(const char *text, size_t len,
 	bool bad = false, bad_refs = false;
 	size_t pos = 0;
 
-	/* Not a memset: the two strings are most of its 528 bytes. */
+	/* Not a memset: the two strings are 512 of its 536 bytes. */
 	fi->ino = fi->size = fi->count = 0;
 	fi->exporter[0] = fi->name[0] = '\0';
 	while (pos < len) {
