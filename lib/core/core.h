@@ -121,6 +121,9 @@ struct dmaheap_heap {
 	atomic_uchar name_cut;
 	/* Recycling pool size classes of this heap (pool.c); append-only. */
 	_Atomic(struct dmaheap_pool_class *) pool_classes;
+	/* Frees the pool refused for a size beyond those classes (pool.c):
+	 * rare, so one counter the threads share. */
+	atomic_uint_fast64_t pool_unclassed_full;
 	char name[];
 };
 

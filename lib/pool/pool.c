@@ -194,7 +194,7 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean, unsigned int i)
 		return false;
 	c = dmaheap_pool_class_get(pool, buf->heap, buf->size);
 	if (!c) {
-		pool_count(&pool->unclassed.refused_full);
+		pool_count(&buf->heap->pool_unclassed_full);
 		return false;
 	}
 	class_expire(pool, c);
@@ -447,8 +447,8 @@ DMAHEAP_EXPORT int dmaheap_pool_trim(struct dmaheap_ctx *ctx,
 							       VICTIM_ANY);
 }
 
-/* Adds what @heap's shards counted: its classes' hits, misses and buffers
- * kept. */
+/* Adds what @heap's shards counted (its classes' hits, misses and buffers
+ * kept) and its frees refused for sizes beyond its classes. */
 static void heap_counts_add(struct dmaheap_heap *heap,
 			    struct dmaheap_pool_stats *out)
 {
@@ -459,6 +459,7 @@ static void heap_counts_add(struct dmaheap_heap *heap,
 		out->misses += atomic_load(&sh->pool_misses);
 		out->recycled += atomic_load(&sh->pool_recycled);
 	}
+	out->refused_full += atomic_load(&heap->pool_unclassed_full);
 }
 
 DMAHEAP_EXPORT int dmaheap_pool_stats(struct dmaheap_ctx *ctx,
@@ -473,8 +474,6 @@ DMAHEAP_EXPORT int dmaheap_pool_stats(struct dmaheap_ctx *ctx,
 	pool = pool_of(ctx);
 	if (!pool)
 		return 0;
-	if (!heap)
-		dmaheap_pool_counters_add(out, &pool->unclassed);
 	for (struct dmaheap_pool_class *c = first_class(pool); c;
 	     c = c->all_next)
 		if (!heap || strcmp(c->heap->name, heap) == 0)

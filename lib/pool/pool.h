@@ -87,7 +87,6 @@ struct dmaheap_pool {
 	/* A MADV_WIPEONFORK page: reads 0 in a child after fork(). */
 	volatile unsigned char *fork_page;
 	size_t page_size;
-	struct pool_counters unclassed; /* sizes beyond the class limit */
 };
 
 /* What trimming may take from a class. */

@@ -184,6 +184,7 @@ static void test_sizes_beyond_the_classes(void **state)
 	assert_int_equal(s.cached_buffers, 64);
 	assert_int_equal(dmaheap_pool_stats(f->ctx, "system", &s), 0);
 	assert_int_equal(s.misses, 65);
+	assert_int_equal(s.refused_full, 1);
 	/* The class it lacks is not made later either. */
 	dmaheap_mock_reset_calls(f->mock);
 	dmaheap_buf_free(alloc_n(f, 65 * PAGE));
