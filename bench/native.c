@@ -32,8 +32,19 @@
 #define FAKE_MAJOR 250
 #define FAKE_BUF_FD0 1000
 #define BATCH 1000
+/* Per thread and round: tens of milliseconds, so that threads starting
+ * and waking up late do not count (at 20000, two threads measured no
+ * faster than one, at the same CPU time per operation). */
+#define THREAD_OPS 300000
 
-static atomic_uint fake_next;
+/* Each thread numbers its buffers in a block of its own: a counter all
+ * threads wrote would be a cache line they share, and the thread figures
+ * would measure that line rather than the library. */
+#define FAKE_FD_BLOCK 4096
+#define FAKE_FD_BLOCKS 15 /* all below 65536, as a process's fds would be */
+static atomic_uint fake_threads;
+static _Thread_local unsigned int fake_block; /* 1 + its block; 0: none yet */
+static _Thread_local unsigned int fake_next;
 static unsigned char fake_page[1 << 16] __attribute__((aligned(65536)));
 static const char fake_fdinfo[] = "size:\t4096\ncount:\t1\nexp_name:\tsystem\n"
 				  "name:\tsystem\n";
@@ -60,8 +71,12 @@ static int f_ioctl(const struct dmaheap_sys *self, int fd, unsigned long req,
 	if (req == DMA_HEAP_IOCTL_ALLOC) {
 		struct dma_heap_allocation_data *d = arg;
 
-		d->fd = FAKE_BUF_FD0 + atomic_fetch_add_explicit(
-			&fake_next, 1, memory_order_relaxed) % 100000u;
+		if (!fake_block)
+			fake_block = 1 + atomic_fetch_add_explicit(
+				&fake_threads, 1, memory_order_relaxed) %
+				FAKE_FD_BLOCKS;
+		d->fd = FAKE_BUF_FD0 + (fake_block - 1) * FAKE_FD_BLOCK +
+			fake_next++ % FAKE_FD_BLOCK;
 	}
 	return 0;
 }
@@ -373,7 +388,7 @@ static void native_threads(struct nstate *s, struct bench_report *r)
 			for (int i = 0; i < 3; i++) {
 				bench_series_add(&v[c][i],
 						 nthroughput(ctxs[c], counts[i],
-							     20000, &cpu_op));
+							     THREAD_OPS, &cpu_op));
 				bench_series_add(&cpu[c][i], cpu_op);
 			}
 	report_section(r, "native_threads");
