@@ -71,15 +71,17 @@ struct dmaheap_shard {
 	/* ...and the plain heap its threads last found by name: a hint,
 	 * checked by name and generation on use (resolve.c). */
 	_Atomic(struct dmaheap_heap *) last_heap;
-	/* Context only: the id of the thread that owns this shard, or 0. */
+	/* Context only: the id of the thread that owns this shard, or 0,
+	 * and how many shards were claimed before it (dmaheap_shard_order()). */
 	_Atomic(uintptr_t) owner;
+	atomic_uint order;
 	/* Heaps only: the pool's hits, misses and buffers kept (pool.c). */
 	_Atomic(uint64_t) pool_hits;
 	_Atomic(uint64_t) pool_misses;
 	_Atomic(uint64_t) pool_recycled;
 };
 
-/* 256 bytes a shard, of which the fields take 88: with any alignment of
+/* 256 bytes a shard, of which the fields take 96: with any alignment of
  * the array, two lines at least lie between two shards' fields, so no
  * 64-byte line and no prefetched pair of lines holds both. */
 union dmaheap_shard_slot {
@@ -228,6 +230,7 @@ struct dmaheap_ctx {
 	_Atomic(uint64_t) lookup_failures; /* on heaps that could not open */
 	/* Set by dmaheap_ctx_free(): the caller's reference is gone. */
 	atomic_bool closed;
+	atomic_uint shard_claims; /* shards claimed so far (tally.c) */
 	/* Serialises the accounting's slow path (tally.c). */
 	pthread_mutex_t stats_lock;
 	/* Live bytes of all heaps, for the total's peak; its shards also
@@ -297,6 +300,11 @@ int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
 /* tally.c */
 unsigned int dmaheap_shard_claim(struct dmaheap_ctx *ctx, uintptr_t id,
 				 unsigned int home);
+/* Of the calling thread's shard @i: 0 for the first thread that claimed
+ * one, 1 for the next, and so on, so that a structure striped by it puts
+ * the first threads on different stripes; a hash of the thread's id for
+ * DMAHEAP_SHARD_SHARED. */
+unsigned int dmaheap_shard_order(struct dmaheap_ctx *ctx, unsigned int i);
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)

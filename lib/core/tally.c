@@ -44,10 +44,30 @@ unsigned int dmaheap_shard_claim(struct dmaheap_ctx *ctx, uintptr_t id,
 		if (cur == 0 &&
 		    atomic_compare_exchange_strong_explicit(
 			    owner, &cur, id, memory_order_relaxed,
-			    memory_order_relaxed))
+			    memory_order_relaxed)) {
+			/* Read by this thread only (and one that reuses its
+			 * id, after it ended). */
+			atomic_store_explicit(
+				&ctx->total.shard[j].s.order,
+				atomic_fetch_add_explicit(&ctx->shard_claims,
+							  1,
+							  memory_order_relaxed),
+				memory_order_relaxed);
 			return j;
+		}
 	}
 	return DMAHEAP_SHARD_SHARED;
+}
+
+unsigned int dmaheap_shard_order(struct dmaheap_ctx *ctx, unsigned int i)
+{
+	uint64_t id;
+
+	if (i != DMAHEAP_SHARD_SHARED)
+		return atomic_load_explicit(&ctx->total.shard[i].s.order,
+					    memory_order_relaxed);
+	id = dmaheap_thread_id();
+	return (unsigned int)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
 }
 
 _Static_assert(DMAHEAP_SHARDS == 33, "the home index takes 5 bits");

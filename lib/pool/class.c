@@ -18,19 +18,19 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* This thread's stripe: its id hashed, so threads spread over stripes. */
-static unsigned int my_stripe(void)
+/* The stripe of the thread whose shard of @ctx is @i: by the order in
+ * which threads first used the context, so the first POOL_STRIPES
+ * threads never share one (a hash of their ids would put two of them on
+ * one stripe about once in eight). */
+unsigned int dmaheap_pool_stripe(struct dmaheap_ctx *ctx, unsigned int i)
 {
-	uint64_t t = (uint64_t)(uintptr_t)pthread_self();
-
-	t ^= t >> 21;
-	t *= UINT64_C(0x9e3779b97f4a7c15);
-	return (unsigned int)(t >> 61) % POOL_STRIPES;
+	return dmaheap_shard_order(ctx, i) % POOL_STRIPES;
 }
 
-struct pool_counters *dmaheap_pool_counters(struct dmaheap_pool_class *c)
+struct pool_counters *dmaheap_pool_counters(struct dmaheap_pool_class *c,
+					    unsigned int stripe)
 {
-	return &c->stripes[my_stripe()].c;
+	return &c->stripes[stripe].c;
 }
 
 static struct dmaheap_pool_class *class_find(struct dmaheap_heap *heap,
@@ -135,16 +135,55 @@ static bool reserve_slot(struct dmaheap_pool *pool,
 	return false;
 }
 
-static void unreserve_slot(struct dmaheap_pool *pool,
-			   struct dmaheap_pool_class *c)
+static void unreserve_slots(struct dmaheap_pool *pool,
+			    struct dmaheap_pool_class *c, unsigned int n)
 {
-	atomic_fetch_sub_explicit(&c->count, 1, memory_order_relaxed);
-	atomic_fetch_sub_explicit(&pool->cached_bytes, c->size,
+	atomic_fetch_sub_explicit(&c->count, n, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&pool->cached_bytes, (uint64_t)n * c->size,
 				  memory_order_relaxed);
 }
 
-/* A look before the safety check's system calls; the push decides. */
-bool dmaheap_pool_room(struct dmaheap_pool *pool, struct dmaheap_pool_class *c)
+static void unreserve_slot(struct dmaheap_pool *pool,
+			   struct dmaheap_pool_class *c)
+{
+	unreserve_slots(pool, c, 1);
+}
+
+/* Gives back the reservations @c's stripes hold; false if none did. */
+static bool class_drop_held(struct dmaheap_pool *pool,
+			    struct dmaheap_pool_class *c)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < POOL_STRIPES; i++) {
+		struct pool_stripe *s = &c->stripes[i];
+		unsigned int held;
+
+		/* One taken after this look is its thread's to use. */
+		if (!atomic_load_explicit(&s->held, memory_order_relaxed))
+			continue;
+		pthread_mutex_lock(&s->lock);
+		held = atomic_load_explicit(&s->held, memory_order_relaxed);
+		atomic_store_explicit(&s->held, 0, memory_order_relaxed);
+		pthread_mutex_unlock(&s->lock);
+		unreserve_slots(pool, c, held);
+		any |= held > 0;
+	}
+	return any;
+}
+
+bool dmaheap_pool_drop_held(struct dmaheap_pool *pool)
+{
+	struct dmaheap_pool_class *c;
+	bool any = false;
+
+	c = atomic_load_explicit(&pool->classes, memory_order_acquire);
+	for (; c; c = c->all_next)
+		any |= class_drop_held(pool, c);
+	return any;
+}
+
+static bool room_left(struct dmaheap_pool *pool, struct dmaheap_pool_class *c)
 {
 	return atomic_load_explicit(&c->count, memory_order_relaxed) <
 		       atomic_load_explicit(&pool->max_buffers,
@@ -153,6 +192,18 @@ bool dmaheap_pool_room(struct dmaheap_pool *pool, struct dmaheap_pool_class *c)
 				    memory_order_relaxed) + c->size <=
 		       atomic_load_explicit(&pool->max_bytes,
 					    memory_order_relaxed);
+}
+
+/* A look before the safety check's system calls; the push decides. A
+ * reservation this thread's stripe holds is room. */
+bool dmaheap_pool_room(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
+		       unsigned int stripe)
+{
+	if (atomic_load_explicit(&c->stripes[stripe].held,
+				 memory_order_relaxed))
+		return true;
+	return room_left(pool, c) ||
+	       (dmaheap_pool_drop_held(pool) && room_left(pool, c));
 }
 
 /* Room for one more slot in @s; called with it locked. */
@@ -172,24 +223,55 @@ static bool stripe_grow(struct pool_stripe *s)
 	return true;
 }
 
-bool dmaheap_pool_push(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
-		       const struct pool_slot *slot)
+/* Puts @slot on top of @s; called with it locked and grown. */
+static void stripe_put(struct pool_stripe *s, const struct pool_slot *slot,
+		       uint64_t stamp)
 {
-	struct pool_stripe *s = &c->stripes[my_stripe()];
+	s->slots[s->count] = *slot;
+	s->slots[s->count++].since_ms = stamp;
+}
+
+/* A push onto a reservation @s holds; false if it holds none. */
+static bool push_held(struct pool_stripe *s, const struct pool_slot *slot,
+		      uint64_t stamp)
+{
+	unsigned int held;
+	bool ok = false;
+
+	if (!atomic_load_explicit(&s->held, memory_order_relaxed))
+		return false;
+	pthread_mutex_lock(&s->lock);
+	held = atomic_load_explicit(&s->held, memory_order_relaxed);
+	if (held && stripe_grow(s)) {
+		stripe_put(s, slot, stamp);
+		atomic_store_explicit(&s->held, held - 1,
+				      memory_order_relaxed);
+		ok = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+bool dmaheap_pool_push(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
+		       const struct pool_slot *slot, unsigned int stripe)
+{
+	struct pool_stripe *s = &c->stripes[stripe];
 	/* The clock only with a timeout: it is a tenth of a hit's cost. */
 	uint64_t stamp = atomic_load_explicit(&pool->idle_ms,
 					      memory_order_relaxed) ?
 				 now_ms() : 0;
 	bool ok;
 
-	if (!reserve_slot(pool, c))
+	if (push_held(s, slot, stamp))
+		return true;
+	/* At a limit, maybe only because of what other stripes hold. */
+	if (!reserve_slot(pool, c) &&
+	    !(dmaheap_pool_drop_held(pool) && reserve_slot(pool, c)))
 		return false;
 	pthread_mutex_lock(&s->lock);
 	ok = stripe_grow(s);
-	if (ok) {
-		s->slots[s->count] = *slot;
-		s->slots[s->count++].since_ms = stamp;
-	}
+	if (ok)
+		stripe_put(s, slot, stamp);
 	pthread_mutex_unlock(&s->lock);
 	if (!ok)
 		unreserve_slot(pool, c);
@@ -199,23 +281,35 @@ bool dmaheap_pool_push(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 /* The newest slot of this thread's stripe (warmest in caches), else of
  * another; false when the class is empty. */
 bool dmaheap_pool_pop(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
-		      struct pool_slot *out)
+		      struct pool_slot *out, unsigned int stripe)
 {
-	unsigned int first = my_stripe();
+	unsigned int first = stripe;
 
 	if (!atomic_load_explicit(&c->count, memory_order_relaxed))
 		return false;
 	for (unsigned int i = 0; i < POOL_STRIPES; i++) {
 		struct pool_stripe *s = &c->stripes[(first + i) % POOL_STRIPES];
+		unsigned int held = 0;
 		bool ok;
 
 		pthread_mutex_lock(&s->lock);
 		ok = s->count > 0;
-		if (ok)
+		if (ok) {
 			*out = s->slots[--s->count];
+			/* Held for this thread's next push: its own stripe
+			 * is where that goes. */
+			held = atomic_load_explicit(&s->held,
+						    memory_order_relaxed);
+			if (i == 0 && held < POOL_HELD_MAX)
+				atomic_store_explicit(&s->held, ++held,
+						      memory_order_relaxed);
+			else
+				held = 0;
+		}
 		pthread_mutex_unlock(&s->lock);
 		if (ok) {
-			unreserve_slot(pool, c);
+			if (!held)
+				unreserve_slot(pool, c);
 			return true;
 		}
 	}
@@ -254,10 +348,11 @@ static bool is_victim(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 	return false;
 }
 
-/* The oldest slot of some stripe if @rule allows taking it. */
+/* The oldest slot of some stripe if @rule allows taking it; *@from is
+ * that stripe. */
 static bool pop_oldest(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 		       enum victim_rule rule, uint64_t now,
-		       struct dmaheap_buf **out)
+		       struct dmaheap_buf **out, struct pool_stripe **from)
 {
 	/* The count is reserved before a push and given back after a pop,
 	 * so at 0 no stripe holds a slot: no need to lock them all. */
@@ -277,6 +372,7 @@ static bool pop_oldest(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 		pthread_mutex_unlock(&s->lock);
 		if (ok) {
 			unreserve_slot(pool, c);
+			*from = s;
 			return true;
 		}
 	}
@@ -288,20 +384,31 @@ int dmaheap_pool_class_trim(struct dmaheap_pool *pool,
 			    struct dmaheap_pool_class *c, enum victim_rule rule)
 {
 	uint64_t now = rule == VICTIM_IDLE ? now_ms() : 0;
+	struct pool_stripe *from;
 	struct dmaheap_buf *buf;
 	int n = 0;
 
-	while (pop_oldest(pool, c, rule, now, &buf)) {
+	while (pop_oldest(pool, c, rule, now, &buf, &from)) {
 		dmaheap_buf_release(buf);
-		pool_count(&dmaheap_pool_counters(c)->released);
+		pool_count(&from->c.released);
 		n++;
 	}
 	return n;
 }
 
+/* Buffers @c caches: its count less the reservations held. */
 unsigned int dmaheap_pool_class_count(struct dmaheap_pool_class *c)
 {
-	return atomic_load(&c->count);
+	unsigned int n = 0;
+
+	for (int i = 0; i < POOL_STRIPES; i++) {
+		struct pool_stripe *s = &c->stripes[i];
+
+		pthread_mutex_lock(&s->lock);
+		n += s->count;
+		pthread_mutex_unlock(&s->lock);
+	}
+	return n;
 }
 
 void dmaheap_pool_counters_add(struct dmaheap_pool_stats *out,
@@ -316,16 +423,10 @@ void dmaheap_pool_counters_add(struct dmaheap_pool_stats *out,
 void dmaheap_pool_class_stats(struct dmaheap_pool_class *c,
 			      struct dmaheap_pool_stats *out)
 {
-	unsigned int n = 0;
+	unsigned int n = dmaheap_pool_class_count(c);
 
-	for (int i = 0; i < POOL_STRIPES; i++) {
-		struct pool_stripe *s = &c->stripes[i];
-
-		dmaheap_pool_counters_add(out, &s->c);
-		pthread_mutex_lock(&s->lock);
-		n += s->count;
-		pthread_mutex_unlock(&s->lock);
-	}
+	for (int i = 0; i < POOL_STRIPES; i++)
+		dmaheap_pool_counters_add(out, &c->stripes[i].c);
 	out->cached_buffers += n;
 	out->cached_bytes += (uint64_t)n * c->size;
 }

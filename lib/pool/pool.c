@@ -122,6 +122,7 @@ bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
 	struct dmaheap_pool *pool = pool_of(ctx);
 	struct dmaheap_pool_class *c;
+	unsigned int stripe = dmaheap_pool_stripe(ctx, i);
 	struct pool_slot s;
 
 	if (!pool_usable(pool) || (flags & DMAHEAP_ALLOC_FRESH))
@@ -132,7 +133,7 @@ bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		return false;
 	}
 	class_expire(pool, c);
-	while (dmaheap_pool_pop(pool, c, &s)) {
+	while (dmaheap_pool_pop(pool, c, &s, stripe)) {
 		if (ready(ctx, pool, &s, flags)) {
 			/* The thread's own shard: no line shared to write. */
 			dmaheap_shard_count(&sh->pool_hits, i);
@@ -145,7 +146,7 @@ bool dmaheap_pool_take(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			    "pool: fd %d cannot be handed out, closed",
 			    s.buf->fd);
 		dmaheap_buf_release(s.buf);
-		pool_count(&dmaheap_pool_counters(c)->released);
+		pool_count(&dmaheap_pool_counters(c, stripe)->released);
 	}
 	dmaheap_shard_count(&sh->pool_misses, i);
 	return false;
@@ -186,6 +187,7 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean, unsigned int i)
 	struct dmaheap_pool_class *c;
 	struct pool_counters *counters;
 	struct pool_slot slot = { .buf = buf };
+	unsigned int stripe = dmaheap_pool_stripe(ctx, i);
 	int r;
 
 	/* The caller freed the context: nobody can allocate again. */
@@ -200,13 +202,13 @@ bool dmaheap_pool_give(struct dmaheap_buf *buf, bool clean, unsigned int i)
 	class_expire(pool, c);
 	if (!clean)
 		r = -EBUSY;
-	else if (!dmaheap_pool_room(pool, c))
+	else if (!dmaheap_pool_room(pool, c, stripe))
 		r = -ENOSPC;
 	else
 		r = give_check(pool, &slot);
-	if (r == 0 && !dmaheap_pool_push(pool, c, &slot))
+	if (r == 0 && !dmaheap_pool_push(pool, c, &slot, stripe))
 		r = -ENOSPC;
-	counters = dmaheap_pool_counters(c);
+	counters = dmaheap_pool_counters(c, stripe);
 	if (r == 0)
 		dmaheap_shard_count(&buf->heap->stats.shard[i].s.pool_recycled,
 				    i);
@@ -322,6 +324,11 @@ static int trim_all(struct dmaheap_pool *pool, enum victim_rule rule)
 {
 	int n = 0;
 
+	/* The limits' rules read the counters, which count held
+	 * reservations too: without them, they count what is cached. */
+	if (rule != VICTIM_IDLE)
+		dmaheap_pool_drop_held(pool);
+
 	for (struct dmaheap_pool_class *c = first_class(pool); c;
 	     c = c->all_next)
 		n += dmaheap_pool_class_trim(pool, c, rule);
@@ -375,7 +382,9 @@ static bool keep_fresh(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
 		.zeroed = true,
 	};
 
-	if (!dmaheap_pool_push(pool, c, &slot))
+	if (!dmaheap_pool_push(pool, c, &slot,
+			       dmaheap_pool_stripe(ctx,
+						   dmaheap_shard_index(ctx))))
 		return false;
 	dmaheap_stats_release(ctx, buf->heap, buf->size);
 	dmaheap_ctx_unref(ctx); /* the caller's reference keeps it alive */

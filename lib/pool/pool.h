@@ -8,13 +8,23 @@
  *
  * Locking: a size class keeps its buffers in POOL_STRIPES stripes, each
  * with its own mutex, held only to push or pop a slot. A thread pushes to
- * and pops from its own stripe first (picked from its thread id), so
- * threads recycling buffers of the same size rarely meet on a lock; a pop
- * moves on to the other stripes when its own is empty. Classes hang off
+ * and pops from its own stripe first (dmaheap_pool_stripe()): the first
+ * POOL_STRIPES threads to use the context each have one of their own, so
+ * they do not meet on a lock; a pop moves on to the other stripes when
+ * its own is empty. Classes hang off
  * their heap in an append-only list read without a lock; creating one
  * takes the pool's grow_lock. The buffers and bytes cached are atomic
  * counters, reserved before a push. Closing, zeroing and the check's system
  * calls run outside every lock.
+ *
+ * Those two counters are the only lines every thread would write, so a
+ * pop from a thread's own stripe keeps its reservation there ("held") for
+ * the stripe's next push, and a thread that takes a buffer and gives it
+ * back writes neither. The counters then count held reservations as well
+ * as cached buffers, so they never undercount and the limits hold; when
+ * a reservation or a trim finds a limit reached, the held ones are given
+ * back first (dmaheap_pool_drop_held()). What is cached is counted from
+ * the stripes.
  *
  * A slot says what was true when its buffer was cached: the fork
  * generation then (fork.c), whether it was zeroed, and its name. A
@@ -29,6 +39,9 @@
 #include "core/uapi.h"
 
 #define POOL_STRIPES 8
+/* Reservations a stripe may hold: a thread that takes up to this many
+ * buffers before giving them back makes no shared write. */
+#define POOL_HELD_MAX 4
 /* An fdinfo of a dma-buf is about 150 bytes; room for a long name. */
 #define POOL_FDINFO_MAX 1024
 
@@ -63,6 +76,9 @@ struct pool_stripe {
 	struct pool_slot *slots;           /* oldest first */
 	unsigned int count;
 	unsigned int cap;
+	/* Reservations kept from pops for the next pushes; written with
+	 * the lock held, read without it. */
+	atomic_uint held;
 	struct pool_counters c; /* of the threads that use this stripe */
 };
 
@@ -106,16 +122,20 @@ static inline void pool_count(atomic_uint_fast64_t *c)
 struct dmaheap_pool_class *dmaheap_pool_class_get(struct dmaheap_pool *pool,
 						  struct dmaheap_heap *heap,
 						  size_t size);
-struct pool_counters *dmaheap_pool_counters(struct dmaheap_pool_class *c);
+/* @stripe: the calling thread's, from dmaheap_pool_stripe(). */
+unsigned int dmaheap_pool_stripe(struct dmaheap_ctx *ctx, unsigned int i);
+struct pool_counters *dmaheap_pool_counters(struct dmaheap_pool_class *c,
+					    unsigned int stripe);
 bool dmaheap_pool_room(struct dmaheap_pool *pool,
-		       struct dmaheap_pool_class *c);
+		       struct dmaheap_pool_class *c, unsigned int stripe);
 bool dmaheap_pool_push(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
-		       const struct pool_slot *slot);
+		       const struct pool_slot *slot, unsigned int stripe);
 bool dmaheap_pool_pop(struct dmaheap_pool *pool, struct dmaheap_pool_class *c,
-		      struct pool_slot *out);
+		      struct pool_slot *out, unsigned int stripe);
 int dmaheap_pool_class_trim(struct dmaheap_pool *pool,
 			    struct dmaheap_pool_class *c,
 			    enum victim_rule rule);
+bool dmaheap_pool_drop_held(struct dmaheap_pool *pool);
 unsigned int dmaheap_pool_class_count(struct dmaheap_pool_class *c);
 void dmaheap_pool_class_stats(struct dmaheap_pool_class *c,
 			      struct dmaheap_pool_stats *out);

@@ -471,6 +471,107 @@ static void test_lower_limits_trim(void **state)
 	assert_false(free_kept(f, alloc_n(f, PAGE)));
 }
 
+/*
+ * A hit keeps its reservation for the thread's next free, so a thread
+ * that takes and gives back writes no counter other threads write. At a
+ * limit, reservations held for buffers still out are given back first:
+ * they never refuse a free that fits beside what is cached.
+ */
+static void test_held_given_back_at_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *a = alloc_n(f, PAGE), *big = alloc_n(f, 2 * PAGE);
+	struct dmaheap_pool_stats s;
+
+	pool_on(f, 0, 2 * PAGE, 0, 0);
+	assert_true(free_kept(f, a));
+	a = alloc_n(f, PAGE);
+	assert_int_equal(stats(f).hits, 1);
+	/* Nothing cached: the page held for a leaves room for two. */
+	assert_true(free_kept(f, big));
+	s = stats(f);
+	assert_int_equal(s.cached_bytes, 2 * PAGE);
+	assert_int_equal(s.refused_full, 0);
+	assert_false(free_kept(f, a));
+	assert_int_equal(stats(f).refused_full, 1);
+}
+
+/* Frees a buffer of its own, takes it back (a hit, from its own stripe,
+ * which holds the reservation) and hands it over. */
+static void *give_and_take(void *arg)
+{
+	struct fixture *f = arg;
+	struct dmaheap_buf *buf = NULL;
+
+	if (dmaheap_alloc(f->ctx, "system", PAGE, 0, &buf))
+		return NULL;
+	dmaheap_buf_free(buf);
+	if (dmaheap_alloc(f->ctx, "system", PAGE, 0, &buf))
+		return NULL;
+	return buf;
+}
+
+/* A reservation another thread's stripe holds is given back too. */
+static void test_held_by_another_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *other = alloc_n(f, PAGE);
+	pthread_t t;
+	void *r;
+
+	pool_on(f, 0, 0, 1, 0);
+	assert_int_equal(pthread_create(&t, NULL, give_and_take, f), 0);
+	assert_int_equal(pthread_join(t, &r), 0);
+	assert_non_null(r);
+	assert_int_equal(stats(f).hits, 1);
+	assert_int_equal(stats(f).cached_buffers, 0);
+	/* The class's one place is held for r, which is out: other fits. */
+	assert_true(free_kept(f, other));
+	assert_false(free_kept(f, r));
+	assert_int_equal(stats(f).cached_buffers, 1);
+	assert_int_equal(stats(f).refused_full, 1);
+}
+
+/* Lowering a limit trims to what is cached, not to what is held. */
+static void test_lower_limit_counts_cached(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *b[3];
+
+	pool_on(f, 0, 0, 3, 0);
+	for (int i = 0; i < 3; i++)
+		b[i] = alloc_n(f, PAGE);
+	for (int i = 0; i < 3; i++)
+		assert_true(free_kept(f, b[i]));
+	b[0] = alloc_n(f, PAGE);
+	pool_on(f, 0, 0, 2, 0);
+	assert_int_equal(stats(f).cached_buffers, 2);
+	assert_int_equal(stats(f).released, 0);
+	assert_false(free_kept(f, b[0]));
+	assert_int_equal(stats(f).refused_full, 1);
+}
+
+/* Prewarming counts what is cached: a place held for a buffer out is
+ * not a buffer ready to hand out. */
+static void test_prewarm_counts_cached(void **state)
+{
+	struct fixture *f = *state;
+	struct dmaheap_buf *a, *b;
+
+	pool_on(f, 0, 0, 4, 0);
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", PAGE, 2, 0), 2);
+	a = alloc_n(f, PAGE);
+	b = alloc_n(f, PAGE);
+	assert_int_equal(stats(f).cached_buffers, 0);
+	dmaheap_mock_reset_calls(f->mock);
+	assert_int_equal(dmaheap_pool_prewarm(f->ctx, "system", PAGE, 2, 0), 2);
+	assert_int_equal(allocs(f), 2);
+	assert_int_equal(stats(f).cached_buffers, 2);
+	assert_true(free_kept(f, a));
+	assert_true(free_kept(f, b));
+	assert_int_equal(stats(f).cached_buffers, 4);
+}
+
 static void test_trim(void **state)
 {
 	struct fixture *f = *state;
@@ -1076,6 +1177,10 @@ int main(void)
 		FIXTURE_TEST(test_trim),
 		FIXTURE_TEST(test_idle_timeout),
 		FIXTURE_TEST(test_prewarm),
+		FIXTURE_TEST(test_held_given_back_at_limit),
+		FIXTURE_TEST(test_held_by_another_thread),
+		FIXTURE_TEST(test_lower_limit_counts_cached),
+		FIXTURE_TEST(test_prewarm_counts_cached),
 		FIXTURE_TEST(test_alias_served_from_member),
 		FIXTURE_TEST(test_usage_and_fallback_use_pool),
 		FIXTURE_TEST(test_context_stats_follow),
