@@ -1835,12 +1835,16 @@ DMAHEAP_EXPORT int dmaheap_image_end_cpu_access(struct dmaheap_image *img,
  * dmaheap_pool_trim() before making one.
  *
  * Threads: every pool function may be called from any thread. A size
- * class keeps its buffers in 8 stripes with a mutex each; a thread uses
- * the stripe its thread id picks, so a hit or a recycled free takes one
- * uncontended lock as long as threads land on different stripes, and a
- * hit looks at the other stripes only when its own is empty. Classes are
- * found without a lock; the limits are atomic counters. The check's
- * system calls, zeroing and closing run outside every lock.
+ * class keeps its buffers in 8 stripes with a mutex each. The first 8
+ * threads to use the context each have a stripe of their own (later ones
+ * share them), so a hit or a recycled free takes one uncontended lock,
+ * and a hit looks at the other stripes only when its own is empty. A hit
+ * keeps the buffer's place in the limits for the same thread's next free
+ * (up to 4 places a stripe), so a thread that takes buffers and gives
+ * them back writes nothing other threads write; a free or a trim that
+ * finds a limit reached first gives back the places kept for buffers
+ * that are out. Classes are found without a lock. The check's system
+ * calls, zeroing and closing run outside every lock.
  */
 
 /** Pool option flags (struct dmaheap_pool_options.flags). @since 0.2 */
