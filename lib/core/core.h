@@ -300,11 +300,6 @@ int dmaheap_struct_size_check(const void *src, size_t size, size_t first,
 /* tally.c */
 unsigned int dmaheap_shard_claim(struct dmaheap_ctx *ctx, uintptr_t id,
 				 unsigned int home);
-/* Of the calling thread's shard @i: 0 for the first thread that claimed
- * one, 1 for the next, and so on, so that a structure striped by it puts
- * the first threads on different stripes; a hash of the thread's id for
- * DMAHEAP_SHARD_SHARED. */
-unsigned int dmaheap_shard_order(struct dmaheap_ctx *ctx, unsigned int i);
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -361,6 +356,24 @@ static inline unsigned int dmaheap_shard_index(struct dmaheap_ctx *ctx)
 				 memory_order_relaxed) == id)
 		return home;
 	return dmaheap_shard_claim(ctx, id, home);
+}
+
+/*
+ * Of the calling thread's shard @i: 0 for the first thread that claimed
+ * one, 1 for the next, and so on, so that a structure striped by it puts
+ * the first threads on different stripes; a hash of the thread's id for
+ * DMAHEAP_SHARD_SHARED. Inline: the pool asks on every hit and free.
+ */
+static inline unsigned int dmaheap_shard_order(struct dmaheap_ctx *ctx,
+					       unsigned int i)
+{
+	uint64_t id;
+
+	if (i != DMAHEAP_SHARD_SHARED)
+		return atomic_load_explicit(&ctx->total.shard[i].s.order,
+					    memory_order_relaxed);
+	id = dmaheap_thread_id();
+	return (unsigned int)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
 }
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live);

@@ -59,17 +59,6 @@ unsigned int dmaheap_shard_claim(struct dmaheap_ctx *ctx, uintptr_t id,
 	return DMAHEAP_SHARD_SHARED;
 }
 
-unsigned int dmaheap_shard_order(struct dmaheap_ctx *ctx, unsigned int i)
-{
-	uint64_t id;
-
-	if (i != DMAHEAP_SHARD_SHARED)
-		return atomic_load_explicit(&ctx->total.shard[i].s.order,
-					    memory_order_relaxed);
-	id = dmaheap_thread_id();
-	return (unsigned int)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
-}
-
 _Static_assert(DMAHEAP_SHARDS == 33, "the home index takes 5 bits");
 _Static_assert(sizeof(struct dmaheap_shard) + 128 <=
 		       sizeof(union dmaheap_shard_slot),

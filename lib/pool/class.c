@@ -18,15 +18,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* The stripe of the thread whose shard of @ctx is @i: by the order in
- * which threads first used the context, so the first POOL_STRIPES
- * threads never share one (a hash of their ids would put two of them on
- * one stripe about once in eight). */
-unsigned int dmaheap_pool_stripe(struct dmaheap_ctx *ctx, unsigned int i)
-{
-	return dmaheap_shard_order(ctx, i) % POOL_STRIPES;
-}
-
 struct pool_counters *dmaheap_pool_counters(struct dmaheap_pool_class *c,
 					    unsigned int stripe)
 {

@@ -122,8 +122,18 @@ static inline void pool_count(atomic_uint_fast64_t *c)
 struct dmaheap_pool_class *dmaheap_pool_class_get(struct dmaheap_pool *pool,
 						  struct dmaheap_heap *heap,
 						  size_t size);
-/* @stripe: the calling thread's, from dmaheap_pool_stripe(). */
-unsigned int dmaheap_pool_stripe(struct dmaheap_ctx *ctx, unsigned int i);
+/*
+ * The stripe of the thread whose shard of @ctx is @i: by the order in
+ * which threads first used the context, so the first POOL_STRIPES
+ * threads never share one (a hash of their ids would put two of them on
+ * one stripe about once in eight). The @stripe arguments below are the
+ * calling thread's, from here.
+ */
+static inline unsigned int dmaheap_pool_stripe(struct dmaheap_ctx *ctx,
+					       unsigned int i)
+{
+	return dmaheap_shard_order(ctx, i) % POOL_STRIPES;
+}
 struct pool_counters *dmaheap_pool_counters(struct dmaheap_pool_class *c,
 					    unsigned int stripe);
 bool dmaheap_pool_room(struct dmaheap_pool *pool,
