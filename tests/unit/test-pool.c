@@ -61,6 +61,18 @@ static bool free_kept(struct fixture *f, struct dmaheap_buf *buf)
 	return stats(f).recycled == before + 1;
 }
 
+/* Caches @n buffers of one page, made while all are live (no hits). */
+static void cache_pages(struct fixture *f, int n)
+{
+	struct dmaheap_buf *b[8];
+
+	assert_true(n <= 8);
+	for (int i = 0; i < n; i++)
+		b[i] = alloc_n(f, PAGE);
+	for (int i = 0; i < n; i++)
+		assert_true(free_kept(f, b[i]));
+}
+
 static void fill(struct dmaheap_buf *buf, unsigned char v)
 {
 	void *p;
@@ -452,13 +464,9 @@ static void test_limit_bytes(void **state)
 static void test_lower_limits_trim(void **state)
 {
 	struct fixture *f = *state;
-	struct dmaheap_buf *b[4];
 
 	pool_on(f, 0, 0, 0, 0);
-	for (int i = 0; i < 4; i++)
-		b[i] = alloc_n(f, PAGE);
-	for (int i = 0; i < 4; i++)
-		assert_true(free_kept(f, b[i]));
+	cache_pages(f, 4);
 	pool_on(f, 0, 0, 3, 0);
 	assert_int_equal(stats(f).cached_buffers, 3);
 	pool_on(f, 0, 2 * PAGE, 3, 0);
@@ -536,18 +544,15 @@ static void test_held_by_another_thread(void **state)
 static void test_lower_limit_counts_cached(void **state)
 {
 	struct fixture *f = *state;
-	struct dmaheap_buf *b[3];
+	struct dmaheap_buf *held;
 
 	pool_on(f, 0, 0, 3, 0);
-	for (int i = 0; i < 3; i++)
-		b[i] = alloc_n(f, PAGE);
-	for (int i = 0; i < 3; i++)
-		assert_true(free_kept(f, b[i]));
-	b[0] = alloc_n(f, PAGE);
+	cache_pages(f, 3);
+	held = alloc_n(f, PAGE);
 	pool_on(f, 0, 0, 2, 0);
 	assert_int_equal(stats(f).cached_buffers, 2);
 	assert_int_equal(stats(f).released, 0);
-	assert_false(free_kept(f, b[0]));
+	assert_false(free_kept(f, held));
 	assert_int_equal(stats(f).refused_full, 1);
 }
 
