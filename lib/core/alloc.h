@@ -15,7 +15,9 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 
+#include "buffer.h"
 #include "core.h"
+#include "tally.h"
 #include "uapi.h"
 
 /* alloc.c, out of line. */

@@ -9,56 +9,21 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "buffer.h"
+#include "tally.h"
 #include "uapi.h"
 
-/* The buffer's mutex is made by the first thread that needs it; the
- * others that need it meanwhile wait for it to be made. */
-enum buf_lock_state { LOCK_NONE, LOCK_MAKING, LOCK_MADE };
-
-/*
- * Buffer objects: each shard of the context keeps the last one freed by
- * its threads for the next allocation there, so a thread that allocates
- * and frees in turn does not go through malloc and free each time. An
- * owned shard's slot has one user, its thread (dmaheap_shard_index()).
- */
 /* No spare: the first buffer of a thread, or one freed elsewhere. */
-static DMAHEAP_COLD struct dmaheap_buf *buf_object_new(void)
+DMAHEAP_COLD struct dmaheap_buf *dmaheap_buf_object_new(void)
 {
 	/* malloc, not calloc: glibc's calloc skips the thread cache. */
 	return malloc(sizeof(struct dmaheap_buf));
 }
 
-/* Puts @buf (or NULL) in shard @i's slot; returns what was there. */
-static struct dmaheap_buf *spare_swap(struct dmaheap_ctx *ctx, unsigned int i,
-				      struct dmaheap_buf *buf)
-{
-	_Atomic(struct dmaheap_buf *) *spare = &ctx->total.shard[i].s.spare;
-	struct dmaheap_buf *old;
-
-	/* Acquire and release: one thread's last writes to an object come
-	 * before the next one's first. */
-	if (i == DMAHEAP_SHARD_SHARED)
-		return atomic_exchange_explicit(spare, buf,
-						memory_order_acq_rel);
-	/* This thread's own slot: nobody else reads or writes it. */
-	old = atomic_load_explicit(spare, memory_order_relaxed);
-	atomic_store_explicit(spare, buf, memory_order_relaxed);
-	return old;
-}
-
-static struct dmaheap_buf *buf_object_get(struct dmaheap_ctx *ctx,
-					  unsigned int i)
-{
-	struct dmaheap_buf *buf = spare_swap(ctx, i, NULL);
-
-	return buf ? buf : buf_object_new();
-}
-
 static void buf_object_put(struct dmaheap_ctx *ctx, struct dmaheap_buf *buf,
 			   unsigned int i)
 {
-	struct dmaheap_buf *old = spare_swap(ctx, i, buf);
+	struct dmaheap_buf *old = dmaheap_buf_spare_swap(ctx, i, buf);
 
 	/* Mostly none: the slot was emptied by this thread's allocation. */
 	if (old)
@@ -78,57 +43,30 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 				   dmaheap_shard_index(ctx), ret);
 }
 
-DMAHEAP_HOT
-int dmaheap_buf_wrap_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			int fd, size_t size, int prot, unsigned int i,
-			struct dmaheap_buf **ret)
-{
-	/* The mutex is left unwritten: it is made on first use. */
-	struct dmaheap_buf *buf = buf_object_get(ctx, i);
-
-	if (!buf)
-		return -ENOMEM;
-	buf->ctx = ctx;
-	buf->heap = heap;
-	buf->fd = fd;
-	buf->prot = prot;
-	buf->size = size;
-	buf->addr = NULL;
-	buf->map_refs = 0;
-	buf->reads = 0;
-	buf->writes = 0;
-	buf->info_fd = -1;
-	buf->origin_heap = NULL;
-	buf->origin_props = 0;
-	atomic_init(&buf->lock_state, LOCK_NONE);
-	dmaheap_ctx_ref_at(ctx, i);
-	*ret = buf;
-	return 0;
-}
 
 static void buf_lock_make(struct dmaheap_buf *buf)
 {
-	int state = LOCK_NONE;
+	int state = DMAHEAP_BUF_LOCK_NONE;
 
 	if (atomic_compare_exchange_strong_explicit(&buf->lock_state, &state,
-						    LOCK_MAKING,
+						    DMAHEAP_BUF_LOCK_MAKING,
 						    memory_order_acquire,
 						    memory_order_acquire)) {
 		/* Default attributes: glibc and musl never fail here. */
 		(void)pthread_mutex_init(&buf->lock, NULL);
-		atomic_store_explicit(&buf->lock_state, LOCK_MADE,
+		atomic_store_explicit(&buf->lock_state, DMAHEAP_BUF_LOCK_MADE,
 				      memory_order_release);
 		return;
 	}
 	while (atomic_load_explicit(&buf->lock_state, memory_order_acquire) !=
-	       LOCK_MADE)
+	       DMAHEAP_BUF_LOCK_MADE)
 		sched_yield();
 }
 
 void dmaheap_buf_lock(struct dmaheap_buf *buf)
 {
 	if (atomic_load_explicit(&buf->lock_state, memory_order_acquire) !=
-	    LOCK_MADE)
+	    DMAHEAP_BUF_LOCK_MADE)
 		buf_lock_make(buf);
 	pthread_mutex_lock(&buf->lock);
 }
@@ -230,7 +168,7 @@ static DMAHEAP_INLINE void buf_free_object(struct dmaheap_buf *buf, unsigned int
 	if (buf->info_fd >= 0)
 		sys->close(sys, buf->info_fd);
 	if (atomic_load_explicit(&buf->lock_state, memory_order_relaxed) ==
-	    LOCK_MADE)
+	    DMAHEAP_BUF_LOCK_MADE)
 		pthread_mutex_destroy(&buf->lock);
 	if (buf->origin_heap)
 		free(buf->origin_heap);

@@ -253,8 +253,8 @@ static void ctx_destroy(struct dmaheap_ctx *ctx)
  * thread would write, changes once per REFS_BATCH of them.
  * dmaheap_ctx_free() closes the shards and gives back what they held.
  */
-#define REFS_CLOSED (1u << 31)
-#define REFS_BATCH 64u
+#define REFS_CLOSED DMAHEAP_REFS_CLOSED
+#define REFS_BATCH DMAHEAP_REFS_BATCH
 
 static void refs_put(struct dmaheap_ctx *ctx, unsigned int n)
 {
@@ -278,9 +278,10 @@ static void refs_stash(struct dmaheap_ctx *ctx, atomic_uint *shard,
 	refs_put(ctx, n);
 }
 
-/* The caller holds a reference: ctx->refs cannot reach 0 meanwhile. */
-DMAHEAP_HOT
-void dmaheap_ctx_ref_at(struct dmaheap_ctx *ctx, unsigned int i)
+/* dmaheap_ctx_ref_at() when its one try failed: the shard is empty,
+ * closed, or another thread changed it. The caller holds a reference:
+ * ctx->refs cannot reach 0 meanwhile. */
+void dmaheap_ctx_ref_slow(struct dmaheap_ctx *ctx, unsigned int i)
 {
 	atomic_uint *shard = &ctx->total.shard[i].s.refs;
 	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);
@@ -298,8 +299,9 @@ void dmaheap_ctx_ref_at(struct dmaheap_ctx *ctx, unsigned int i)
 	refs_stash(ctx, shard, REFS_BATCH - 1);
 }
 
-DMAHEAP_HOT
-void dmaheap_ctx_unref_at(struct dmaheap_ctx *ctx, unsigned int i)
+/* dmaheap_ctx_unref_at() when its one try failed: the shard is full,
+ * closed, or another thread changed it. */
+void dmaheap_ctx_unref_slow(struct dmaheap_ctx *ctx, unsigned int i)
 {
 	atomic_uint *shard = &ctx->total.shard[i].s.refs;
 	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);

@@ -288,9 +288,10 @@ void dmaheap_buf_unlock(struct dmaheap_buf *buf);
 /* context.c */
 void dmaheap_ctx_ref(struct dmaheap_ctx *ctx);
 void dmaheap_ctx_unref(struct dmaheap_ctx *ctx);
-/* The same, through shard @i (dmaheap_shard_index()) of the caller. */
-void dmaheap_ctx_ref_at(struct dmaheap_ctx *ctx, unsigned int i);
-void dmaheap_ctx_unref_at(struct dmaheap_ctx *ctx, unsigned int i);
+/* What dmaheap_ctx_ref_at() and dmaheap_ctx_unref_at() (below) do when
+ * their one try fails. */
+void dmaheap_ctx_ref_slow(struct dmaheap_ctx *ctx, unsigned int i);
+void dmaheap_ctx_unref_slow(struct dmaheap_ctx *ctx, unsigned int i);
 void dmaheap_log(struct dmaheap_ctx *ctx, int priority, const char *fmt, ...)
 	DMAHEAP_PRINTF(3, 4);
 void dmaheap_ctx_bump_gen_locked(struct dmaheap_ctx *ctx);
@@ -375,19 +376,54 @@ static inline unsigned int dmaheap_shard_order(struct dmaheap_ctx *ctx,
 	id = dmaheap_thread_id();
 	return (unsigned int)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
 }
+
+/* A context's references in its shards (context.c): closed once the
+ * context is freed; a shard holds up to 2 * DMAHEAP_REFS_BATCH ahead. */
+#define DMAHEAP_REFS_CLOSED (1u << 31)
+#define DMAHEAP_REFS_BATCH 64u
+
+/*
+ * A reference to @ctx for a buffer, from shard @i (dmaheap_shard_index())
+ * of the caller, who holds one. Inline, one try: a thread that allocates
+ * and frees in turn always finds its shard with references to spare.
+ */
+static DMAHEAP_INLINE void dmaheap_ctx_ref_at(struct dmaheap_ctx *ctx,
+					      unsigned int i)
+{
+	atomic_uint *shard = &ctx->total.shard[i].s.refs;
+	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);
+
+	if (DMAHEAP_UNLIKELY(v == 0 || (v & DMAHEAP_REFS_CLOSED) ||
+			     !atomic_compare_exchange_weak_explicit(
+				     shard, &v, v - 1, memory_order_relaxed,
+				     memory_order_relaxed)))
+		dmaheap_ctx_ref_slow(ctx, i);
+}
+
+/* Gives back a buffer's reference to @ctx, into shard @i; the context
+ * may be gone when it returns. */
+static DMAHEAP_INLINE void dmaheap_ctx_unref_at(struct dmaheap_ctx *ctx,
+						unsigned int i)
+{
+	atomic_uint *shard = &ctx->total.shard[i].s.refs;
+	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);
+
+	/* Release: whoever gives it back to ctx->refs sees our writes. */
+	if (DMAHEAP_UNLIKELY((v & DMAHEAP_REFS_CLOSED) ||
+			     v >= 2 * DMAHEAP_REFS_BATCH ||
+			     !atomic_compare_exchange_weak_explicit(
+				     shard, &v, v + 1, memory_order_release,
+				     memory_order_relaxed)))
+		dmaheap_ctx_unref_slow(ctx, i);
+}
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			 uint64_t bytes, bool live);
-void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			    uint64_t bytes, bool live, unsigned int i);
 void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap);
 /* Adds one to @counter of shard @i, which the caller got from
  * dmaheap_shard_index(). */
 void dmaheap_shard_count(_Atomic(uint64_t) *counter, unsigned int i);
 void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			   uint64_t bytes);
-void dmaheap_stats_release_at(struct dmaheap_ctx *ctx,
-			      struct dmaheap_heap *heap, uint64_t bytes,
-			      unsigned int i);
 void dmaheap_counters_read(const struct dmaheap_counters *c,
 			   struct dmaheap_stats *out);
 
@@ -490,10 +526,7 @@ int dmaheap_config_load(struct dmaheap_ctx *ctx, const char *path,
 /* buffer.c */
 int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 		     int fd, size_t size, int prot, struct dmaheap_buf **ret);
-/* The same, for a thread whose shard index @i is already known. */
-int dmaheap_buf_wrap_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			int fd, size_t size, int prot, unsigned int i,
-			struct dmaheap_buf **ret);
+/* The same, for a known shard: dmaheap_buf_wrap_at() in buffer.h. */
 void dmaheap_buf_release(struct dmaheap_buf *buf);
 void dmaheap_buf_spares_free(struct dmaheap_ctx *ctx);
 
@@ -519,7 +552,28 @@ int dmaheap_check_dmabuf(const struct dmaheap_sys *sys, int fd);
 
 /* dmabuf-fds.c */
 void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd);
-void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd);
+
+#define DMAHEAP_TRACKED_FDS 65536
+#define DMAHEAP_FD_WORD_BITS (sizeof(unsigned long) * CHAR_BIT)
+
+/* Forgets that @fd is a dma-buf. Inline: every free of a buffer object
+ * asks, and its fd was mostly never marked. */
+static inline void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd)
+{
+	atomic_ulong *t = atomic_load_explicit(&ctx->dmabuf_fds,
+					       memory_order_acquire);
+	atomic_ulong *word;
+	unsigned long bit;
+
+	if (!t || fd < 0 || fd >= DMAHEAP_TRACKED_FDS)
+		return;
+	word = &t[(unsigned int)fd / DMAHEAP_FD_WORD_BITS];
+	bit = 1ul << ((unsigned int)fd % DMAHEAP_FD_WORD_BITS);
+	/* A load first: a bit already clear (a buffer object's fd, never
+	 * marked) must not cost a write to a line all threads share. */
+	if (atomic_load_explicit(word, memory_order_relaxed) & bit)
+		atomic_fetch_and_explicit(word, ~bit, memory_order_relaxed);
+}
 bool dmaheap_dmabuf_fd_known(struct dmaheap_ctx *ctx, int fd);
 
 #endif /* DMAHEAP_CORE_H */

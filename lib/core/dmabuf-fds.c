@@ -6,6 +6,7 @@
  * per fd number, lock-free; fd numbers past the table are always checked.
  *
  * The library cannot see the caller close an fd. The number is forgotten
+ * (dmaheap_dmabuf_fd_forget(), inline in core.h: every free asks)
  * when the library itself opens a heap node under it (the case that would
  * turn a SYNC into an ALLOC), and when a raw sync on it fails as on a
  * closed fd or a file that is not a dma-buf.
@@ -15,8 +16,8 @@
 
 #include "core.h"
 
-#define TRACKED_FDS 65536
-#define WORD_BITS (sizeof(unsigned long) * CHAR_BIT)
+#define TRACKED_FDS DMAHEAP_TRACKED_FDS
+#define WORD_BITS DMAHEAP_FD_WORD_BITS
 #define WORDS (TRACKED_FDS / WORD_BITS)
 
 static atomic_ulong *table(struct dmaheap_ctx *ctx, bool create)
@@ -55,22 +56,6 @@ void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd)
 					 memory_order_relaxed);
 }
 
-DMAHEAP_HOT
-void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd)
-{
-	atomic_ulong *t = tracked(fd) ? table(ctx, false) : NULL;
-	unsigned long bit;
-
-	if (!t)
-		return;
-	bit = 1ul << (fd % WORD_BITS);
-	/* A load first: a bit already clear (a buffer object's fd, never
-	 * marked) must not cost a write to a line all threads share. */
-	if (atomic_load_explicit(&t[fd / WORD_BITS], memory_order_relaxed) &
-	    bit)
-		atomic_fetch_and_explicit(&t[fd / WORD_BITS], ~bit,
-					  memory_order_relaxed);
-}
 
 DMAHEAP_HOT
 bool dmaheap_dmabuf_fd_known(struct dmaheap_ctx *ctx, int fd)

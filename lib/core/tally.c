@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "core.h"
+#include "tally.h"
 
 /* Threads a probe walks past their own index before they give up on
  * owning a shard; at most this many lines are read for a thread that owns
@@ -63,20 +63,6 @@ _Static_assert(DMAHEAP_SHARDS == 33, "the home index takes 5 bits");
 _Static_assert(sizeof(struct dmaheap_shard) + 128 <=
 		       sizeof(union dmaheap_shard_slot),
 	       "a shard's fields and the next one's are two lines apart");
-
-/* Counters of a shard the calling thread owns: nobody else writes them,
- * so a load and a store do, without a locked instruction. */
-static void own_add(_Atomic(int64_t) *c, int64_t v)
-{
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
-				      v, memory_order_relaxed);
-}
-
-static void own_count(_Atomic(uint64_t) *c)
-{
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
-				      1, memory_order_relaxed);
-}
 
 /*
  * Takes @j's unused budget, under ctx->stats_lock. The owner adds to its
@@ -141,21 +127,12 @@ static void add_live(struct dmaheap_ctx *ctx, struct dmaheap_counters *c,
 		over_budget(ctx, c, sh);
 }
 
-/* Counters are independent figures: relaxed order is enough. */
-static void mark_used(struct dmaheap_counters *c)
-{
-	/* A load first: the store would make every allocation write the
-	 * line other threads read. */
-	if (!atomic_load_explicit(&c->used, memory_order_relaxed))
-		atomic_store_explicit(&c->used, true, memory_order_relaxed);
-}
-
 void dmaheap_shard_count(_Atomic(uint64_t) *counter, unsigned int i)
 {
 	if (i == DMAHEAP_SHARD_SHARED)
 		atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
 	else
-		own_count(counter);
+		dmaheap_own_count(counter);
 }
 
 void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
@@ -166,9 +143,9 @@ void dmaheap_stats_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 }
 
 /* Shard @i of @heap or of the total, or both, went over its budget. */
-static DMAHEAP_COLD void over_budgets(struct dmaheap_ctx *ctx,
-				      struct dmaheap_heap *heap,
-				      unsigned int i)
+DMAHEAP_COLD void dmaheap_stats_over_budgets(struct dmaheap_ctx *ctx,
+					    struct dmaheap_heap *heap,
+					    unsigned int i)
 {
 	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
 	struct dmaheap_shard *all = &ctx->total.shard[i].s;
@@ -180,9 +157,11 @@ static DMAHEAP_COLD void over_budgets(struct dmaheap_ctx *ctx,
 }
 
 /* The shared shard: other threads update it at the same time. */
-static DMAHEAP_COLD void shared_alloc(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			 uint64_t bytes, bool live, unsigned int i)
+DMAHEAP_COLD void dmaheap_stats_shared_alloc(struct dmaheap_ctx *ctx,
+					    struct dmaheap_heap *heap,
+					    uint64_t bytes, bool live)
 {
+	const unsigned int i = DMAHEAP_SHARD_SHARED;
 	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
 
 	atomic_fetch_add_explicit(&sh->allocations, 1, memory_order_relaxed);
@@ -193,35 +172,18 @@ static DMAHEAP_COLD void shared_alloc(struct dmaheap_ctx *ctx, struct dmaheap_he
 	add_live(ctx, &ctx->total, &ctx->total.shard[i].s, (int64_t)bytes);
 }
 
-DMAHEAP_HOT
-void dmaheap_stats_alloc_at(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
-			    uint64_t bytes, bool live, unsigned int i)
+void dmaheap_stats_shared_release(struct dmaheap_ctx *ctx,
+				  struct dmaheap_heap *heap, uint64_t bytes)
 {
-	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
-	struct dmaheap_shard *all = &ctx->total.shard[i].s;
-	int64_t now, total;
+	struct dmaheap_shard *sh = &heap->stats.shard[DMAHEAP_SHARD_SHARED].s;
+	struct dmaheap_shard *all = &ctx->total.shard[DMAHEAP_SHARD_SHARED].s;
 
-	mark_used(&heap->stats);
-	if (i == DMAHEAP_SHARD_SHARED) {
-		shared_alloc(ctx, heap, bytes, live, i);
-		return;
-	}
-	own_count(&sh->allocations);
-	if (!live)
-		return;
-	own_add(&sh->live_buffers, 1);
-	now = atomic_load_explicit(&sh->live_bytes, memory_order_relaxed) +
-	      (int64_t)bytes;
-	atomic_store_explicit(&sh->live_bytes, now, memory_order_relaxed);
-	total = atomic_load_explicit(&all->live_bytes, memory_order_relaxed) +
-		(int64_t)bytes;
-	atomic_store_explicit(&all->live_bytes, total, memory_order_relaxed);
-	/* One fence for both stores before both budgets are read: see
-	 * take_unused(). */
-	dmaheap_fence();
-	if (now > atomic_load_explicit(&sh->budget, memory_order_relaxed) ||
-	    total > atomic_load_explicit(&all->budget, memory_order_relaxed))
-		over_budgets(ctx, heap, i);
+	/* Lowering never passes a budget: relaxed. */
+	atomic_fetch_sub_explicit(&sh->live_buffers, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&sh->live_bytes, (int64_t)bytes,
+				  memory_order_relaxed);
+	atomic_fetch_sub_explicit(&all->live_bytes, (int64_t)bytes,
+				  memory_order_relaxed);
 }
 
 void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
@@ -231,7 +193,7 @@ void dmaheap_stats_fail(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap)
 					  memory_order_relaxed);
 		return;
 	}
-	mark_used(&heap->stats);
+	dmaheap_counters_mark_used(&heap->stats);
 	atomic_fetch_add_explicit(&heap->stats.failures, 1,
 				  memory_order_relaxed);
 }
@@ -240,28 +202,6 @@ void dmaheap_stats_release(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			   uint64_t bytes)
 {
 	dmaheap_stats_release_at(ctx, heap, bytes, dmaheap_shard_index(ctx));
-}
-
-DMAHEAP_HOT
-void dmaheap_stats_release_at(struct dmaheap_ctx *ctx,
-			      struct dmaheap_heap *heap, uint64_t bytes,
-			      unsigned int i)
-{
-	struct dmaheap_shard *sh = &heap->stats.shard[i].s;
-	struct dmaheap_shard *all = &ctx->total.shard[i].s;
-
-	if (i != DMAHEAP_SHARD_SHARED) {
-		own_add(&sh->live_buffers, -1);
-		own_add(&sh->live_bytes, -(int64_t)bytes);
-		own_add(&all->live_bytes, -(int64_t)bytes);
-		return;
-	}
-	/* Lowering never passes a budget: relaxed. */
-	atomic_fetch_sub_explicit(&sh->live_buffers, 1, memory_order_relaxed);
-	atomic_fetch_sub_explicit(&sh->live_bytes, (int64_t)bytes,
-				  memory_order_relaxed);
-	atomic_fetch_sub_explicit(&all->live_bytes, (int64_t)bytes,
-				  memory_order_relaxed);
 }
 
 /* Sums @c's shards; the total's counts come from the heaps. */
