@@ -556,6 +556,20 @@ void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd);
 #define DMAHEAP_TRACKED_FDS 65536
 #define DMAHEAP_FD_WORD_BITS (sizeof(unsigned long) * CHAR_BIT)
 
+/* Whether @fd is known to be a dma-buf. Inline: dmaheap_alloc_fd() asks
+ * after every ALLOC. */
+static inline bool dmaheap_dmabuf_fd_known(struct dmaheap_ctx *ctx, int fd)
+{
+	atomic_ulong *t = atomic_load_explicit(&ctx->dmabuf_fds,
+					       memory_order_acquire);
+
+	return t && fd >= 0 && fd < DMAHEAP_TRACKED_FDS &&
+	       (atomic_load_explicit(&t[(unsigned int)fd /
+					DMAHEAP_FD_WORD_BITS],
+				     memory_order_relaxed) &
+		(1ul << ((unsigned int)fd % DMAHEAP_FD_WORD_BITS)));
+}
+
 /* Forgets that @fd is a dma-buf. Inline: every free of a buffer object
  * asks, and its fd was mostly never marked. */
 static inline void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd)
@@ -574,6 +588,5 @@ static inline void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd)
 	if (atomic_load_explicit(word, memory_order_relaxed) & bit)
 		atomic_fetch_and_explicit(word, ~bit, memory_order_relaxed);
 }
-bool dmaheap_dmabuf_fd_known(struct dmaheap_ctx *ctx, int fd);
 
 #endif /* DMAHEAP_CORE_H */

@@ -55,14 +55,3 @@ void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd)
 					 1ul << (fd % WORD_BITS),
 					 memory_order_relaxed);
 }
-
-
-DMAHEAP_HOT
-bool dmaheap_dmabuf_fd_known(struct dmaheap_ctx *ctx, int fd)
-{
-	atomic_ulong *t = tracked(fd) ? table(ctx, false) : NULL;
-
-	return t && (atomic_load_explicit(&t[fd / WORD_BITS],
-					  memory_order_relaxed) &
-		     (1ul << (fd % WORD_BITS)));
-}
