@@ -174,6 +174,7 @@ static void op(int m)
 
 		must(fd, "dmaheap_alloc_fd");
 		close(fd);
+		shim_run_no_tail_call();
 		return;
 	}
 	case POOL:

@@ -20,6 +20,21 @@
 
 #define SHIM_RUN_SIZE 4096
 
+/*
+ * Put after an operation's last call (the close, or dmaheap_buf_free()),
+ * so that it is not a tail call. A tail call saves the return into the
+ * caller after that call's system call, which costs a mispredicted return
+ * on machines whose kernel refills the return predictor (BENCHMARKS.md,
+ * "Where the time goes"). The compiler makes one where the caller's code
+ * allows it: after dmaheap_alloc_fd(), but not after dmaheap_alloc(),
+ * whose buffer pointer's address the caller passed. The raw sequence's
+ * close is not one either, so no method gets it.
+ */
+static inline void shim_run_no_tail_call(void)
+{
+	__asm__ __volatile__("" ::: "memory");
+}
+
 /* The raw DMA_HEAP_IOCTL_ALLOC of 4 KiB from @heap_fd, then, when @name,
  * DMA_BUF_SET_NAME with the heap's name as auto-naming does, then close.
  * Returns 0 or -errno. */
