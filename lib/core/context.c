@@ -250,12 +250,9 @@ static void ctx_destroy(struct dmaheap_ctx *ctx)
  * References. ctx->refs counts the caller's reference, every buffer's, and
  * those taken ahead into the shards of ctx->total: a buffer made or freed
  * takes or puts one in its thread's shard, and ctx->refs, which every
- * thread would write, changes once per REFS_BATCH of them.
+ * thread would write, changes once per DMAHEAP_REFS_BATCH of them.
  * dmaheap_ctx_free() closes the shards and gives back what they held.
  */
-#define REFS_CLOSED DMAHEAP_REFS_CLOSED
-#define REFS_BATCH DMAHEAP_REFS_BATCH
-
 static void refs_put(struct dmaheap_ctx *ctx, unsigned int n)
 {
 	/* acq_rel: the last owner must see every write the others made. */
@@ -270,7 +267,7 @@ static void refs_stash(struct dmaheap_ctx *ctx, atomic_uint *shard,
 {
 	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);
 
-	while (!(v & REFS_CLOSED))
+	while (!(v & DMAHEAP_REFS_CLOSED))
 		if (atomic_compare_exchange_weak_explicit(
 			    shard, &v, v + n, memory_order_release,
 			    memory_order_relaxed))
@@ -286,17 +283,17 @@ void dmaheap_ctx_ref_slow(struct dmaheap_ctx *ctx, unsigned int i)
 	atomic_uint *shard = &ctx->total.shard[i].s.refs;
 	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);
 
-	while (v != 0 && !(v & REFS_CLOSED))
+	while (v != 0 && !(v & DMAHEAP_REFS_CLOSED))
 		if (atomic_compare_exchange_weak_explicit(
 			    shard, &v, v - 1, memory_order_relaxed,
 			    memory_order_relaxed))
 			return;
-	if (v & REFS_CLOSED) {
+	if (v & DMAHEAP_REFS_CLOSED) {
 		atomic_fetch_add_explicit(&ctx->refs, 1, memory_order_relaxed);
 		return;
 	}
-	atomic_fetch_add_explicit(&ctx->refs, REFS_BATCH, memory_order_relaxed);
-	refs_stash(ctx, shard, REFS_BATCH - 1);
+	atomic_fetch_add_explicit(&ctx->refs, DMAHEAP_REFS_BATCH, memory_order_relaxed);
+	refs_stash(ctx, shard, DMAHEAP_REFS_BATCH - 1);
 }
 
 /* dmaheap_ctx_unref_at() when its one try failed: the shard is full,
@@ -307,21 +304,21 @@ void dmaheap_ctx_unref_slow(struct dmaheap_ctx *ctx, unsigned int i)
 	unsigned int v = atomic_load_explicit(shard, memory_order_relaxed);
 
 	/* Release: whoever gives it back to ctx->refs sees our writes. */
-	while (!(v & REFS_CLOSED) && v < 2 * REFS_BATCH)
+	while (!(v & DMAHEAP_REFS_CLOSED) && v < 2 * DMAHEAP_REFS_BATCH)
 		if (atomic_compare_exchange_weak_explicit(
 			    shard, &v, v + 1, memory_order_release,
 			    memory_order_relaxed))
 			return;
-	if (v & REFS_CLOSED) {
+	if (v & DMAHEAP_REFS_CLOSED) {
 		refs_put(ctx, 1);
 		return;
 	}
 	/* Too many ahead here: a batch goes back, ours stays. */
-	while (!(v & REFS_CLOSED))
+	while (!(v & DMAHEAP_REFS_CLOSED))
 		if (atomic_compare_exchange_weak_explicit(
-			    shard, &v, v + 1 - REFS_BATCH, memory_order_release,
+			    shard, &v, v + 1 - DMAHEAP_REFS_BATCH, memory_order_release,
 			    memory_order_relaxed)) {
-			refs_put(ctx, REFS_BATCH);
+			refs_put(ctx, DMAHEAP_REFS_BATCH);
 			return;
 		}
 	refs_put(ctx, 1);
@@ -346,7 +343,7 @@ DMAHEAP_EXPORT void dmaheap_ctx_free(struct dmaheap_ctx *ctx)
 	atomic_store_explicit(&ctx->closed, true, memory_order_relaxed);
 	for (unsigned int i = 0; i < DMAHEAP_SHARDS; i++)
 		n += atomic_exchange_explicit(&ctx->total.shard[i].s.refs,
-					      REFS_CLOSED,
+					      DMAHEAP_REFS_CLOSED,
 					      memory_order_acq_rel);
 	refs_put(ctx, n);
 }

@@ -556,36 +556,41 @@ void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd);
 #define DMAHEAP_TRACKED_FDS 65536
 #define DMAHEAP_FD_WORD_BITS (sizeof(unsigned long) * CHAR_BIT)
 
+/* The word of table @t that holds @fd's bit, and in @bit that bit; NULL
+ * without a table or for an fd past it. */
+static inline atomic_ulong *dmaheap_dmabuf_fd_word(atomic_ulong *t, int fd,
+						   unsigned long *bit)
+{
+	if (!t || fd < 0 || fd >= DMAHEAP_TRACKED_FDS)
+		return NULL;
+	*bit = 1ul << ((unsigned int)fd % DMAHEAP_FD_WORD_BITS);
+	return &t[(unsigned int)fd / DMAHEAP_FD_WORD_BITS];
+}
+
 /* Whether @fd is known to be a dma-buf. Inline: dmaheap_alloc_fd() asks
  * after every ALLOC. */
 static inline bool dmaheap_dmabuf_fd_known(struct dmaheap_ctx *ctx, int fd)
 {
-	atomic_ulong *t = atomic_load_explicit(&ctx->dmabuf_fds,
-					       memory_order_acquire);
+	unsigned long bit;
+	atomic_ulong *word = dmaheap_dmabuf_fd_word(
+		atomic_load_explicit(&ctx->dmabuf_fds, memory_order_acquire),
+		fd, &bit);
 
-	return t && fd >= 0 && fd < DMAHEAP_TRACKED_FDS &&
-	       (atomic_load_explicit(&t[(unsigned int)fd /
-					DMAHEAP_FD_WORD_BITS],
-				     memory_order_relaxed) &
-		(1ul << ((unsigned int)fd % DMAHEAP_FD_WORD_BITS)));
+	return word && (atomic_load_explicit(word, memory_order_relaxed) & bit);
 }
 
 /* Forgets that @fd is a dma-buf. Inline: every free of a buffer object
  * asks, and its fd was mostly never marked. */
 static inline void dmaheap_dmabuf_fd_forget(struct dmaheap_ctx *ctx, int fd)
 {
-	atomic_ulong *t = atomic_load_explicit(&ctx->dmabuf_fds,
-					       memory_order_acquire);
-	atomic_ulong *word;
 	unsigned long bit;
+	atomic_ulong *word = dmaheap_dmabuf_fd_word(
+		atomic_load_explicit(&ctx->dmabuf_fds, memory_order_acquire),
+		fd, &bit);
 
-	if (!t || fd < 0 || fd >= DMAHEAP_TRACKED_FDS)
-		return;
-	word = &t[(unsigned int)fd / DMAHEAP_FD_WORD_BITS];
-	bit = 1ul << ((unsigned int)fd % DMAHEAP_FD_WORD_BITS);
 	/* A load first: a bit already clear (a buffer object's fd, never
 	 * marked) must not cost a write to a line all threads share. */
-	if (atomic_load_explicit(word, memory_order_relaxed) & bit)
+	if (word && (atomic_load_explicit(word, memory_order_relaxed) & bit))
 		atomic_fetch_and_explicit(word, ~bit, memory_order_relaxed);
 }
 

@@ -16,9 +16,7 @@
 
 #include "core.h"
 
-#define TRACKED_FDS DMAHEAP_TRACKED_FDS
-#define WORD_BITS DMAHEAP_FD_WORD_BITS
-#define WORDS (TRACKED_FDS / WORD_BITS)
+#define WORDS (DMAHEAP_TRACKED_FDS / DMAHEAP_FD_WORD_BITS)
 
 static atomic_ulong *table(struct dmaheap_ctx *ctx, bool create)
 {
@@ -40,18 +38,15 @@ static atomic_ulong *table(struct dmaheap_ctx *ctx, bool create)
 	return t;
 }
 
-static bool tracked(int fd)
-{
-	return fd >= 0 && fd < TRACKED_FDS;
-}
-
 DMAHEAP_HOT
 void dmaheap_dmabuf_fd_mark(struct dmaheap_ctx *ctx, int fd)
 {
-	atomic_ulong *t = tracked(fd) ? table(ctx, true) : NULL;
+	/* No table is made for an fd it would not hold. */
+	bool tracked = fd >= 0 && fd < DMAHEAP_TRACKED_FDS;
+	unsigned long bit;
+	atomic_ulong *word = dmaheap_dmabuf_fd_word(table(ctx, tracked), fd,
+						    &bit);
 
-	if (t)
-		atomic_fetch_or_explicit(&t[fd / WORD_BITS],
-					 1ul << (fd % WORD_BITS),
-					 memory_order_relaxed);
+	if (word)
+		atomic_fetch_or_explicit(word, bit, memory_order_relaxed);
 }
