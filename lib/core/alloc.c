@@ -1,40 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Allocation: size checks, the ALLOC ioctl, naming, fallback chains. */
+/* Allocation: the ALLOC ioctl, naming, fallback chains (the argument checks
+ * and the hot path are in alloc.h). */
 #include <errno.h>
 #include <string.h>
 
 #include "alloc.h"
 
-#define KNOWN_ALLOC_FLAGS (DMAHEAP_ALLOC_NO_NAME | DMAHEAP_ALLOC_FRESH)
 #define MAX_FALLBACK_HEAPS 128 /* the kernel's own limit on heaps */
-
-/*
- * Refuse what the kernel would get wrong: a size whose page rounding wraps,
- * and one larger than RAM, which the system heap answers with the OOM
- * killer rather than ENOMEM.
- */
-static int round_size(const struct dmaheap_ctx *ctx, size_t size,
-		      size_t *rounded)
-{
-	size_t mask = ctx->page_size - 1;
-
-	if (size == 0)
-		return -EINVAL;
-	if (size > SIZE_MAX - mask)
-		return -EOVERFLOW;
-	*rounded = (size + mask) & ~mask;
-	if ((uint64_t)*rounded > ctx->ram_bytes)
-		return -ENOMEM;
-	return 0;
-}
-
-int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
-			     unsigned int flags, size_t *rounded)
-{
-	if (flags & ~KNOWN_ALLOC_FLAGS)
-		return -EINVAL;
-	return round_size(ctx, size, rounded);
-}
 
 /* A heap name too long for a buffer's: cut to fit. */
 DMAHEAP_COLD int dmaheap_alloc_set_cut_name(struct dmaheap_ctx *ctx,

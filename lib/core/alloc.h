@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The body of an allocation from a resolved heap, inline for the exported
- * functions that allocate (alloc.c, policy/usage.c), so that each makes
- * the ALLOC from its own frame. On machines whose kernel refills the
+ * The checks of an allocation's arguments and the body of an allocation
+ * from a resolved heap, inline for the exported functions that allocate
+ * (alloc.c, policy/usage.c; pool/pool.c's prewarm takes the checks), so
+ * that each makes the ALLOC from its own frame. On machines whose kernel refills the
  * return predictor at each system call, every function still on the stack
  * while the ALLOC runs costs a mispredicted return when it is back: about
  * 0.02x of a 4 KiB allocation (BENCHMARKS.md, "Where the time goes").
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <sys/mman.h>
 
 #include "buffer.h"
@@ -31,6 +33,32 @@ DMAHEAP_COLD void dmaheap_alloc_failed(struct dmaheap_ctx *ctx,
 DMAHEAP_COLD int dmaheap_alloc_wrap_failed(struct dmaheap_ctx *ctx,
 					  struct dmaheap_heap *heap, int fd,
 					  int err);
+
+#define DMAHEAP_KNOWN_ALLOC_FLAGS (DMAHEAP_ALLOC_NO_NAME | DMAHEAP_ALLOC_FRESH)
+
+/*
+ * The flags and size of an allocation, its size rounded to pages in
+ * @rounded. Refuses what the kernel would get wrong: a size whose page
+ * rounding wraps, and one larger than RAM, which the system heap answers
+ * with the OOM killer rather than ENOMEM.
+ */
+static inline int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx,
+					   size_t size, unsigned int flags,
+					   size_t *rounded)
+{
+	size_t mask = ctx->page_size - 1;
+
+	if (flags & ~(unsigned int)DMAHEAP_KNOWN_ALLOC_FLAGS)
+		return -EINVAL;
+	if (size == 0)
+		return -EINVAL;
+	if (size > SIZE_MAX - mask)
+		return -EOVERFLOW;
+	*rounded = (size + mask) & ~mask;
+	if ((uint64_t)*rounded > ctx->ram_bytes)
+		return -ENOMEM;
+	return 0;
+}
 
 /* Whether @heap's name is too long for the kernel's buffer names; found
  * once, the name never changes. */

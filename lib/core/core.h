@@ -481,8 +481,6 @@ int dmaheap_alloc_on_heap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 			  struct dmaheap_buf **ret);
 int dmaheap_lookup_failed(struct dmaheap_ctx *ctx, const char *heap_name,
 			  int err);
-int dmaheap_check_alloc_args(const struct dmaheap_ctx *ctx, size_t size,
-			     unsigned int flags, size_t *rounded);
 
 /* node.c */
 int dmaheap_open_node(struct dmaheap_ctx *ctx, const char *path, bool udmabuf);

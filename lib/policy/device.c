@@ -9,10 +9,6 @@
 
 #include "policy.h"
 
-/* GPUs translate addresses with an MMU of their own. */
-#define MMU_DEVICES (DMAHEAP_USAGE_GPU_TEXTURE | DMAHEAP_USAGE_GPU_RENDER)
-#define PROBED_DEVICES (DMAHEAP_DEVICE_USAGE & ~(unsigned int)MMU_DEVICES)
-
 #define IOMMU_DIR "/sys/class/iommu"
 #define DT_DIR "/proc/device-tree"
 
@@ -50,7 +46,7 @@ static int has_entries(struct dmaheap_ctx *ctx, const char *path)
  * count as reaching scattered memory, and the plans made meanwhile are
  * made again once it does (the verdict bumps the generation).
  */
-static void probe(struct dmaheap_ctx *ctx)
+void dmaheap_device_probe_once(struct dmaheap_ctx *ctx)
 {
 	struct dmaheap_policy *p = &ctx->policy;
 	int iommu, dt;
@@ -68,7 +64,7 @@ static void probe(struct dmaheap_ctx *ctx)
 	}
 	pthread_mutex_lock(&ctx->lock);
 	if (!atomic_load_explicit(&p->probed, memory_order_relaxed)) {
-		p->probed_contiguous = dt && !iommu ? PROBED_DEVICES : 0;
+		p->probed_contiguous = dt && !iommu ? DMAHEAP_PROBED_DEVICES : 0;
 		atomic_store_explicit(&p->probed, true, memory_order_release);
 		dmaheap_ctx_bump_gen_locked(ctx);
 		first = true;
@@ -89,12 +85,6 @@ static void probe(struct dmaheap_ctx *ctx)
 			    "otherwise",
 			    iommu ? "an IOMMU in " IOMMU_DIR :
 				    "no device tree in " DT_DIR);
-}
-
-void dmaheap_device_probe(struct dmaheap_ctx *ctx, unsigned int usage)
-{
-	if (usage & PROBED_DEVICES)
-		probe(ctx);
 }
 
 unsigned int dmaheap_device_requirements_locked(struct dmaheap_ctx *ctx,

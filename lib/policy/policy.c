@@ -9,14 +9,6 @@
 
 #include "policy.h"
 
-#define KNOWN_USAGE                                                         \
-	(DMAHEAP_USAGE_CPU_READ_OFTEN | DMAHEAP_USAGE_CPU_WRITE_OFTEN |      \
-	 DMAHEAP_USAGE_CPU_RARELY | DMAHEAP_USAGE_DEVICE_ONLY |             \
-	 DMAHEAP_USAGE_CONTIGUOUS | DMAHEAP_USAGE_PROTECTED |               \
-	 DMAHEAP_USAGE_UNCACHED | DMAHEAP_DEVICE_USAGE)
-#define CPU_USAGE                                                           \
-	(DMAHEAP_USAGE_CPU_READ_OFTEN | DMAHEAP_USAGE_CPU_WRITE_OFTEN |      \
-	 DMAHEAP_USAGE_CPU_RARELY)
 #define KNOWN_PROPS                                                         \
 	(DMAHEAP_PROP_CACHED | DMAHEAP_PROP_UNCACHED |                       \
 	 DMAHEAP_PROP_CONTIGUOUS | DMAHEAP_PROP_PROTECTED |                  \
@@ -73,17 +65,6 @@ static const struct {
 	{ DMAHEAP_USAGE_DEVICE_ONLY, LIST(device_heaps) },
 	{ 0, LIST(default_heaps) },
 };
-
-int dmaheap_usage_valid(unsigned int usage)
-{
-	if (usage & ~(unsigned int)KNOWN_USAGE)
-		return 0;
-	/* Nobody maps protected or device-only memory. */
-	if ((usage & (DMAHEAP_USAGE_DEVICE_ONLY | DMAHEAP_USAGE_PROTECTED)) &&
-	    (usage & CPU_USAGE))
-		return 0;
-	return 1;
-}
 
 int dmaheap_props_valid(unsigned int props)
 {

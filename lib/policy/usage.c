@@ -169,8 +169,9 @@ static _Atomic(struct dmaheap_plan *) *plan_slot_locked(struct dmaheap_ctx *ctx,
 }
 
 /* Builds the plan for @usage if the slot's is missing or of another
- * generation; then counts the caller (shard @i) as its reader. */
-static int plan_make(struct dmaheap_ctx *ctx, unsigned int usage,
+ * generation; then counts the caller (shard @i) as its reader. Once per
+ * usage and policy generation. */
+DMAHEAP_COLD static int plan_make(struct dmaheap_ctx *ctx, unsigned int usage,
 		     unsigned int i, struct dmaheap_plan **ret)
 {
 	_Atomic(struct dmaheap_plan *) *slot;
@@ -211,10 +212,10 @@ static int plan_make(struct dmaheap_ctx *ctx, unsigned int usage,
 
 /* The plan for @usage at the current policy generation, built once and
  * shared: the caller, of shard @i, reads it until plan_leave(). A plan
- * already built costs no lock. */
-DMAHEAP_HOT
-static int plan_get(struct dmaheap_ctx *ctx, unsigned int usage,
-		    unsigned int i, struct dmaheap_plan **ret)
+ * already built costs no lock, and no call: inline. */
+static DMAHEAP_INLINE int plan_get(struct dmaheap_ctx *ctx,
+				   unsigned int usage, unsigned int i,
+				   struct dmaheap_plan **ret)
 {
 	_Atomic(struct dmaheap_plan *) *slot;
 	struct dmaheap_plan *p;
