@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include "bench.h"
@@ -184,6 +185,20 @@ static int f_madvise(const struct dmaheap_sys *self, void *addr, size_t len,
 	return 0;
 }
 
+/* Orders this process's own threads: only the real kernel can, and
+ * what a caller on a real kernel gets is what is measured. */
+static int f_membarrier(const struct dmaheap_sys *self, int cmd,
+			unsigned int flags)
+{
+#ifdef SYS_membarrier
+	long r = syscall(SYS_membarrier, cmd, flags, 0);
+
+	return r < 0 ? -errno : (int)r;
+#else
+	return -ENOSYS;
+#endif
+}
+
 static const struct dmaheap_sys fake_sys = {
 	.abi = DMAHEAP_SYS_ABI,
 	.open = f_open,
@@ -203,6 +218,7 @@ static const struct dmaheap_sys fake_sys = {
 	.poll = f_poll,
 	.pread = f_pread,
 	.madvise = f_madvise,
+	.membarrier = f_membarrier,
 };
 
 static struct dmaheap_ctx *fake_ctx(bool pool)

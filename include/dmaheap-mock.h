@@ -343,6 +343,7 @@ enum dmaheap_mock_call {
 	DMAHEAP_MOCK_MADVISE,		/* @since 0.2 */
 	DMAHEAP_MOCK_SENDMSG,		/* @since 0.2 */
 	DMAHEAP_MOCK_RECVMSG,		/* @since 0.2 */
+	DMAHEAP_MOCK_MEMBARRIER,	/* @since 0.2 */
 	DMAHEAP_MOCK_CALL_COUNT	/* number of the above; not a call */
 };
 

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sys.h"
@@ -199,6 +200,19 @@ static int k_recvmsg(const struct dmaheap_sys *self, int sock,
 	return r < 0 ? neg_errno() : (int)r;
 }
 
+/* The C library has no wrapper for it. */
+static int k_membarrier(const struct dmaheap_sys *self, int cmd,
+			unsigned int flags)
+{
+#ifdef SYS_membarrier
+	long r = syscall(SYS_membarrier, cmd, flags, 0);
+
+	return r < 0 ? neg_errno() : (int)r;
+#else
+	return -ENOSYS;
+#endif
+}
+
 const struct dmaheap_sys dmaheap_sys_kernel = {
 	.abi = DMAHEAP_SYS_ABI,
 	.open = k_open,
@@ -220,4 +234,5 @@ const struct dmaheap_sys dmaheap_sys_kernel = {
 	.madvise = k_madvise,
 	.sendmsg = k_sendmsg,
 	.recvmsg = k_recvmsg,
+	.membarrier = k_membarrier,
 };

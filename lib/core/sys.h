@@ -24,7 +24,7 @@
 /* Bumped whenever the table below changes, so a mock built from another
  * version of the library is refused instead of called through a wrong
  * layout. */
-#define DMAHEAP_SYS_ABI 4
+#define DMAHEAP_SYS_ABI 5
 
 /*
  * Callback of readdir: return 0 to go on, anything else stops the walk and
@@ -79,6 +79,9 @@ struct dmaheap_sys {
 		       const struct msghdr *msg, int flags);
 	int (*recvmsg)(const struct dmaheap_sys *self, int sock,
 		       struct msghdr *msg, int flags);
+	/* membarrier(2), MEMBARRIER_CMD_* in @cmd; returns its value. */
+	int (*membarrier)(const struct dmaheap_sys *self, int cmd,
+			  unsigned int flags);
 };
 
 /* The real kernel. */

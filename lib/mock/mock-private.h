@@ -379,6 +379,9 @@ int dmock_recvmsg(const struct dmaheap_sys *self, int sock,
 
 int dmock_madvise(const struct dmaheap_sys *self, void *addr, size_t len,
 		  int advice);
+/* membarrier.c */
+int dmock_membarrier(const struct dmaheap_sys *self, int cmd,
+		     unsigned int flags);
 
 /* file.c */
 int dmock_lseek(const struct dmaheap_sys *self, int fd, int64_t off,

@@ -46,6 +46,7 @@ static const struct dmaheap_sys mock_sys_template = {
 	.madvise = dmock_madvise,
 	.sendmsg = dmock_sendmsg,
 	.recvmsg = dmock_recvmsg,
+	.membarrier = dmock_membarrier,
 };
 
 static uint32_t marker_for(const struct dmaheap_mock *m)

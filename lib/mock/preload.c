@@ -160,6 +160,7 @@ GUARDED(pread, (sys_t *s, int fd, void *b, size_t l, int64_t o), fd, b, l, o)
 GUARDED(madvise, (sys_t *s, void *a, size_t l, int v), a, l, v)
 GUARDED(sendmsg, (sys_t *s, int k, const struct msghdr *m, int f), k, m, f)
 GUARDED(recvmsg, (sys_t *s, int k, struct msghdr *m, int f), k, m, f)
+GUARDED(membarrier, (sys_t *s, int c, unsigned int f), c, f)
 
 static const struct dmaheap_sys guarded_sys = {
 	.abi = DMAHEAP_SYS_ABI,
@@ -182,6 +183,7 @@ static const struct dmaheap_sys guarded_sys = {
 	.madvise = guarded_madvise,
 	.sendmsg = guarded_sendmsg,
 	.recvmsg = guarded_recvmsg,
+	.membarrier = guarded_membarrier,
 };
 
 typedef int (*ctx_new_fn)(const struct dmaheap_options *,

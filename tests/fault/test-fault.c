@@ -70,6 +70,9 @@ static const int *const call_errnos[DMAHEAP_MOCK_CALL_COUNT] = {
 	[DMAHEAP_MOCK_SENDMSG] = E(EINTR, EAGAIN, ENOBUFS, ENOMEM, EPIPE,
 				   ETOOMANYREFS),
 	[DMAHEAP_MOCK_RECVMSG] = E(EINTR, EAGAIN, ENOMEM),
+	/* no membarrier (CONFIG_MEMBARRIER=n, or before Linux 4.14's
+	 * expedited commands): ENOSYS or EINVAL; a seccomp filter: EPERM */
+	[DMAHEAP_MOCK_MEMBARRIER] = E(ENOSYS, EINVAL, EPERM),
 };
 
 static const char *const call_names[DMAHEAP_MOCK_CALL_COUNT] = {
@@ -96,6 +99,7 @@ static const char *const call_names[DMAHEAP_MOCK_CALL_COUNT] = {
 	[DMAHEAP_MOCK_MADVISE] = "madvise",
 	[DMAHEAP_MOCK_SENDMSG] = "sendmsg",
 	[DMAHEAP_MOCK_RECVMSG] = "recvmsg",
+	[DMAHEAP_MOCK_MEMBARRIER] = "membarrier",
 };
 
 /* A kind this test does not know yet fails no call (no errnos listed)

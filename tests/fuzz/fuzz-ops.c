@@ -1121,6 +1121,8 @@ static const int inject_errs[DMAHEAP_MOCK_CALL_COUNT][3] = {
 	[DMAHEAP_MOCK_MADVISE] = { EAGAIN, ENOMEM, EINVAL },
 	[DMAHEAP_MOCK_SENDMSG] = { EAGAIN, ENOBUFS, EPIPE },
 	[DMAHEAP_MOCK_RECVMSG] = { EINTR, EAGAIN, ENOMEM },
+	/* never an API's error: readers fence, or replaced plans wait */
+	[DMAHEAP_MOCK_MEMBARRIER] = { ENOSYS, EINVAL, EPERM },
 };
 
 static void op_inject(struct state *s)
