@@ -23,11 +23,11 @@
  * concurrently on the same context. Allocation from a heap already open
  * (or through an alias already resolved) takes no lock of the context, and
  * accounting is kept in atomic counters, so allocating threads do not wait
- * for each other in the library; dmaheap_alloc_usage() takes one short
- * lock to share its precomputed plan. A struct dmaheap_buf is also safe to use
- * from several threads at once: its map count and CPU-access state are
- * protected by a lock of its own. Freeing an object while another thread
- * still uses it is, as always, a bug of the caller.
+ * for each other in the library; dmaheap_alloc_usage() reads its
+ * precomputed plan without a lock too. A struct dmaheap_buf is also safe
+ * to use from several threads at once: its map count and CPU-access state
+ * are protected by a lock of its own. Freeing an object while another
+ * thread still uses it is, as always, a bug of the caller.
  *
  * A whole program: allocate 1 MiB for CPU access, fill it between begin and
  * end of CPU access, and pass the dma-buf fd on (build it with
@@ -1259,6 +1259,15 @@ DMAHEAP_EXPORT int dmaheap_usage_plan(struct dmaheap_ctx *ctx,
  * @size, @flags, @ret: as dmaheap_alloc().
  *
  * dmaheap_buf_heap_name() and dmaheap_buf_props() tell what was picked.
+ *
+ * The candidates for @usage are worked out once per policy generation and
+ * then read without a lock. Working out the first registers the process
+ * for membarrier(2)'s private expedited barrier (Linux 4.14 and later), so
+ * that reading them takes no locked instruction either; replacing them
+ * after a policy change or a rescan then makes every running thread of
+ * the process execute a memory barrier (one system call). Where
+ * membarrier is refused, readers use locked instructions instead.
+ * dmaheap_usage_plan() reads the same candidates.
  *
  * Return: 0, or -EINVAL (bad or contradictory @usage, and as
  * dmaheap_alloc()), -ENOENT (no heap here meets the requirements), or

@@ -242,6 +242,9 @@ struct dmaheap_ctx {
 	_Atomic(_Atomic(struct dmaheap_plan *) *) device_plans[DMAHEAP_DEVICE_ROWS];
 	/* Plans replaced while someone may still read them; under lock. */
 	struct dmaheap_plan *retired_plans;
+	/* How plan readers are ordered against a replacement (usage.c):
+	 * chosen under lock before the first plan, then kept. */
+	atomic_int plan_barrier;
 	_Atomic(atomic_ulong *) dmabuf_fds; /* bit per fd number; see sync.c */
 	struct dmaheap_policy policy;
 	char *udmabuf_dev;

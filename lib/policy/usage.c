@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Usage-based allocation: the policy picks the heap, requirements hold. */
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,26 +105,108 @@ static void plan_free(struct dmaheap_plan *plan)
  * Plans are read without the lock. A reader counts itself in its shard
  * before it loads a plan and uncounts itself when done; a replaced plan
  * waits on ctx->retired_plans until a scan finds no shard with a reader.
- * Both the count and the slot are sequentially consistent: a reader that
- * a scan misses counted itself after the scan, so after the replacement,
- * and loads the new plan.
+ *
+ * The count has to be visible before the plan is loaded, or a scan could
+ * miss a reader of the plan it frees. In a shard it owns, a reader counts
+ * with plain stores, and the writer, before each scan, makes every
+ * running thread of the process execute a full barrier (membarrier(2),
+ * expedited): a reader the scan misses loads its plan after that barrier,
+ * so it loads the new one. That keeps two locked instructions off every
+ * dmaheap_alloc_usage() for a system call per replacement (BENCHMARKS.md).
+ * In the shared shard, and where membarrier is refused, a reader counts
+ * with a sequentially consistent read-modify-write instead, which the
+ * writer's sequentially consistent store and loads see without it.
  */
-static void plan_enter(struct dmaheap_ctx *ctx, unsigned int i)
+enum plan_barrier {
+	BARRIER_UNKNOWN = 0, /* no plan made yet: readers fence */
+	BARRIER_MEMBARRIER,  /* registered: owners' counts need no fence */
+	BARRIER_FENCE,	     /* refused: every reader fences */
+};
+
+static bool readers_fence(struct dmaheap_ctx *ctx)
 {
-	atomic_fetch_add(&ctx->total.shard[i].s.plan_readers, 1);
+	/* Never leaves BARRIER_MEMBARRIER once there: a reader that saw it
+	 * is covered by every later scan's barrier. */
+	return atomic_load_explicit(&ctx->plan_barrier,
+				    memory_order_relaxed) != BARRIER_MEMBARRIER;
 }
 
-static void plan_leave(struct dmaheap_ctx *ctx, unsigned int i)
+static DMAHEAP_INLINE void plan_enter(struct dmaheap_ctx *ctx, unsigned int i)
 {
-	atomic_fetch_sub_explicit(&ctx->total.shard[i].s.plan_readers, 1,
-				  memory_order_release);
+	atomic_uint *n = &ctx->total.shard[i].s.plan_readers;
+	unsigned int readers;
+
+	if (i == DMAHEAP_SHARD_SHARED || readers_fence(ctx)) {
+		atomic_fetch_add(n, 1);
+		return;
+	}
+	readers = atomic_load_explicit(n, memory_order_relaxed);
+	atomic_store_explicit(n, readers + 1, memory_order_relaxed);
+	/* The compiler keeps the count before the plan's load; the
+	 * writer's membarrier does the same for the processor. */
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+static DMAHEAP_INLINE void plan_leave(struct dmaheap_ctx *ctx, unsigned int i)
+{
+	atomic_uint *n = &ctx->total.shard[i].s.plan_readers;
+	unsigned int readers;
+
+	/* Release: the plan's reads come before a scan sees the count
+	 * drop. The owner is the count's only writer. */
+	if (i == DMAHEAP_SHARD_SHARED) {
+		atomic_fetch_sub_explicit(n, 1, memory_order_release);
+		return;
+	}
+	readers = atomic_load_explicit(n, memory_order_relaxed);
+	atomic_store_explicit(n, readers - 1, memory_order_release);
+}
+
+/* Before the first plan is published: whether readers may count without
+ * a fence. ThreadSanitizer cannot see what membarrier orders. */
+static void choose_barrier_locked(struct dmaheap_ctx *ctx)
+{
+	int r = -ENOSYS;
+
+	if (atomic_load_explicit(&ctx->plan_barrier, memory_order_relaxed) !=
+	    BARRIER_UNKNOWN)
+		return;
+#ifndef DMAHEAP_TSAN
+	r = ctx->sys->membarrier(ctx->sys,
+				 MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0);
+#endif
+	if (r < 0)
+		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG,
+			    "usage plans: membarrier: %s: readers use locked "
+			    "instructions", dmaheap_strerror(r));
+	atomic_store_explicit(&ctx->plan_barrier,
+			      r < 0 ? BARRIER_FENCE : BARRIER_MEMBARRIER,
+			      memory_order_relaxed);
+}
+
+/* Makes every reader's count visible to the scan that follows; false if
+ * it cannot, and the replaced plans then wait. */
+static bool readers_visible_locked(struct dmaheap_ctx *ctx)
+{
+	int r;
+
+	if (readers_fence(ctx))
+		return true;
+	r = ctx->sys->membarrier(ctx->sys, MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+				 0);
+	if (r < 0)
+		dmaheap_log(ctx, DMAHEAP_LOG_DEBUG,
+			    "usage plans: membarrier: %s: replaced plans kept "
+			    "until a later replacement or dmaheap_ctx_free()",
+			    dmaheap_strerror(r));
+	return r >= 0;
 }
 
 static void reclaim_locked(struct dmaheap_ctx *ctx)
 {
 	struct dmaheap_plan *p = ctx->retired_plans;
 
-	if (!p)
+	if (!p || !readers_visible_locked(ctx))
 		return;
 	for (size_t i = 0; i < DMAHEAP_SHARDS; i++)
 		if (atomic_load(&ctx->total.shard[i].s.plan_readers))
@@ -187,6 +270,7 @@ DMAHEAP_COLD static int plan_make(struct dmaheap_ctx *ctx, unsigned int usage,
 	}
 	gen = atomic_load_explicit(&ctx->gen, memory_order_relaxed);
 	p = atomic_load_explicit(slot, memory_order_relaxed);
+	choose_barrier_locked(ctx);
 	if (!p || p->gen != gen) {
 		struct dmaheap_plan *old = p;
 

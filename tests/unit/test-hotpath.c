@@ -401,6 +401,133 @@ static void test_usage_plan_follows_policy(void **state)
 	dmaheap_heap_list_free(plan);
 }
 
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
+
+/* ThreadSanitizer cannot see what membarrier orders: the library makes
+ * every plan reader use a locked instruction there, and no membarrier. */
+#define SKIP_UNDER_TSAN()                                                   \
+	do {                                                                \
+		if (UNDER_TSAN) {                                           \
+			print_message("no membarrier under "                \
+				      "ThreadSanitizer\n");                 \
+			skip();                                             \
+		}                                                           \
+	} while (0)
+
+struct debug_log {
+	char text[4096];
+};
+
+static void capture_debug(void *userdata, int priority, const char *msg)
+{
+	struct debug_log *l = userdata;
+	size_t used = strlen(l->text);
+
+	(void)priority;
+	snprintf(l->text + used, sizeof(l->text) - used, "%s\n", msg);
+}
+
+static struct dmaheap_ctx *ctx_logging(struct fixture *f, struct debug_log *l)
+{
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+
+	dmaheap_mock_options(f->mock, &o);
+	o.log_fn = capture_debug;
+	o.log_userdata = l;
+	o.log_priority = DMAHEAP_LOG_DEBUG;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	return ctx;
+}
+
+static int64_t membarriers(struct fixture *f)
+{
+	return dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_MEMBARRIER);
+}
+
+static void alloc_usage_free(struct dmaheap_ctx *ctx)
+{
+	struct dmaheap_buf *buf = NULL;
+
+	assert_int_equal(dmaheap_alloc_usage(ctx, 0, 4096, 0, &buf), 0);
+	dmaheap_buf_free(buf);
+}
+
+/* Once the process is registered for membarrier, plan readers count
+ * without a locked instruction: one registration with the first plan,
+ * no system call while plans stay, one barrier per replacement. */
+static void test_usage_plan_membarrier(void **state)
+{
+	struct fixture *f = *state;
+
+	SKIP_UNDER_TSAN();
+	alloc_usage_free(f->ctx);
+	assert_int_equal(membarriers(f), 1);
+	for (int i = 0; i < ROUNDS; i++)
+		alloc_usage_free(f->ctx);
+	assert_int_equal(membarriers(f), 1);
+	for (int i = 2; i <= 4; i++) {
+		assert_int_equal(dmaheap_ctx_rescan(f->ctx), 0);
+		alloc_usage_free(f->ctx);
+		assert_int_equal(membarriers(f), i);
+	}
+}
+
+/* Without membarrier (old kernel, seccomp), readers use locked
+ * instructions and replacements make no system call for them. */
+static void test_usage_plan_no_membarrier(void **state)
+{
+	struct fixture *f = *state;
+	struct debug_log l = { "" };
+	struct dmaheap_ctx *ctx = ctx_logging(f, &l);
+
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_MEMBARRIER,
+					     0, 1, ENOSYS), 0);
+	alloc_usage_free(ctx);
+	assert_int_equal(membarriers(f), UNDER_TSAN ? 0 : 1);
+	if (!UNDER_TSAN)
+		assert_non_null(strstr(l.text, "usage plans: membarrier: "));
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(dmaheap_ctx_rescan(ctx), 0);
+		alloc_usage_free(ctx);
+	}
+	assert_int_equal(membarriers(f), UNDER_TSAN ? 0 : 1);
+	dmaheap_ctx_free(ctx);
+}
+
+/* A barrier refused after the registration: the replaced plans wait,
+ * allocations go on, and the next replacement's barrier frees them (the
+ * teardown and the sanitizers see any leak). */
+static void test_usage_plan_barrier_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct debug_log l = { "" };
+	struct dmaheap_ctx *ctx;
+
+	SKIP_UNDER_TSAN();
+	ctx = ctx_logging(f, &l);
+	alloc_usage_free(ctx);
+	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_MEMBARRIER,
+					     0, 1, EPERM), 0);
+	assert_int_equal(dmaheap_ctx_rescan(ctx), 0);
+	alloc_usage_free(ctx);
+	assert_int_equal(membarriers(f), 2);
+	assert_non_null(strstr(l.text, "replaced plans kept"));
+	assert_int_equal(dmaheap_ctx_rescan(ctx), 0);
+	alloc_usage_free(ctx);
+	assert_int_equal(membarriers(f), 3);
+	dmaheap_ctx_free(ctx);
+}
+
 /* Raw sync on an fd the context made or already checked: exactly one
  * system call, the SYNC itself. */
 static void test_raw_sync_one_syscall(void **state)
@@ -713,6 +840,9 @@ int main(void)
 		FIXTURE_TEST(test_late_heap_found),
 		FIXTURE_TEST(test_usage_plan_once),
 		FIXTURE_TEST(test_usage_plan_follows_policy),
+		FIXTURE_TEST(test_usage_plan_membarrier),
+		FIXTURE_TEST(test_usage_plan_no_membarrier),
+		FIXTURE_TEST(test_usage_plan_barrier_refused),
 		FIXTURE_TEST(test_raw_sync_one_syscall),
 		FIXTURE_TEST(test_raw_sync_heap_fd_reuse),
 		FIXTURE_TEST(test_raw_sync_forgets_closed),
