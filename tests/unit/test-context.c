@@ -223,25 +223,12 @@ static void capture_log(void *userdata, int priority, const char *msg)
 	snprintf(c->last, sizeof(c->last), "%s", msg);
 }
 
-static struct dmaheap_ctx *logging_ctx(struct fixture *f,
-				       struct log_capture *c, int priority)
-{
-	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
-	struct dmaheap_ctx *ctx = NULL;
-
-	dmaheap_mock_options(f->mock, &o);
-	o.log_fn = capture_log;
-	o.log_userdata = c;
-	o.log_priority = priority;
-	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
-	return ctx;
-}
-
 static void test_log_callback(void **state)
 {
 	struct fixture *f = *state;
 	struct log_capture c = { 0 };
-	struct dmaheap_ctx *ctx = logging_ctx(f, &c, DMAHEAP_LOG_DEBUG);
+	struct dmaheap_ctx *ctx = fixture_logging_ctx(f, capture_log, &c,
+						     DMAHEAP_LOG_DEBUG);
 	struct dmaheap_buf *buf;
 
 	assert_int_equal(dmaheap_alloc(ctx, "absent", 4096, 0, &buf), -ENOENT);
@@ -254,7 +241,8 @@ static void test_log_priority_filter(void **state)
 {
 	struct fixture *f = *state;
 	struct log_capture c = { 0 };
-	struct dmaheap_ctx *ctx = logging_ctx(f, &c, DMAHEAP_LOG_ERR);
+	struct dmaheap_ctx *ctx = fixture_logging_ctx(f, capture_log, &c,
+						     DMAHEAP_LOG_ERR);
 	struct dmaheap_buf *buf;
 
 	/* A missing heap is logged at INFO and DEBUG: filtered out. */
@@ -270,7 +258,8 @@ static void test_search_skips_are_debug(void **state)
 {
 	struct fixture *f = *state;
 	struct log_capture c = { 0 };
-	struct dmaheap_ctx *ctx = logging_ctx(f, &c, DMAHEAP_LOG_INFO);
+	struct dmaheap_ctx *ctx = fixture_logging_ctx(f, capture_log, &c,
+						     DMAHEAP_LOG_INFO);
 	struct dmaheap_mock_heap full = { .capacity = 4096 };
 	const char *heaps[] = { "absent", "full", "system" };
 	struct dmaheap_buf *buf = NULL;
@@ -306,7 +295,8 @@ static void test_denied_usage_warns_once(void **state)
 {
 	struct fixture *f = *state;
 	struct log_capture c = { 0 };
-	struct dmaheap_ctx *ctx = logging_ctx(f, &c, DMAHEAP_LOG_INFO);
+	struct dmaheap_ctx *ctx = fixture_logging_ctx(f, capture_log, &c,
+						     DMAHEAP_LOG_INFO);
 	struct dmaheap_mock_heap locked = { .node = DMAHEAP_MOCK_NODE_NO_ACCESS };
 	struct dmaheap_buf *buf = NULL;
 	const unsigned int usage = DMAHEAP_USAGE_PROTECTED |

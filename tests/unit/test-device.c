@@ -288,19 +288,15 @@ static void count_verdicts(void *userdata, int priority, const char *msg)
 static void test_probe_race(void **state)
 {
 	struct fixture *f = *state;
-	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
 	struct racer racers[8];
 	pthread_t t[8];
 	atomic_int verdicts = 0;
-	struct dmaheap_ctx *ctx = NULL;
+	struct dmaheap_ctx *ctx;
 
 	board(f, false);
 	assert_int_equal(dmaheap_mock_add_heap(f->mock, "reserved", NULL), 0);
-	dmaheap_mock_options(f->mock, &o);
-	o.log_fn = count_verdicts;
-	o.log_userdata = &verdicts;
-	o.log_priority = DMAHEAP_LOG_DEBUG;
-	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	ctx = fixture_logging_ctx(f, count_verdicts, &verdicts,
+				  DMAHEAP_LOG_DEBUG);
 	for (int i = 0; i < 8; i++) {
 		racers[i] = (struct racer){ .ctx = ctx };
 		assert_int_equal(pthread_create(&t[i], NULL, race, &racers[i]),

@@ -436,19 +436,6 @@ static void capture_debug(void *userdata, int priority, const char *msg)
 	snprintf(l->text + used, sizeof(l->text) - used, "%s\n", msg);
 }
 
-static struct dmaheap_ctx *ctx_logging(struct fixture *f, struct debug_log *l)
-{
-	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
-	struct dmaheap_ctx *ctx = NULL;
-
-	dmaheap_mock_options(f->mock, &o);
-	o.log_fn = capture_debug;
-	o.log_userdata = l;
-	o.log_priority = DMAHEAP_LOG_DEBUG;
-	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
-	return ctx;
-}
-
 static int64_t membarriers(struct fixture *f)
 {
 	return dmaheap_mock_calls(f->mock, DMAHEAP_MOCK_MEMBARRIER);
@@ -488,7 +475,8 @@ static void test_usage_plan_no_membarrier(void **state)
 {
 	struct fixture *f = *state;
 	struct debug_log l = { "" };
-	struct dmaheap_ctx *ctx = ctx_logging(f, &l);
+	struct dmaheap_ctx *ctx = fixture_logging_ctx(f, capture_debug, &l,
+						      DMAHEAP_LOG_DEBUG);
 
 	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_MEMBARRIER,
 					     0, 1, ENOSYS), 0);
@@ -514,7 +502,8 @@ static void test_usage_plan_barrier_refused(void **state)
 	struct dmaheap_ctx *ctx;
 
 	SKIP_UNDER_TSAN();
-	ctx = ctx_logging(f, &l);
+	ctx = fixture_logging_ctx(f, capture_debug, &l,
+				  DMAHEAP_LOG_DEBUG);
 	alloc_usage_free(ctx);
 	assert_int_equal(dmaheap_mock_inject(f->mock, DMAHEAP_MOCK_MEMBARRIER,
 					     0, 1, EPERM), 0);

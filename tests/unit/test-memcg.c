@@ -27,20 +27,6 @@ static void capture(void *userdata, int priority, const char *msg)
 	snprintf(c->last, sizeof(c->last), "%s", msg);
 }
 
-/* A context of the fixture's mock that logs into @c. */
-static struct dmaheap_ctx *logging_ctx(struct fixture *f, struct logcap *c)
-{
-	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
-	struct dmaheap_ctx *ctx = NULL;
-
-	dmaheap_mock_options(f->mock, &o);
-	o.log_fn = capture;
-	o.log_userdata = c;
-	o.log_priority = DMAHEAP_LOG_DEBUG;
-	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
-	return ctx;
-}
-
 static void set_file(struct fixture *f, const char *path, const char *text)
 {
 	assert_int_equal(dmaheap_mock_set_kernel_file(f->mock, path, text), 0);
@@ -131,7 +117,8 @@ static void test_refused_over_limit(void **state)
 {
 	struct fixture *f = *state;
 	struct logcap c = { .warnings = 0 };
-	struct dmaheap_ctx *ctx = logging_ctx(f, &c);
+	struct dmaheap_ctx *ctx =
+		fixture_logging_ctx(f, capture, &c, DMAHEAP_LOG_DEBUG);
 	struct dmaheap_buf *buf = NULL;
 
 	/* 16 MiB limit, 4 MiB in use: 12 MiB free. */
@@ -152,7 +139,8 @@ static void test_allowed_under_limit(void **state)
 {
 	struct fixture *f = *state;
 	struct logcap c = { .warnings = 0 };
-	struct dmaheap_ctx *ctx = logging_ctx(f, &c);
+	struct dmaheap_ctx *ctx =
+		fixture_logging_ctx(f, capture, &c, DMAHEAP_LOG_DEBUG);
 	struct dmaheap_buf *buf = NULL;
 
 	set_cgroups(f, "16777216\n", "4194304\n", NULL, "4194304\n");
@@ -170,7 +158,8 @@ static void test_ancestor_limit(void **state)
 {
 	struct fixture *f = *state;
 	struct logcap c = { .warnings = 0 };
-	struct dmaheap_ctx *ctx = logging_ctx(f, &c);
+	struct dmaheap_ctx *ctx =
+		fixture_logging_ctx(f, capture, &c, DMAHEAP_LOG_DEBUG);
 	struct dmaheap_buf *buf = NULL;
 
 	set_cgroups(f, NULL, "0\n", "8388608\n", "6291456\n");
@@ -187,7 +176,8 @@ static void test_namespace_root(void **state)
 {
 	struct fixture *f = *state;
 	struct logcap c = { .warnings = 0 };
-	struct dmaheap_ctx *ctx = logging_ctx(f, &c);
+	struct dmaheap_ctx *ctx =
+		fixture_logging_ctx(f, capture, &c, DMAHEAP_LOG_DEBUG);
 	struct dmaheap_buf *buf = NULL;
 
 	set_file(f, PARAM, "Y\n");

@@ -45,6 +45,24 @@ static inline struct dmaheap_ctx *fixture_ctx(struct fixture *f,
 	return ctx;
 }
 
+/* A context of the fixture's mock that logs to @fn with @userdata, at
+ * @priority and above. */
+static inline struct dmaheap_ctx *fixture_logging_ctx(struct fixture *f,
+						      dmaheap_log_fn fn,
+						      void *userdata,
+						      int priority)
+{
+	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
+	struct dmaheap_ctx *ctx = NULL;
+
+	dmaheap_mock_options(f->mock, &o);
+	o.log_fn = fn;
+	o.log_userdata = userdata;
+	o.log_priority = priority;
+	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	return ctx;
+}
+
 static inline int fixture_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
