@@ -20,7 +20,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include "bench.h"
@@ -190,13 +189,7 @@ static int f_madvise(const struct dmaheap_sys *self, void *addr, size_t len,
 static int f_membarrier(const struct dmaheap_sys *self, int cmd,
 			unsigned int flags)
 {
-#ifdef SYS_membarrier
-	long r = syscall(SYS_membarrier, cmd, flags, 0);
-
-	return r < 0 ? -errno : (int)r;
-#else
-	return -ENOSYS;
-#endif
+	return dmaheap_sys_kernel.membarrier(&dmaheap_sys_kernel, cmd, flags);
 }
 
 static const struct dmaheap_sys fake_sys = {

@@ -5,10 +5,6 @@
  * failures (a kernel without it, a seccomp filter refusing it) and
  * otherwise passes it on.
  */
-#include <errno.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include "mock-private.h"
 
 int dmock_membarrier(const struct dmaheap_sys *self, int cmd,
@@ -18,13 +14,5 @@ int dmock_membarrier(const struct dmaheap_sys *self, int cmd,
 
 	if (r)
 		return r;
-#ifdef SYS_membarrier
-	{
-		long n = syscall(SYS_membarrier, cmd, flags, 0);
-
-		return n < 0 ? neg_errno() : (int)n;
-	}
-#else
-	return -ENOSYS;
-#endif
+	return dmaheap_sys_kernel.membarrier(&dmaheap_sys_kernel, cmd, flags);
 }
