@@ -3,11 +3,12 @@
  * The checks of an allocation's arguments and the body of an allocation
  * from a resolved heap, inline for the exported functions that allocate
  * (alloc.c, policy/usage.c; pool/pool.c's prewarm takes the checks), so
- * that each makes the ALLOC from its own frame. On machines whose kernel refills the
- * return predictor at each system call, every function still on the stack
- * while the ALLOC runs costs a mispredicted return when it is back: about
- * 0.02x of a 4 KiB allocation (BENCHMARKS.md, "Where the time goes").
- * What only a failure or an over-long name needs stays out of line.
+ * that each makes the ALLOC from its own frame. On machines whose kernel
+ * refills the return predictor at each system call, every function still
+ * on the stack while the ALLOC runs costs a mispredicted return when it
+ * is back: about 0.02x of a 4 KiB allocation (BENCHMARKS.md, "Where the
+ * time goes"). What only a failure or an over-long name needs stays out
+ * of line.
  */
 #ifndef DMAHEAP_CORE_ALLOC_H
 #define DMAHEAP_CORE_ALLOC_H

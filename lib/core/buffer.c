@@ -43,7 +43,6 @@ int dmaheap_buf_wrap(struct dmaheap_ctx *ctx, struct dmaheap_heap *heap,
 				   dmaheap_shard_index(ctx), ret);
 }
 
-
 static void buf_lock_make(struct dmaheap_buf *buf)
 {
 	int state = DMAHEAP_BUF_LOCK_NONE;

@@ -292,7 +292,8 @@ void dmaheap_ctx_ref_slow(struct dmaheap_ctx *ctx, unsigned int i)
 		atomic_fetch_add_explicit(&ctx->refs, 1, memory_order_relaxed);
 		return;
 	}
-	atomic_fetch_add_explicit(&ctx->refs, DMAHEAP_REFS_BATCH, memory_order_relaxed);
+	atomic_fetch_add_explicit(&ctx->refs, DMAHEAP_REFS_BATCH,
+				  memory_order_relaxed);
 	refs_stash(ctx, shard, DMAHEAP_REFS_BATCH - 1);
 }
 
@@ -316,8 +317,8 @@ void dmaheap_ctx_unref_slow(struct dmaheap_ctx *ctx, unsigned int i)
 	/* Too many ahead here: a batch goes back, ours stays. */
 	while (!(v & DMAHEAP_REFS_CLOSED))
 		if (atomic_compare_exchange_weak_explicit(
-			    shard, &v, v + 1 - DMAHEAP_REFS_BATCH, memory_order_release,
-			    memory_order_relaxed)) {
+			    shard, &v, v + 1 - DMAHEAP_REFS_BATCH,
+			    memory_order_release, memory_order_relaxed)) {
 			refs_put(ctx, DMAHEAP_REFS_BATCH);
 			return;
 		}

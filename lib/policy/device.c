@@ -64,7 +64,8 @@ void dmaheap_device_probe_once(struct dmaheap_ctx *ctx)
 	}
 	pthread_mutex_lock(&ctx->lock);
 	if (!atomic_load_explicit(&p->probed, memory_order_relaxed)) {
-		p->probed_contiguous = dt && !iommu ? DMAHEAP_PROBED_DEVICES : 0;
+		p->probed_contiguous =
+			dt && !iommu ? DMAHEAP_PROBED_DEVICES : 0;
 		atomic_store_explicit(&p->probed, true, memory_order_release);
 		dmaheap_ctx_bump_gen_locked(ctx);
 		first = true;
