@@ -254,8 +254,9 @@ static _Atomic(struct dmaheap_plan *) *plan_slot_locked(struct dmaheap_ctx *ctx,
 /* Builds the plan for @usage if the slot's is missing or of another
  * generation; then counts the caller (shard @i) as its reader. Once per
  * usage and policy generation. */
-DMAHEAP_COLD static int plan_make(struct dmaheap_ctx *ctx, unsigned int usage,
-		     unsigned int i, struct dmaheap_plan **ret)
+static DMAHEAP_COLD int plan_make(struct dmaheap_ctx *ctx,
+				  unsigned int usage, unsigned int i,
+				  struct dmaheap_plan **ret)
 {
 	_Atomic(struct dmaheap_plan *) *slot;
 	struct dmaheap_plan *p;
