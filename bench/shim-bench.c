@@ -70,14 +70,12 @@ static void raw_op(bool name)
  * code that only sits between a caller and libc costs around a system
  * call on this machine, apart from the work it does.
  */
-#define KEEP_CALL() __asm__ volatile("" ::: "memory")
-
 static __attribute__((noinline)) int deep_ioctl2(int fd, unsigned long req,
 						 void *arg)
 {
 	int r = ioctl(fd, req, arg);
 
-	KEEP_CALL();
+	shim_run_no_tail_call();
 	return r;
 }
 
@@ -86,20 +84,20 @@ static __attribute__((noinline)) int deep_ioctl(int fd, unsigned long req,
 {
 	int r = deep_ioctl2(fd, req, arg);
 
-	KEEP_CALL();
+	shim_run_no_tail_call();
 	return r;
 }
 
 static __attribute__((noinline)) void deep_close2(int fd)
 {
 	close(fd);
-	KEEP_CALL();
+	shim_run_no_tail_call();
 }
 
 static __attribute__((noinline)) void deep_close(int fd)
 {
 	deep_close2(fd);
-	KEEP_CALL();
+	shim_run_no_tail_call();
 }
 
 static void raw_deep_op(void)
@@ -137,13 +135,13 @@ static void raw_frame_op(void)
  * ALLOC: none of them is on the stack across a system call. */
 static __attribute__((noinline)) void shallow_call2(void)
 {
-	KEEP_CALL();
+	shim_run_no_tail_call();
 }
 
 static __attribute__((noinline)) void shallow_call(void)
 {
 	shallow_call2();
-	KEEP_CALL();
+	shim_run_no_tail_call();
 }
 
 static void raw_calls_op(void)
