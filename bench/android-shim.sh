@@ -18,13 +18,7 @@ build=$(cd "$build" && pwd)
 ninja -C "$build" bench/dmaheap-bench-android bench/libdmaheap-shim.so >/dev/null
 exe=$build/bench/dmaheap-bench-android
 shim=$build/bench/libdmaheap-shim.so
-{
-	git -C "$here/.." log -1 --format='%H %s'
-	git -C "$here/.." status --porcelain --untracked-files=no -- . \
-		":(exclude)bench/results" | sed 's/^/dirty: /'
-	date -u '+%Y-%m-%d %H:%M UTC'
-	echo "host load average: $(cat /proc/loadavg) on $(nproc) CPUs"
-} >"$out/android-commit.txt"
+"$here/commit-facts.sh" >"$out/android-commit.txt"
 LD_PRELOAD=$shim "$exe" "$@" | tee "$out/android.txt"
 
 tmp=$(mktemp -d)

@@ -21,11 +21,7 @@ tmp=$build/bench/gst-run
 rm -rf "$tmp"
 mkdir -p "$tmp"
 {
-	git -C "$here/.." log -1 --format='%H %s'
-	git -C "$here/.." status --porcelain --untracked-files=no -- . \
-		":(exclude)bench/results" | sed 's/^/dirty: /'
-	date -u '+%Y-%m-%d %H:%M UTC'
-	echo "host load average: $(cat /proc/loadavg) on $(nproc) CPUs"
+	"$here/commit-facts.sh"
 	echo
 	LD_PRELOAD=$build/lib/libdmaheap-mock-preload.so \
 	DMAHEAP_MOCK_HEAPS=system \

@@ -24,13 +24,7 @@ ninja -C "$build" bench/dmaheap-bench >/dev/null
 # The VM writes into the build dir; the results are copied out after.
 tmp=$build/bench/run
 mkdir -p "$tmp"
-{
-	git -C "$here/.." log -1 --format='%H %s'
-	git -C "$here/.." status --porcelain --untracked-files=no -- . \
-		":(exclude)bench/results" | sed 's/^/dirty: /'
-	date -u '+%Y-%m-%d %H:%M UTC'
-	echo "host load average: $(cat /proc/loadavg) on $(nproc) CPUs"
-} >"$out/commit.txt"
+"$here/commit-facts.sh" >"$out/commit.txt"
 "$here/../tests/vm/run.sh" --timeout 3000 -w "$build" -- \
 	"$build/bench/dmaheap-bench" --skip-native --skip-calls \
 	--json "$tmp/vm.json" --dat "$tmp/latency.dat" "$@" | tee "$out/vm.txt"

@@ -21,11 +21,7 @@ ninja -C "$build" bench/dmaheap-bench-shim bench/libdmaheap-shim.so >/dev/null
 exe=$build/bench/dmaheap-bench-shim
 shim=$build/bench/libdmaheap-shim.so
 {
-	git -C "$here/.." log -1 --format='%H %s'
-	git -C "$here/.." status --porcelain --untracked-files=no -- . \
-		":(exclude)bench/results" | sed 's/^/dirty: /'
-	date -u '+%Y-%m-%d %H:%M UTC'
-	echo "host load average: $(cat /proc/loadavg) on $(nproc) CPUs"
+	"$here/commit-facts.sh"
 	echo "library: $(ldd "$exe" | sed -n 's/.*libdmaheap.so.0 => \([^ ]*\).*/\1/p')"
 } >"$out/shim-commit.txt"
 LD_PRELOAD=$shim "$exe" --json "$out/shim.json" "$@" | tee "$out/shim.txt"
