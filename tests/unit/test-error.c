@@ -94,7 +94,6 @@ static void capture(void *userdata, int priority, const char *msg)
 static void test_map_eacces_explained(void **state)
 {
 	struct fixture *f = *state;
-	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
 	struct dmaheap_ctx *ctx = NULL;
 	struct dmaheap_buf *buf = NULL;
 	char last[512] = "", path[64];
@@ -106,10 +105,7 @@ static void test_map_eacces_explained(void **state)
 	wo = open(path, O_WRONLY | O_CLOEXEC);
 	assert_true(wo >= 0);
 	close(fd);
-	dmaheap_mock_options(f->mock, &o);
-	o.log_fn = capture;
-	o.log_userdata = last;
-	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	ctx = fixture_logging_ctx(f, capture, last, DMAHEAP_LOG_INFO);
 	assert_int_equal(dmaheap_import(ctx, wo, &buf), 0);
 	assert_int_equal(dmaheap_buf_map(buf, &addr), -EACCES);
 	assert_non_null(strstr(last, "O_WRONLY"));

@@ -736,7 +736,6 @@ static void count_warning(void *userdata, int priority, const char *msg)
 static void test_extra_interoperates(void **state)
 {
 	struct fixture *f = *state;
-	struct dmaheap_options o = DMAHEAP_OPTIONS_INIT;
 	struct pair p = socket_pair(SOCK_SEQPACKET);
 	struct dmaheap_handoff_extra none = DMAHEAP_HANDOFF_EXTRA_INIT;
 	struct dmaheap_handoff_extra *rx = calloc(1, sizeof(*rx));
@@ -746,10 +745,7 @@ static void test_extra_interoperates(void **state)
 	int fence, before;
 
 	assert_non_null(rx);
-	dmaheap_mock_options(f->mock, &o);
-	o.log_fn = count_warning;
-	o.log_userdata = &w;
-	assert_int_equal(dmaheap_ctx_new_with(&o, &ctx), 0);
+	ctx = fixture_logging_ctx(f, count_warning, &w, DMAHEAP_LOG_INFO);
 	assert_int_equal(dmaheap_alloc(ctx, "system", 4096, 0, &a), 0);
 	assert_int_equal(dmaheap_buf_send_extra(a, p.tx, &none), 0);
 	assert_int_equal(peek_version(p.rx), 1);
